@@ -1,0 +1,46 @@
+# TrialSite: `make run` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PROTOCOL := criteria/protocols/NCT01387295.json
+
+.PHONY: run test lint bench static-deps deps dev-deps migrate clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt requirements.txt $(VENV)/.deps
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+deps: $(VENV)/.deps static-deps
+dev-deps: $(VENV)/.dev-deps static-deps
+static-deps: node_modules/.package-lock.json
+
+run: deps
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py load_protocol $(PROTOCOL)
+	DJANGO_DEBUG=1 $(PY) manage.py demo_accounts
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: dev-deps
+	$(PY) -m pytest
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: dev-deps
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .hypothesis

@@ -1,0 +1,59 @@
+"""Playwright driving Debian's Chromium (never a downloaded browser) against live_server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# page actions are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+        pytest.skip("Debian chromium is not installed: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    """A fresh browser context whose requests are recorded, so tests can prove no CDN is hit."""
+    context = chromium_browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.requested_urls = []
+    page.on("request", lambda request: page.requested_urls.append(request.url))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path):
+    """Screenshots go under the test's tmp dir, or ARTIFACTS_DIR when set (to look at them)."""
+    target = Path(os.environ.get("ARTIFACTS_DIR", tmp_path))
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

@@ -1,0 +1,60 @@
+"""Fixtures shared by the whole suite: users per role, logged-in clients, the marker rules."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from tests.factories import UserFactory
+from trialsite import roles
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on SQLite, with a reason; refuse to skip them where required.
+
+    `.ci/run` sets REQUIRE_POSTGRES=1 on its PostgreSQL pass, so a test that would silently
+    skip there fails instead.
+    """
+    on_postgres = connection.vendor == "postgresql"
+    required = os.environ.get("REQUIRE_POSTGRES") == "1"
+    if required and not on_postgres:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not a PostgreSQL database")
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def nurse(db):
+    return UserFactory(username="nurse", role=roles.STUDY_NURSE)
+
+
+@pytest.fixture
+def investigator(db):
+    return UserFactory(username="investigator", role=roles.INVESTIGATOR)
+
+
+@pytest.fixture
+def criteria_admin(db):
+    return UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
+
+
+@pytest.fixture
+def nurse_client(client, nurse):
+    client.force_login(nurse)
+    return client
+
+
+@pytest.fixture
+def investigator_client(client, investigator):
+    client.force_login(investigator)
+    return client
+
+
+@pytest.fixture
+def criteria_admin_client(client, criteria_admin):
+    client.force_login(criteria_admin)
+    return client

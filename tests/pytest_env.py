@@ -1,0 +1,10 @@
+"""Test-only environment defaults, set before pytest-django imports the settings.
+
+Tests run with DEBUG off, as production does; they need some secret key to start at all.
+A value already in the environment (CI's DATABASE_URL, say) always wins.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

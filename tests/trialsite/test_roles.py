@@ -1,0 +1,42 @@
+"""The roles data migration: three groups, each with exactly the table's permissions."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db
+
+
+def _perm_names(group: Group) -> set[str]:
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in group.permissions.select_related("content_type")
+    }
+
+
+def test_migration_creates_the_three_role_groups():
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {roles.STUDY_NURSE, roles.INVESTIGATOR, roles.CRITERIA_ADMIN} <= names
+
+
+@pytest.mark.parametrize("role", list(roles.ROLE_PERMISSIONS))
+def test_each_group_holds_exactly_its_permissions(role):
+    assert _perm_names(Group.objects.get(name=role)) == set(roles.ROLE_PERMISSIONS[role])
+
+
+def test_only_criteria_admin_may_change_criteria():
+    for role in (roles.STUDY_NURSE, roles.INVESTIGATOR):
+        assert "criteria.change_criterion" not in roles.ROLE_PERMISSIONS[role]
+    assert "criteria.change_criterion" in roles.ROLE_PERMISSIONS[roles.CRITERIA_ADMIN]
+
+
+def test_nobody_may_change_or_delete_a_decision():
+    for perms in roles.ROLE_PERMISSIONS.values():
+        assert "screening.change_decision" not in perms
+        assert "screening.delete_decision" not in perms
+
+
+def test_nurses_record_decisions_investigators_do_not():
+    assert "screening.add_decision" in roles.ROLE_PERMISSIONS[roles.STUDY_NURSE]
+    assert "screening.add_decision" not in roles.ROLE_PERMISSIONS[roles.INVESTIGATOR]

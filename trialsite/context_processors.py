@@ -1,0 +1,15 @@
+from trialsite import roles
+
+
+def user_roles(request) -> dict:
+    """The user's roles by name, so templates can greet each role with its own next steps."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"user_roles": frozenset()}
+    names = frozenset(user.groups.values_list("name", flat=True))
+    return {
+        "user_roles": names,
+        "is_nurse": roles.STUDY_NURSE in names,
+        "is_investigator": roles.INVESTIGATOR in names,
+        "is_criteria_admin": roles.CRITERIA_ADMIN in names,
+    }

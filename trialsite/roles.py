@@ -1,0 +1,79 @@
+"""The three roles of DESIGN.md as Django groups, and the permissions each one holds.
+
+The table is the single statement of who may do what; data migrations call `roles_sync` so
+a new model's permissions reach the groups in the same migration run that creates them.
+"""
+
+from collections.abc import Iterable
+
+STUDY_NURSE = "Study nurse"
+INVESTIGATOR = "Investigator"
+CRITERIA_ADMIN = "Criteria admin"
+
+_READ_CRITERIA = [
+    "criteria.view_trial",
+    "criteria.view_variable",
+    "criteria.view_criteriaset",
+    "criteria.view_criterion",
+]
+_READ_SCREENING = [
+    "screening.view_candidate",
+    "screening.view_screening",
+    "screening.view_decision",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    STUDY_NURSE: [
+        *_READ_CRITERIA,
+        *_READ_SCREENING,
+        "screening.add_candidate",
+        "screening.change_candidate",
+        "screening.add_screening",
+        "screening.change_screening",
+        "screening.add_decision",
+    ],
+    INVESTIGATOR: [
+        *_READ_CRITERIA,
+        *_READ_SCREENING,
+    ],
+    CRITERIA_ADMIN: [
+        *_READ_CRITERIA,
+        "screening.view_candidate",
+        "screening.view_screening",
+        "screening.view_decision",
+        "criteria.add_criteriaset",
+        "criteria.change_criteriaset",
+        "criteria.publish_criteriaset",
+        "criteria.add_criterion",
+        "criteria.change_criterion",
+    ],
+}
+
+
+def roles_sync(apps, schema_editor=None) -> None:
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS.
+
+    Takes the historical `apps` of a migration (or django.apps.apps). Permissions are created
+    first, because Django only creates them after the whole migrate run otherwise.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions(apps, perms))
+
+
+def _permissions(apps, names: Iterable[str]):
+    Permission = apps.get_model("auth", "Permission")
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        found.append(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return found

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from trialsite.views import HomeView, health
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("health/", health, name="health"),
+    path("candidates/", include("screening.urls")),
+    path("admin/", admin.site.urls),
+]
