@@ -1,10 +1,13 @@
 """Fixtures shared by the whole suite: users per role, logged-in clients, the marker rules."""
 
+import json
 import os
 
 import pytest
 from django.db import connection
 
+from criteria.services import protocol_load
+from tests.cases import PROTOCOL_FILE
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -58,3 +61,14 @@ def investigator_client(client, investigator):
 def criteria_admin_client(client, criteria_admin):
     client.force_login(criteria_admin)
     return client
+
+
+@pytest.fixture
+def protocol(db):
+    data = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
+    return protocol_load(data=data, source="NCT01387295.json")
+
+
+@pytest.fixture
+def trial(protocol):
+    return protocol.trial

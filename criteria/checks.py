@@ -1,0 +1,208 @@
+"""Checks on the dict (JSON) form of one condition, expression or criterion.
+
+Each returns a list of messages (empty when fine) so Django's `clean()` can show them. A
+criterion's messages name it: `criterion I13: operator "is_true" does not fit number
+variable "neutrophils"`. Whole variable lists and protocol files: `criteria.validation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from criteria.jsonform import (
+    CRITERION_FIELDS,
+    DECIMAL_TEXT,
+    condition_dict,
+    criterion_dict,
+    expression_dict,
+)
+from criteria.schema import (
+    DATE_OPERATORS,
+    KINDS,
+    OPERATORS,
+    OPERATORS_BY_TYPE,
+    Condition,
+    CriterionRule,
+    Group,
+    Variables,
+    VariableSpec,
+)
+
+_CONDITION_FIELDS = {"variable", "operator", "value", "other"}
+
+
+def decimal_problem(raw: object, what: str) -> str | None:
+    """Why `raw` is not a decimal written as a JSON string, or None when it is one."""
+    if isinstance(raw, float):
+        return f'{what} {raw!r} is a JSON number; quote it ("{raw!r}") so it is not rounded'
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        return f"{what} {raw!r} is not a decimal"
+    if isinstance(raw, str) and not DECIMAL_TEXT.fullmatch(raw):
+        return f'{what} "{raw}" is not a decimal'
+    return None
+
+
+def _range_text(spec: VariableSpec) -> str:
+    low = "" if spec.minimum is None else str(spec.minimum)
+    high = "" if spec.maximum is None else str(spec.maximum)
+    return f"{low}–{high}"
+
+
+def _number_problems(raw: object, spec: VariableSpec) -> list[str]:
+    problem = decimal_problem(raw, f'threshold for {spec.data_type} variable "{spec.key}":')
+    if problem:
+        return [problem]
+    value = Decimal(str(raw))
+    if spec.data_type == "integer" and value != value.to_integral_value():
+        return [f'threshold "{raw}" for integer variable "{spec.key}" is not a whole number']
+    too_low = spec.minimum is not None and value < spec.minimum
+    if too_low or (spec.maximum is not None and value > spec.maximum):
+        return [
+            f'threshold "{raw}" is outside the plausible range {_range_text(spec)} '
+            f'of variable "{spec.key}"'
+        ]
+    return []
+
+
+def _choice_problems(op: str, raw: object, spec: VariableSpec) -> list[str]:
+    if op in ("in", "not_in"):
+        if not isinstance(raw, (list, tuple)) or not raw:
+            return [f'operator "{op}" needs a non-empty list of choices of "{spec.key}"']
+        items = list(raw)
+    else:
+        items = [raw]
+    allowed = ", ".join(spec.choices)
+    return [
+        f'value {item!r} is not a choice of variable "{spec.key}" ({allowed})'
+        for item in items
+        if not isinstance(item, str) or item not in spec.choices
+    ]
+
+
+def _window_problems(data: Mapping[str, Any], variables: Variables) -> list[str]:
+    raw, other = data.get("value"), data.get("other")
+    problems = []
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        problems.append(f"days {raw!r} must be a whole number of days, at least 1")
+    if not isinstance(other, str) or other not in variables:
+        problems.append(f'date window needs "other", a known date variable (got {other!r})')
+    elif variables[other].data_type != "date":
+        problems.append(f'"other" variable "{other}" is not a date')
+    elif variables[other].never_allowed:
+        problems.append(f'"other" variable "{other}" may be "never"; it cannot anchor a window')
+    return problems
+
+
+def _value_problems(data: Mapping[str, Any], spec: VariableSpec, variables) -> list[str]:
+    op, raw = data["operator"], data.get("value")
+    if op in DATE_OPERATORS:
+        return _window_problems(data, variables)
+    if data.get("other"):
+        return [f'"other" is only for date windows, not for operator "{op}"']
+    if spec.data_type in ("number", "integer"):
+        return _number_problems(raw, spec)
+    if spec.data_type == "choice":
+        return _choice_problems(op, raw, spec)
+    if raw is not None:
+        return [f'operator "{op}" takes no value (got {raw!r})']
+    return []
+
+
+def _shape_problems(data: Mapping[str, Any]) -> list[str]:
+    # Without the variables only the operator tells what the value should look like.
+    op, raw = data.get("operator"), data.get("value")
+    if not isinstance(data.get("variable"), str) or not data.get("variable"):
+        return ["variable must be a variable key"]
+    if op not in OPERATORS:
+        return [f'unknown operator "{op}"']
+    if op in DATE_OPERATORS:
+        known = {data.get("other"): VariableSpec(str(data.get("other")), "", "date")}
+        return _window_problems(data, known if isinstance(data.get("other"), str) else {})
+    if data.get("other"):
+        return [f'"other" is only for date windows, not for operator "{op}"']
+    if op in ("lt", "lte", "gt", "gte"):
+        return [p for p in [decimal_problem(raw, "threshold")] if p]
+    if op in ("in", "not_in"):
+        ok = isinstance(raw, list) and raw and all(isinstance(i, str) for i in raw)
+        return [] if ok else [f'operator "{op}" needs a non-empty list of texts']
+    if op in ("eq", "ne"):
+        ok = isinstance(raw, str) or (isinstance(raw, int) and not isinstance(raw, bool))
+        return [] if ok else [decimal_problem(raw, "value") or f"value {raw!r} is not text"]
+    return [] if raw is None else [f'operator "{op}" takes no value (got {raw!r})']
+
+
+def check_condition(
+    cond: Condition | Mapping[str, Any], variables: Variables | None = None
+) -> list[str]:
+    """Problems of one comparison (dict form or Condition) against the trial's variables.
+
+    Without `variables` only its shape is checked (operator known, value fits the operator).
+    """
+    data = condition_dict(cond) if isinstance(cond, Condition) else cond
+    if not isinstance(data, Mapping):
+        return [f"a condition must be an object, not {data!r}"]
+    extra = sorted(set(data) - _CONDITION_FIELDS)
+    if extra:
+        return [f'unknown field "{extra[0]}" in condition']
+    if variables is None:
+        return _shape_problems(data)
+    key, op = data.get("variable"), data.get("operator")
+    if not isinstance(key, str) or key not in variables:
+        return [f'unknown variable "{key}"']
+    if op not in OPERATORS:
+        return [f'unknown operator "{op}"']
+    spec = variables[key]
+    if op not in OPERATORS_BY_TYPE.get(spec.data_type, ()):
+        return [f'operator "{op}" does not fit {spec.data_type} variable "{key}"']
+    return _value_problems(data, spec, variables)
+
+
+def check_expression(expr: Any, variables: Variables | None = None) -> list[str]:
+    """Problems of an expression: a comparison or {"all": [...]} / {"any": [...]}."""
+    data = expression_dict(expr) if isinstance(expr, (Condition, Group)) else expr
+    if isinstance(data, Mapping) and ("all" in data or "any" in data):
+        if len(data) != 1:
+            return ['a group is {"all": [...]} or {"any": [...]} and nothing else']
+        parts = next(iter(data.values()))
+        if not isinstance(parts, list) or not parts:
+            return ["a group needs a non-empty list of parts"]
+        return [p for part in parts for p in check_expression(part, variables)]
+    return check_condition(data, variables)
+
+
+def _criterion_fields(data: Mapping[str, Any]) -> list[str]:
+    problems = [f'unknown field "{f}"' for f in data if f not in CRITERION_FIELDS]
+    for name in ("code", "label", "protocol_wording"):
+        if not isinstance(data.get(name), str) or not data.get(name):
+            problems.append(f"{name} must be non-empty text")
+    if data.get("kind") not in KINDS:
+        problems.append(f'unknown kind "{data.get("kind")}" (inclusion or exclusion)')
+    if not isinstance(data.get("note", ""), str):
+        problems.append("note must be text")
+    order = data.get("order", 0)
+    if isinstance(order, bool) or not isinstance(order, int):
+        problems.append(f"order {order!r} must be a whole number")
+    return problems
+
+
+def check_criterion(
+    rule: CriterionRule | Mapping[str, Any], variables: Variables | None = None
+) -> list[str]:
+    """Problems of one criterion (dict form or CriterionRule), each prefixed with its code."""
+    data = criterion_dict(rule) if isinstance(rule, CriterionRule) else rule
+    if not isinstance(data, Mapping):
+        return [f"a criterion must be an object, not {data!r}"]
+    name = f"criterion {data.get('code') or '(no code)'}"
+    problems = [f"{name}: {p}" for p in _criterion_fields(data)]
+    if "expression" not in data:
+        problems.append(f"{name}: expression is missing")
+    else:
+        problems += [f"{name}: {p}" for p in check_expression(data["expression"], variables)]
+    applies = data.get("applies_if", [])
+    if not isinstance(applies, list):
+        return [*problems, f"{name} applies_if: must be a list of conditions"]
+    for cond in applies:
+        problems += [f"{name} applies_if: {p}" for p in check_condition(cond, variables)]
+    return problems

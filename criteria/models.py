@@ -1,0 +1,214 @@
+"""Trials, their variables and versioned criteria sets, stored as data (DESIGN.md, "Rule records").
+
+A criterion's expression and applies-if conditions are stored in the JSON form of
+`criteria.rules`, so the evaluator, the protocol file and a decision's snapshot share one shape.
+Published and retired sets are frozen here, in the model, so no form or script can edit them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from criteria import rules
+from criteria.exceptions import CriteriaSetFrozen
+
+
+class Trial(models.Model):
+    registry_id = models.CharField(max_length=32, unique=True, help_text="e.g. NCT01387295")
+    title = models.TextField()
+    sponsor_protocol_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["registry_id"]
+
+    def __str__(self) -> str:
+        return self.registry_id
+
+
+class Variable(models.Model):
+    class DataType(models.TextChoices):
+        NUMBER = "number", "Number"
+        INTEGER = "integer", "Whole number"
+        BOOLEAN = "boolean", "Yes / no"
+        CHOICE = "choice", "Choice"
+        DATE = "date", "Date"
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="variables")
+    key = models.SlugField(max_length=64)
+    label = models.CharField(max_length=200)
+    help_text = models.TextField(blank=True)
+    section = models.CharField(max_length=32)
+    order = models.PositiveIntegerField(default=0)
+    data_type = models.CharField(max_length=16, choices=DataType.choices)
+    unit = models.CharField(max_length=32, blank=True)
+    alt_units = models.JSONField(default=dict, blank=True)
+    minimum = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    maximum = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    never_allowed = models.BooleanField(default=False)
+    future_allowed = models.BooleanField(default=False)
+    derivation = models.CharField(max_length=64, blank=True)
+    loinc = models.CharField(max_length=16, blank=True)
+    shown_if = models.JSONField(default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["trial", "order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "key"], name="variable_key_unique_in_trial")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial}: {self.key}"
+
+    def as_spec(self) -> rules.VariableSpec:
+        return rules.variable_from_dict(
+            {
+                "key": self.key,
+                "label": self.label,
+                "data_type": self.data_type,
+                "section": self.section,
+                "order": self.order,
+                "help_text": self.help_text,
+                "unit": self.unit,
+                "alt_units": self.alt_units,
+                "minimum": _decimal_text(self.minimum),
+                "maximum": _decimal_text(self.maximum),
+                "choices": self.choices,
+                "never_allowed": self.never_allowed,
+                "future_allowed": self.future_allowed,
+                "derivation": self.derivation,
+                "loinc": self.loinc,
+                "shown_if": self.shown_if,
+            }
+        )
+
+
+class CriteriaSet(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="criteria_sets")
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    change_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["trial", "-version"]
+        permissions = [("publish_criteriaset", "Can publish a criteria set")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trial", "version"], name="criteria_set_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["trial"],
+                condition=models.Q(status="published"),
+                name="one_published_criteria_set_per_trial",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial} criteria v{self.version} ({self.status})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def delete(self, *args, **kwargs):
+        if not self.is_editable:
+            raise CriteriaSetFrozen(f"{self} is {self.status} and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class Criterion(models.Model):
+    class Kind(models.TextChoices):
+        INCLUSION = "inclusion", "Inclusion"
+        EXCLUSION = "exclusion", "Exclusion"
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="criteria")
+    code = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    protocol_wording = models.TextField()
+    label = models.CharField(max_length=300)
+    expression = models.JSONField()
+    applies_if = models.JSONField(default=list, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["criteria_set", "order", "code"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criteria_set", "code"], name="criterion_code_unique_in_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen("changed")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen("deleted")
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        variables = _variable_specs(self.criteria_set.trial)
+        problems = rules.check_criterion(self.as_rule_dict(), variables)
+        if problems:
+            raise ValidationError({"expression": problems})
+
+    def as_rule_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "label": self.label,
+            "protocol_wording": self.protocol_wording,
+            "expression": self.expression,
+            "applies_if": self.applies_if,
+            "order": self.order,
+            "note": self.note,
+        }
+
+    def _refuse_if_frozen(self, verb: str) -> None:
+        # Read the status from the database: a stale in-memory set must not unlock a criterion.
+        status = (
+            CriteriaSet.objects.filter(pk=self.criteria_set_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status and status != CriteriaSet.Status.DRAFT:
+            raise CriteriaSetFrozen(
+                f"Criterion {self.code} belongs to a {status} criteria set and cannot be {verb}; "
+                "create a new draft instead."
+            )
+
+
+def _variable_specs(trial: Trial) -> dict:
+    return {v.key: v.as_spec() for v in trial.variables.all()}
+
+
+def _decimal_text(value) -> str | None:
+    # DecimalField pads to its decimal places ("1.5000"); the protocol file says "1.5".
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text

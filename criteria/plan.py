@@ -1,0 +1,319 @@
+"""A RuleSet compiled once into small callables, so `evaluate` does no per-call set-up.
+
+Conditions become nodes with a three-valued `test(values) -> True | False | None` (None: a
+value it reads is missing). Operators are a dict of small functions; nothing is eval-ed.
+Plans are cached by the identity of the (immutable) RuleSet they were built from.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from operator import contains
+
+from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS, Derived
+from criteria.exceptions import ValueProblem
+from criteria.schema import (
+    NEVER,
+    Condition,
+    CriterionRule,
+    Expression,
+    Group,
+    RuleSet,
+    VariableSpec,
+)
+
+
+def _in(value: object, allowed: object) -> bool:
+    return value in allowed  # type: ignore[operator]
+
+
+def _not_in(value: object, allowed: object) -> bool:
+    return value not in allowed  # type: ignore[operator]
+
+
+COMPARATORS: dict[str, Callable[[object, object], bool]] = {
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "in": _in,
+    "not_in": _not_in,
+    "is_true": lambda value, _: value is True,
+    "is_false": lambda value, _: value is False,
+}
+
+
+class ConditionNode:
+    """One comparison. `missing` names the variables whose absence leaves it undecided."""
+
+    __slots__ = ("cond", "key", "compare", "threshold")
+
+    def __init__(self, cond: Condition) -> None:
+        self.cond = cond
+        self.key = cond.variable
+        self.compare = COMPARATORS.get(cond.operator)
+        self.threshold = cond.value
+
+    def test(self, values: Mapping[str, object]) -> bool | None:
+        value = values.get(self.key)
+        if value is None:
+            return None
+        return self.compare(value, self.threshold)
+
+    def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        return (self.key,) if self.test(values) is None else ()
+
+
+class WindowNode(ConditionNode):
+    """`key` lies less than `threshold` days before `other` (or, negated, does not).
+
+    A date after `other` counts as within: treatment after the reference date is even closer
+    to it. A date answered "never" is never within, whatever the reference date.
+    """
+
+    __slots__ = ("other", "within")
+
+    def __init__(self, cond: Condition) -> None:
+        super().__init__(cond)
+        self.other = cond.other
+        self.within = cond.operator == "within_days_before"
+
+    def test(self, values: Mapping[str, object]) -> bool | None:
+        first = values.get(self.key)
+        if first is None:
+            return None
+        if first == NEVER:
+            return not self.within
+        reference = values.get(self.other)
+        if reference is None:
+            return None
+        return ((reference - first).days < self.threshold) is self.within  # type: ignore[operator]
+
+    def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        if self.test(values) is not None:
+            return ()
+        return tuple(k for k in (self.key, self.other) if values.get(k) is None)
+
+
+class GroupNode:
+    """All-of / any-of, three-valued: a definite answer wins over unknown parts."""
+
+    __slots__ = ("parts", "any_mode")
+
+    def __init__(self, group: Group) -> None:
+        self.parts = tuple(compile_expression(p) for p in group.parts)
+        self.any_mode = group.mode == "any"
+
+    def test(self, values: Mapping[str, object]) -> bool | None:
+        decisive = self.any_mode  # True decides an any-of group, False an all-of group
+        unknown = False
+        for part in self.parts:
+            result = part.test(values)
+            if result is None:
+                unknown = True
+            elif result is decisive:
+                return decisive
+        return None if unknown else not decisive
+
+    def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        if self.test(values) is not None:
+            return ()
+        return tuple(k for part in self.parts for k in part.missing(values))
+
+
+Node = ConditionNode | GroupNode
+
+
+def compile_expression(expr: Expression) -> Node:
+    if isinstance(expr, Group):
+        return GroupNode(expr)
+    if expr.other:
+        return WindowNode(expr)
+    return ConditionNode(expr)
+
+
+@dataclass
+class CompiledCriterion:
+    rule: CriterionRule
+    applies: tuple[ConditionNode, ...]
+    node: Node
+    reads: tuple[str, ...]
+    derived_reads: tuple[str, ...]
+    number_reads: tuple[str, ...]
+    head: tuple  # the result fields that never change: code, kind, label, reads, note, wording
+    # Results are immutable and depend only on what the criterion reads, so equal inputs
+    # share one result object; bounded so a long-running process cannot grow it forever.
+    cache: dict = field(default_factory=dict)
+
+
+METHOD_SUFFIX = ":method"  # working-mapping key of a derived value's method (not a valid key)
+
+
+@dataclass
+class Plan:
+    rules: RuleSet
+    # (derived key, its METHOD_SUFFIX key, derivation), each after those it reads
+    derivations: tuple[tuple[str, str, Callable[[Mapping[str, object]], Derived | None]], ...]
+    criteria: tuple[CompiledCriterion, ...]
+    typed_keys: tuple[str, ...]  # entered variables, and the classes each value may have
+    allowed_types: tuple[frozenset[type], ...]
+    choice_keys: tuple[str, ...]  # choice variables, and their choices (plus None)
+    choice_sets: tuple[frozenset, ...]
+    never_keys: tuple[str, ...]
+    entered_inputs: dict[str, tuple[str, ...]]
+    order: dict[str, tuple[int, int]]
+    blank: dict[str, None]  # every key a criterion may read, so lookups need no .get
+    fail_statuses: tuple[str, ...]  # per criterion, the status that makes it fail
+    steps: object = None  # how the evaluator runs this plan (its _Steps), set on first use
+
+
+def _derivation_order(variables: Mapping[str, VariableSpec]) -> list[str]:
+    """Derived keys so each comes after the derived variables it reads."""
+    derived = {k: s.derivation for k, s in variables.items() if s.derivation}
+    done: list[str] = []
+
+    def visit(key: str, trail: tuple[str, ...]) -> None:
+        if key in done or key in trail:
+            return
+        for needed in DERIVATION_INPUTS.get(derived[key], ()):
+            if needed in derived:
+                visit(needed, (*trail, key))
+        done.append(key)
+
+    for key in derived:
+        visit(key, ())
+    return done
+
+
+def _entered_inputs(key: str, variables: Mapping[str, VariableSpec]) -> tuple[str, ...]:
+    """The entered variables a derived variable needs, through other derived ones."""
+    spec = variables.get(key)
+    if spec is None or not spec.derivation:
+        return (key,)
+    found: dict[str, None] = {}
+    for needed in DERIVATION_INPUTS.get(spec.derivation, ()):
+        found.update(dict.fromkeys(_entered_inputs(needed, variables)))
+    return tuple(found)
+
+
+_NONE = type(None)
+_KINDS = {
+    "number": frozenset({Decimal, int, _NONE}),
+    "integer": frozenset({int, _NONE}),
+    "boolean": frozenset({bool, _NONE}),
+    "choice": frozenset({str, _NONE}),
+    "date": frozenset({date, _NONE}),
+    "never": frozenset({date, str, _NONE}),
+}
+
+
+def _compile_criterion(
+    rule: CriterionRule, variables: Mapping[str, VariableSpec]
+) -> CompiledCriterion:
+    applies = tuple(compile_expression(c) for c in rule.applies_if)
+    applies_reads = (k for c in rule.applies_if for k in c.reads)
+    reads = tuple(dict.fromkeys((*applies_reads, *rule.expression.reads)))
+    return CompiledCriterion(
+        rule=rule,
+        applies=applies,  # type: ignore[arg-type]
+        node=compile_expression(rule.expression),
+        reads=reads,
+        derived_reads=tuple(k for k in reads if variables[k].derivation),
+        number_reads=tuple(k for k in reads if variables[k].data_type == "number"),
+        head=(
+            rule.code,
+            rule.kind,
+            rule.label,
+            rule.expression.reads,
+            rule.note,
+            rule.protocol_wording,
+        ),  # fmt: skip
+    )
+
+
+def build_plan(rules: RuleSet) -> Plan:
+    variables = rules.variables
+    entered = {k: s for k, s in variables.items() if not s.derivation}
+    derived_keys = [k for k, s in variables.items() if s.derivation]
+    return Plan(
+        rules=rules,
+        derivations=tuple(
+            (k, k + METHOD_SUFFIX, DERIVATIONS[variables[k].derivation])
+            for k in _derivation_order(variables)
+        ),
+        criteria=tuple(_compile_criterion(rule, variables) for rule in rules.criteria),
+        typed_keys=tuple(entered),
+        allowed_types=tuple(
+            _KINDS["never" if s.never_allowed else s.data_type] for s in entered.values()
+        ),
+        choice_keys=tuple(k for k, s in entered.items() if s.data_type == "choice"),
+        choice_sets=tuple(
+            frozenset((*s.choices, None)) for s in entered.values() if s.data_type == "choice"
+        ),
+        never_keys=tuple(k for k, s in entered.items() if s.never_allowed),
+        entered_inputs={k: _entered_inputs(k, variables) for k in variables},
+        order={k: (s.order, i) for i, (k, s) in enumerate(variables.items())},
+        fail_statuses=tuple("not_met" if r.kind == "inclusion" else "met" for r in rules.criteria),
+        blank=dict.fromkeys([*variables, *(k + METHOD_SUFFIX for k in derived_keys)]),
+    )
+
+
+_PLANS: OrderedDict[int, Plan] = OrderedDict()
+_PLANS_LOCK = threading.Lock()
+_PLANS_KEPT = 16
+
+
+def plan_for(rules: RuleSet) -> Plan:
+    """The compiled plan of `rules`, built on first use and kept for the last few RuleSets.
+
+    Keyed by id(): the plan holds the RuleSet, so while it is cached the id cannot be reused.
+    """
+    plan = _PLANS.get(id(rules))
+    if plan is not None and plan.rules is rules:
+        return plan
+    plan = build_plan(rules)
+    with _PLANS_LOCK:
+        _PLANS[id(rules)] = plan
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return plan
+
+
+def _refuse(plan: Plan, key: str, value: object) -> None:
+    spec = plan.rules.variables[key]
+    raise ValueProblem(
+        key, f"{key}: {value!r} is not a {spec.data_type} value (see criteria.values)"
+    )
+
+
+def check_types(plan: Plan, values: Mapping[str, object]) -> None:
+    """Raise ValueProblem for a value of the wrong type (a float, a str for a date, a choice
+    not offered...). A wrong type must never be read as "not met": "Positive" for HER2 status
+    would silently skip the LVEF criterion. Keys that are not entered variables are ignored.
+    """
+    get = values.get
+    # One C-level pass each; the key-by-key search runs only when something is wrong.
+    types_ok = all(map(contains, plan.allowed_types, map(type, map(get, plan.typed_keys))))
+    if not types_ok or not all(map(contains, plan.choice_sets, map(get, plan.choice_keys))):
+        _find_wrong_type(plan, values)
+    for key in plan.never_keys:
+        value = get(key)
+        if type(value) is str and value != NEVER:
+            _refuse(plan, key, value)
+
+
+def _find_wrong_type(plan: Plan, values: Mapping[str, object]) -> None:
+    for key, allowed in zip(plan.typed_keys, plan.allowed_types, strict=True):
+        if type(values.get(key)) not in allowed:
+            _refuse(plan, key, values.get(key))
+    for key, choices in zip(plan.choice_keys, plan.choice_sets, strict=True):
+        if values.get(key) not in choices:
+            _refuse(plan, key, values.get(key))

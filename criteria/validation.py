@@ -1,0 +1,214 @@
+"""Checks on variable lists and whole protocol files (dict / JSON form).
+
+Every check returns a list of messages (empty when fine); `validate_protocol` raises them
+together as one `ProtocolError`. Each message names the entry it is about, e.g.
+`variable lvef_percent: minimum "abc" is not a decimal`. Conditions and criteria are checked
+by `criteria.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from criteria.checks import check_condition, check_criterion, check_expression, decimal_problem
+from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS
+from criteria.exceptions import ProtocolError
+from criteria.jsonform import PROTOCOL_FORMAT, VARIABLE_FIELDS, build_variables
+from criteria.schema import DATA_TYPES, Variables
+
+__all__ = [
+    "check_condition", "check_criteria", "check_criterion", "check_expression",
+    "check_rule_parts", "check_variable", "check_variables", "decimal_problem",
+    "validate_protocol", "validate_rules_dict",
+]  # fmt: skip
+
+_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _text_field_problems(data: Mapping[str, Any]) -> list[str]:
+    problems = [f'unknown field "{f}"' for f in data if f not in VARIABLE_FIELDS]
+    if not isinstance(data.get("label"), str) or not data.get("label"):
+        problems.append("label must be non-empty text")
+    for name in ("section", "help_text", "unit", "derivation", "loinc"):
+        if not isinstance(data.get(name, ""), str):
+            problems.append(f"{name} must be text")
+    order = data.get("order", 0)
+    if isinstance(order, bool) or not isinstance(order, int):
+        problems.append(f"order {order!r} must be a whole number")
+    for flag in ("never_allowed", "future_allowed"):
+        if not isinstance(data.get(flag, False), bool):
+            problems.append(f"{flag} must be true or false")
+    return problems
+
+
+def _number_field_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
+    problems = []
+    bounds = {n: data.get(n) for n in ("minimum", "maximum") if data.get(n) is not None}
+    for name, raw in bounds.items():
+        problem = decimal_problem(raw, name)
+        problems += [problem] if problem else []
+    if bounds and data_type not in ("number", "integer"):
+        problems.append(f"minimum/maximum apply to numbers, not to {data_type}")
+    if (
+        not problems
+        and len(bounds) == 2
+        and Decimal(str(bounds["minimum"])) > Decimal(str(bounds["maximum"]))
+    ):
+        problems.append("minimum is above maximum")
+    alt = data.get("alt_units") or {}
+    if not isinstance(alt, Mapping):
+        return [*problems, "alt_units must map unit -> factor"]
+    if alt and data_type != "number":
+        problems.append(f"alternative units apply to numbers, not to {data_type}")
+    for unit, factor in alt.items():
+        problem = decimal_problem(factor, f'factor for unit "{unit}"')
+        if problem or Decimal(str(factor)) <= 0:
+            problems.append(problem or f'factor for unit "{unit}" must be above 0')
+    return problems
+
+
+def _kind_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
+    problems = []
+    choices = data.get("choices") or []
+    valid = isinstance(choices, list) and all(isinstance(c, str) and c for c in choices)
+    if not valid or len(set(choices)) != len(choices):
+        problems.append("choices must be a list of distinct, non-empty texts")
+    elif data_type == "choice" and not choices:
+        problems.append("a choice variable needs choices")
+    elif data_type != "choice" and choices:
+        problems.append(f"choices apply to choice variables, not to {data_type}")
+    if data.get("never_allowed") and data_type != "date":
+        problems.append('only a date may be answered "never"')
+    if data.get("future_allowed") and data_type != "date":
+        problems.append("future_allowed applies to dates only")
+    derivation = data.get("derivation", "")
+    if derivation and derivation not in DERIVATIONS:
+        problems.append(f'unknown derivation "{derivation}"')
+    elif derivation and data_type not in ("number", "integer"):
+        problems.append(f"a derived variable is a number or integer, not {data_type}")
+    return problems
+
+
+def check_variable(data: Mapping[str, Any]) -> list[str]:
+    """Problems of one variable's own fields, prefixed `variable KEY:`."""
+    if not isinstance(data, Mapping):
+        return [f"a variable must be an object, not {data!r}"]
+    key = data.get("key")
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
+        return [f"variable {key!r}: key must be lower-case letters, digits and _"]
+    data_type = data.get("data_type")
+    if data_type not in DATA_TYPES:
+        return [f'variable {key}: unknown data type "{data_type}"']
+    problems = _text_field_problems(data) + _kind_problems(data, data_type)
+    problems += _number_field_problems(data, data_type)
+    return [f"variable {key}: {p}" for p in problems]
+
+
+def _cross_variable_problems(items: list[Mapping[str, Any]]) -> list[str]:
+    keys = [item["key"] for item in items]
+    problems = [
+        f'variables: two variables with key "{k}"'
+        for k in sorted({k for k in keys if keys.count(k) > 1})
+    ]
+    if problems:
+        return problems
+    specs = build_variables([{**item, "shown_if": []} for item in items])
+    for item in items:
+        for needed in DERIVATION_INPUTS.get(item.get("derivation", ""), ()):
+            if needed not in specs:
+                problems.append(
+                    f'variable {item["key"]}: derivation "{item["derivation"]}" reads '
+                    f'"{needed}", which is not a variable of this trial'
+                )
+        shown = item.get("shown_if") or []
+        if not isinstance(shown, list):
+            problems.append(f"variable {item['key']} shown_if: must be a list of conditions")
+            continue
+        for cond in shown:
+            name = f"variable {item['key']} shown_if"
+            problems += [f"{name}: {p}" for p in check_condition(cond, specs)]
+    return problems
+
+
+def check_variables(items: object) -> list[str]:
+    """Problems of a list of variable dicts: each one's fields, then how they fit together."""
+    if not isinstance(items, list):
+        return ["variables must be a list"]
+    problems = [p for item in items for p in check_variable(item)]
+    return problems or _cross_variable_problems(items)
+
+
+def check_criteria(items: object, variables: Variables) -> list[str]:
+    """Problems of a criteria list: each criterion, then duplicate codes."""
+    if not isinstance(items, list):
+        return ["criteria_set: criteria must be a list"]
+    problems = [p for item in items for p in check_criterion(item, variables)]
+    codes = [item.get("code") for item in items if isinstance(item, Mapping)]
+    dupes = sorted({c for c in codes if codes.count(c) > 1}, key=str)
+    return problems + [f'criteria_set: two criteria with code "{c}"' for c in dupes]
+
+
+def check_rule_parts(variables: object, criteria: object) -> list[str]:
+    """Problems of variables + criteria lists; the criteria are checked once variables pass."""
+    problems = check_variables(variables)
+    if problems:
+        return problems
+    return check_criteria(criteria, build_variables(variables))  # type: ignore[arg-type]
+
+
+def _trial_problems(trial: object) -> list[str]:
+    if not isinstance(trial, Mapping):
+        return ["trial: must be an object with registry_id, title, sponsor_protocol_id"]
+    problems = [
+        f'trial: unknown field "{f}"'
+        for f in trial
+        if f not in ("registry_id", "title", "sponsor_protocol_id")
+    ]
+    for name in ("registry_id", "title"):
+        if not isinstance(trial.get(name), str) or not trial.get(name):
+            problems.append(f"trial: {name} must be non-empty text")
+    if not isinstance(trial.get("sponsor_protocol_id", ""), str):
+        problems.append("trial: sponsor_protocol_id must be text")
+    return problems
+
+
+def _version_problems(version: object) -> list[str]:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return [f"criteria_set: version {version!r} must be a whole number, at least 1"]
+    return []
+
+
+def validate_protocol(data: object) -> None:
+    """Raise ProtocolError listing every problem of a protocol file's dict; None when valid."""
+    if not isinstance(data, Mapping):
+        raise ProtocolError("protocol: must be a JSON object")
+    problems = [
+        f'protocol: unknown field "{f}"'
+        for f in data
+        if f not in ("format", "trial", "variables", "criteria_set")
+    ]
+    if data.get("format") != PROTOCOL_FORMAT:
+        problems.append(f'protocol: format must be "{PROTOCOL_FORMAT}", not {data.get("format")!r}')
+    problems += _trial_problems(data.get("trial"))
+    cset = data.get("criteria_set")
+    if not isinstance(cset, Mapping):
+        problems.append("criteria_set: must be an object with version and criteria")
+        cset = {}
+    problems += _version_problems(cset.get("version"))
+    problems += check_rule_parts(data.get("variables"), cset.get("criteria"))
+    if problems:
+        raise ProtocolError(problems)
+
+
+def validate_rules_dict(data: object) -> None:
+    """Raise ProtocolError for a bad `rules_to_dict` snapshot; None when valid."""
+    if not isinstance(data, Mapping):
+        raise ProtocolError("rules: must be a JSON object")
+    problems = [] if isinstance(data.get("trial"), str) else ["rules: trial must be text"]
+    problems += _version_problems(data.get("version"))
+    problems += check_rule_parts(data.get("variables"), data.get("criteria"))
+    if problems:
+        raise ProtocolError(problems)

@@ -1,0 +1,234 @@
+"""Forms of the screening workflow. They check the shape of input and convert units; they never
+decide eligibility (that is the evaluator's job, called by the services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from criteria.rules import RuleSet, VariableSpec, condition_to_dict
+from criteria.values import NEVER, check_range, to_canonical, value_from_json, value_to_json
+from screening.models import Candidate
+
+SECTION_TITLES = {
+    "referral": "Referral",
+    "disease": "Disease",
+    "treatment": "Prior treatment",
+    "labs": "Laboratory values",
+    "history": "Medical history",
+}
+YES_NO_UNKNOWN = [("", "Unknown / not asked yet"), ("yes", "Yes"), ("no", "No")]
+UNIT_SUFFIX = "__unit"
+NEVER_SUFFIX = "__never"
+
+
+class CandidateForm(forms.ModelForm):
+    class Meta:
+        model = Candidate
+        fields = ["initials", "year_of_birth", "sex", "referring_unit", "referral_date"]
+        widgets = {"referral_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "initials": "Initials only: no name or national ID number is stored here.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral_date"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Register referral"))
+
+    def clean_initials(self) -> str:
+        initials = self.cleaned_data["initials"].strip().upper()
+        if not initials.isalpha() or not 1 <= len(initials) <= 4:
+            raise forms.ValidationError("Give 1 to 4 letters.", code="initials")
+        return initials
+
+    def clean_year_of_birth(self) -> int:
+        year = self.cleaned_data["year_of_birth"]
+        this_year = timezone.localdate().year
+        if not this_year - 120 <= year <= this_year:
+            raise forms.ValidationError(
+                f"Enter a year between {this_year - 120} and {this_year}.", code="range"
+            )
+        return year
+
+    def clean_referral_date(self) -> dt.date:
+        referral_date = self.cleaned_data["referral_date"]
+        if referral_date > timezone.localdate():
+            raise forms.ValidationError("The referral date cannot be in the future.", code="future")
+        return referral_date
+
+
+class CandidateChangeForm(CandidateForm):
+    reason = forms.CharField(
+        max_length=500, help_text="Why the details change (kept in the history)."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = [Submit("submit", "Save changes")]
+
+
+class ScreeningForm(forms.Form):
+    """The screening questions of a trial, built from its variables, one fieldset per section.
+
+    `initial_values` is the episode's stored JSON; `screening_values()` and `entered_units()`
+    give what to store after a valid POST.
+    """
+
+    def __init__(self, *args, rule_set: RuleSet, initial_values=None, initial_units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule_set = rule_set
+        self.questions = [v for v in _ordered(rule_set) if not v.derivation]
+        for spec in self.questions:
+            self._add_fields(spec)
+        self._set_initial(initial_values or {}, initial_units or {})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*self._fieldsets())
+
+    def _add_fields(self, spec: VariableSpec) -> None:
+        self.fields[spec.key] = _field_for(spec)
+        if spec.alt_units:
+            units = [spec.unit, *spec.alt_units]
+            self.fields[spec.key + UNIT_SUFFIX] = forms.ChoiceField(
+                choices=[(u, u) for u in units], required=False, label="Unit"
+            )
+        if spec.never_allowed:
+            self.fields[spec.key + NEVER_SUFFIX] = forms.BooleanField(required=False, label="Never")
+
+    def _set_initial(self, values: dict, units: dict) -> None:
+        for spec in self.questions:
+            raw = values.get(spec.key)
+            if raw is None:
+                continue
+            if raw == NEVER:
+                self.initial[spec.key + NEVER_SUFFIX] = True
+                continue
+            value = value_from_json(spec, raw)
+            unit = units.get(spec.key, spec.unit)
+            if spec.data_type == "number" and unit != spec.unit and unit in spec.alt_units:
+                value = value / spec.alt_units[unit]  # show what the nurse typed
+                self.initial[spec.key + UNIT_SUFFIX] = unit
+            if spec.data_type == "boolean":
+                value = "yes" if value else "no"
+            self.initial[spec.key] = value
+
+    def _fieldsets(self) -> list:
+        sections: dict[str, list] = {}
+        for spec in self.questions:
+            sections.setdefault(spec.section, []).append(self._question_layout(spec))
+        return [
+            Fieldset(SECTION_TITLES.get(name, name.title()), *items, css_id=f"section-{name}")
+            for name, items in sections.items()
+        ]
+
+    def _question_layout(self, spec: VariableSpec):
+        parts = [Div(Field(spec.key), css_class="col")]
+        if spec.alt_units:
+            parts.append(Div(Field(spec.key + UNIT_SUFFIX), css_class="col-4 col-lg-3"))
+        if spec.never_allowed:
+            parts.append(Div(Field(spec.key + NEVER_SUFFIX), css_class="col-3 pt-4"))
+        attrs = {"css_class": "row question", "data_variable": spec.key}
+        if spec.shown_if:
+            attrs["data_shown_if"] = json.dumps([condition_to_dict(c) for c in spec.shown_if])
+        return Div(*parts, **attrs)
+
+    def clean(self):
+        cleaned = super().clean()
+        for spec in self.questions:
+            if spec.key in self.errors:
+                continue
+            self._clean_question(spec, cleaned)
+        return cleaned
+
+    def _clean_question(self, spec: VariableSpec, cleaned: dict) -> None:
+        value = cleaned.get(spec.key)
+        if spec.never_allowed and cleaned.get(spec.key + NEVER_SUFFIX):
+            if value is not None:
+                self.add_error(spec.key, "Give a date or tick “Never”, not both.")
+            return
+        if value is None or value == "":
+            return
+        if spec.data_type == "number":
+            unit = cleaned.get(spec.key + UNIT_SUFFIX) or spec.unit
+            value = to_canonical(spec, value, unit)
+            cleaned[spec.key] = value
+        if spec.data_type in ("number", "integer"):
+            problem = check_range(spec, value)
+            if problem:
+                self.add_error(spec.key, problem)
+        if spec.data_type == "date" and value > timezone.localdate() and not spec.future_allowed:
+            self.add_error(spec.key, "This date cannot be in the future.")
+
+    def screening_values(self) -> dict:
+        """The answered questions in the JSON form of criteria.values (canonical units)."""
+        values = {}
+        for spec in self.questions:
+            if spec.never_allowed and self.cleaned_data.get(spec.key + NEVER_SUFFIX):
+                values[spec.key] = NEVER
+                continue
+            value = self.cleaned_data.get(spec.key)
+            if value in (None, ""):
+                continue
+            if spec.data_type == "boolean":
+                value = value == "yes"
+            values[spec.key] = value_to_json(spec, value)
+        return values
+
+    def entered_units(self) -> dict:
+        return {
+            spec.key: self.cleaned_data.get(spec.key + UNIT_SUFFIX) or spec.unit
+            for spec in self.questions
+            if spec.alt_units and self.cleaned_data.get(spec.key) not in (None, "")
+        }
+
+
+class DecisionForm(forms.Form):
+    screen_failure_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for screen failure",
+        help_text="Needed only when the screening is incomplete (e.g. patient declined).",
+    )
+
+
+def _ordered(rule_set: RuleSet) -> list[VariableSpec]:
+    section_rank = {name: i for i, name in enumerate(SECTION_TITLES)}
+    return sorted(
+        rule_set.variables.values(),
+        key=lambda v: (section_rank.get(v.section, len(section_rank)), v.order, v.key),
+    )
+
+
+def _field_for(spec: VariableSpec) -> forms.Field:
+    common = {"required": False, "label": _label(spec), "help_text": spec.help_text}
+    if spec.data_type == "number":
+        return forms.DecimalField(
+            max_digits=14,
+            decimal_places=6,
+            widget=forms.NumberInput(attrs={"step": "any"}),
+            **common,
+        )
+    if spec.data_type == "integer":
+        return forms.IntegerField(**common)
+    if spec.data_type == "boolean":
+        return forms.ChoiceField(choices=YES_NO_UNKNOWN, widget=forms.RadioSelect, **common)
+    if spec.data_type == "choice":
+        choices = [("", "Not answered")] + [
+            (c, c.replace("_", " ").capitalize()) for c in spec.choices
+        ]
+        return forms.ChoiceField(choices=choices, **common)
+    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+
+
+def _label(spec: VariableSpec) -> str:
+    if spec.unit and not spec.alt_units:
+        return f"{spec.label} ({spec.unit})"
+    return spec.label

@@ -1,0 +1,189 @@
+"""Referrals, screening episodes and the decisions recorded on them (DESIGN.md, "Data flow").
+
+A `Decision` is an audit record: written once by `services.decision_record`, chained by hash to
+the one before it, never updated or deleted. The ORM refuses here; on PostgreSQL a trigger
+refuses below the ORM as well.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from criteria.models import CriteriaSet, Trial
+from screening.exceptions import AppendOnlyViolation
+
+
+class Candidate(models.Model):
+    """A referred patient, known here only by screening number, initials and year of birth."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="candidates")
+    screening_number = models.CharField(max_length=48, unique=True, editable=False)
+    initials = models.CharField(max_length=4)
+    year_of_birth = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=8, choices=Sex.choices)
+    referring_unit = models.CharField("referring hospital / department", max_length=200)
+    referral_date = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.screening_number
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation(
+            f"Candidate {self.screening_number} cannot be deleted: the screening log keeps "
+            "every referral."
+        )
+
+
+class ScreeningNumberCounter(models.Model):
+    """The last screening number issued per trial; locked while a number is issued.
+
+    Kept apart from the candidates so that a number is never reused, whatever happens to rows.
+    """
+
+    trial = models.OneToOneField(Trial, on_delete=models.PROTECT, primary_key=True)
+    last_issued = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.trial}: last screening number {self.last_issued}"
+
+
+class Screening(models.Model):
+    """One screening episode of a candidate under one trial; re-screening opens a new one."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        DECIDED = "decided", "Decided"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="screenings")
+    episode = models.PositiveSmallIntegerField()
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The published set when the episode was started.",
+    )
+    # Canonical units, in the JSON form of criteria.values; `entered_units` keeps what was typed.
+    values = models.JSONField(default=dict, blank=True)
+    entered_units = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["candidate", "episode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "episode"], name="episode_unique_per_candidate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate.screening_number} episode {self.episode}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.DECIDED
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation("A screening episode cannot be deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that may be inserted once and never changed or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyViolation(
+                f"{self._meta.verbose_name} {self.pk} is append-only and cannot be changed."
+            )
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation(
+            f"{self._meta.verbose_name} {self.pk} is append-only and cannot be deleted."
+        )
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyViolation(f"{self.model._meta.verbose_name} rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyViolation(f"{self.model._meta.verbose_name} rows cannot be deleted.")
+
+
+class Decision(AppendOnlyModel):
+    class Outcome(models.TextChoices):
+        ELIGIBLE = "eligible", "Eligible"
+        INELIGIBLE = "ineligible", "Ineligible"
+        INCOMPLETE = "incomplete", "Incomplete"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveBigIntegerField(unique=True, help_text="Position in the chain.")
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="decisions")
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="+")
+    criteria_set_version = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    # Set when an incomplete screening is closed as a screen failure (e.g. "patient declined").
+    screen_failure_reason = models.TextField(blank=True)
+    results = models.JSONField(help_text="Per-criterion results as the evaluator gave them.")
+    missing = models.JSONField(default=list)
+    derived = models.JSONField(default=dict)
+    values_snapshot = models.JSONField()
+    rules_snapshot = models.JSONField()
+    evaluator_version = models.CharField(max_length=16)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        get_latest_by = "sequence"
+
+    def __str__(self) -> str:
+        return f"Decision {self.sequence}: {self.outcome}"
+
+    @property
+    def is_screen_failure(self) -> bool:
+        return self.outcome != self.Outcome.ELIGIBLE
+
+
+class ChainHead(models.Model):
+    """The newest link of the decision chain, locked while a decision is appended.
+
+    Locking one row serialises appends on every database, so two decisions recorded at the
+    same moment can never name the same predecessor.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    sequence = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.name} chain at {self.sequence}"

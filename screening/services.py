@@ -1,0 +1,200 @@
+"""Writes of the screening workflow. Each service is one transaction and checks its invariants.
+
+Eligibility is never decided here: `decision_record` hands the values to the pure evaluator and
+stores what it answered, with everything needed to prove it later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from criteria.evaluator import EVALUATOR_VERSION, Evaluation, evaluate
+from criteria.models import Trial
+from criteria.rules import rules_to_dict
+from criteria.selectors import criteria_set_published, criteria_set_rules
+from screening.exceptions import EpisodeLocked, NoPublishedCriteria, ReasonRequired
+from screening.hashing import chain_hash, decision_payload
+from screening.models import Candidate, ChainHead, Decision, Screening, ScreeningNumberCounter
+from screening.selectors import screening_typed_values
+
+DECISION_CHAIN = "decisions"
+
+
+@transaction.atomic
+def candidate_register(
+    *,
+    trial: Trial,
+    initials: str,
+    year_of_birth: int,
+    sex: str,
+    referring_unit: str,
+    referral_date: dt.date,
+    registered_by,
+) -> Candidate:
+    """Register a referral under the next screening number and open its first episode."""
+    counter, _ = ScreeningNumberCounter.objects.select_for_update().get_or_create(trial=trial)
+    counter.last_issued += 1
+    counter.save()
+    candidate = Candidate(
+        trial=trial,
+        screening_number=f"{trial.registry_id}-S{counter.last_issued:04d}",
+        initials=initials.upper(),
+        year_of_birth=year_of_birth,
+        sex=sex,
+        referring_unit=referring_unit,
+        referral_date=referral_date,
+        created_by=registered_by,
+    )
+    candidate.full_clean()
+    candidate._change_reason = "referral registered"
+    candidate.save()
+    screening_start(candidate=candidate, started_by=registered_by)
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(*, candidate: Candidate, changes: dict, reason: str, changed_by) -> Candidate:
+    """Change a candidate's details; the history keeps old → new, who, when and why."""
+    if not reason.strip():
+        raise ReasonRequired("Say why the referral details are changed.")
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    candidate.full_clean()
+    candidate._change_reason = reason.strip()
+    candidate._history_user = changed_by
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def screening_start(*, candidate: Candidate, started_by) -> Screening:
+    """Open a new screening episode under the trial's published criteria (re-screening keeps
+    the earlier episodes as they are)."""
+    criteria_set = criteria_set_published(candidate.trial)
+    if criteria_set is None:
+        raise NoPublishedCriteria(f"{candidate.trial} has no published criteria set yet.")
+    open_episode = candidate.screenings.filter(status=Screening.Status.IN_PROGRESS).first()
+    if open_episode is not None:
+        raise EpisodeLocked(
+            f"Episode {open_episode.episode} of {candidate} is still in progress; finish it first."
+        )
+    last = candidate.screenings.order_by("-episode").values_list("episode", flat=True).first()
+    screening = Screening(
+        candidate=candidate,
+        episode=(last or 0) + 1,
+        criteria_set=criteria_set,
+        values={"sex": candidate.sex},
+        started_by=started_by,
+    )
+    screening._change_reason = "screening started"
+    screening._history_user = started_by
+    screening.save()
+    return screening
+
+
+@transaction.atomic
+def screening_values_save(
+    *, screening: Screening, values: dict, units: dict, saved_by, reason: str = ""
+) -> Screening:
+    """Store entered values (JSON form of criteria.values, canonical units) and typed units.
+
+    `values` holds every answered variable; a variable left out is "not answered". Refused
+    once the episode has a decision.
+    """
+    locked = Screening.objects.select_for_update().get(pk=screening.pk)
+    if locked.is_locked:
+        raise EpisodeLocked(
+            f"{locked} already has a recorded decision; its values can no longer change. "
+            "Start a new screening episode to screen again."
+        )
+    locked.values = values
+    locked.entered_units = units
+    locked._change_reason = reason or "values saved"
+    locked._history_user = saved_by
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def decision_record(
+    *, screening: Screening, recorded_by, screen_failure_reason: str = ""
+) -> Decision:
+    """Evaluate the episode's values against the published criteria and append a Decision.
+
+    In: an in-progress screening episode and the user recording. An incomplete result is only
+    recorded as a screen failure with a reason. Out: the Decision, chained by hash to the
+    previous one; the episode is locked. Raises EpisodeLocked, NoPublishedCriteria,
+    ReasonRequired, and writes nothing then.
+    """
+    screening = (
+        Screening.objects.select_for_update()
+        .select_related("candidate__trial")
+        .get(pk=screening.pk)
+    )
+    if screening.is_locked:
+        raise EpisodeLocked(f"{screening} already has a recorded decision.")
+    criteria_set = criteria_set_published(screening.candidate.trial)
+    if criteria_set is None:
+        raise NoPublishedCriteria(f"{screening.candidate.trial} has no published criteria set.")
+    rule_set = criteria_set_rules(criteria_set)
+    evaluation = evaluate(rule_set, screening_typed_values(screening, rule_set))
+    reason = screen_failure_reason.strip()
+    if evaluation.outcome == Decision.Outcome.INCOMPLETE and not reason:
+        raise ReasonRequired(
+            "The screening is incomplete. Record it as a screen failure only with a reason "
+            "(for example: patient declined)."
+        )
+    decision = _decision_append(
+        screening=screening,
+        criteria_set=criteria_set,
+        evaluation=evaluation,
+        rules_snapshot=rules_to_dict(rule_set),
+        screen_failure_reason=reason if evaluation.outcome != Decision.Outcome.ELIGIBLE else "",
+        recorded_by=recorded_by,
+    )
+    screening.status = Screening.Status.DECIDED
+    screening._change_reason = f"decision recorded: {decision.outcome}"
+    screening._history_user = recorded_by
+    screening.save()
+    return decision
+
+
+def _decision_append(
+    *,
+    screening,
+    criteria_set,
+    evaluation: Evaluation,
+    rules_snapshot,
+    screen_failure_reason,
+    recorded_by,
+) -> Decision:
+    # The chain head row is the lock: appends are serialised, predecessors never shared.
+    head, _ = ChainHead.objects.select_for_update().get_or_create(name=DECISION_CHAIN)
+    decision = Decision(
+        sequence=head.sequence + 1,
+        screening=screening,
+        criteria_set=criteria_set,
+        criteria_set_version=criteria_set.version,
+        outcome=evaluation.outcome,
+        screen_failure_reason=screen_failure_reason,
+        results=[result.to_dict() for result in evaluation.results],
+        missing=list(evaluation.missing),
+        derived={
+            key: {"value": str(d.value), "how": d.how} for key, d in evaluation.derived.items()
+        },
+        values_snapshot=dict(screening.values),
+        rules_snapshot=rules_snapshot,
+        evaluator_version=EVALUATOR_VERSION,
+        recorded_by=recorded_by,
+        recorded_at=timezone.now(),
+        previous_hash=head.entry_hash,
+    )
+    decision.entry_hash = chain_hash(decision_payload(decision), head.entry_hash)
+    decision.save()
+    head.sequence = decision.sequence
+    head.entry_hash = decision.entry_hash
+    head.save()
+    return decision

@@ -1,0 +1,199 @@
+"""The nurse's pages: registering, the screening form's validation, recording, permissions."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from screening.models import Candidate, Decision
+from tests.cases import eligible_values
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_url(candidate, episode=1):
+    return reverse("screening:screening-form", args=[candidate.screening_number, episode])
+
+
+def _post_values(values: dict) -> dict:
+    """The screening form's POST body for JSON-form values."""
+    data = {}
+    for key, value in values.items():
+        if value is True or value is False:
+            data[key] = "yes" if value else "no"
+        elif value == "never":
+            data[f"{key}__never"] = "on"
+        else:
+            data[key] = str(value)
+    return data
+
+
+def test_nurse_registers_a_referral(nurse_client, trial):
+    response = nurse_client.post(
+        reverse("screening:candidate-register"),
+        {
+            "initials": "jd",
+            "year_of_birth": 1960,
+            "sex": "female",
+            "referring_unit": "Herlev",
+            "referral_date": "2026-11-01",
+        },
+    )
+    candidate = Candidate.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == _form_url(candidate)
+    assert candidate.initials == "JD"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("initials", "J1", "Give 1 to 4 letters."),
+        ("year_of_birth", "1800", "Enter a year between"),
+        ("referral_date", "2999-01-01", "cannot be in the future"),
+        ("referral_date", "not-a-date", "Enter a valid date."),
+    ],
+)
+def test_bad_referral_input_is_refused_next_to_the_field(
+    nurse_client, trial, field, value, message
+):
+    data = {
+        "initials": "JD",
+        "year_of_birth": 1960,
+        "sex": "female",
+        "referring_unit": "Herlev",
+        "referral_date": "2026-11-01",
+        field: value,
+    }
+    response = nurse_client.post(reverse("screening:candidate-register"), data)
+    assert response.status_code == 200
+    assert any(message in e for e in response.context["form"].errors[field])
+    assert Candidate.objects.count() == 0
+
+
+def test_valid_save_stores_canonical_values_and_typed_units(nurse_client, candidate):
+    data = _post_values(eligible_values())
+    data.update({"bilirubin": "1.0", "bilirubin__unit": "mg/dL"})
+    response = nurse_client.post(_form_url(candidate), data)
+    assert response.status_code == 302
+    episode = candidate.screenings.get()
+    assert Decimal(episode.values["bilirubin"]) == Decimal("17.1")  # 1.0 mg/dL × 17.1
+    assert episode.entered_units["bilirubin"] == "mg/dL"
+    assert episode.values["last_ami_date"] == "never"
+    assert episode.values["ecog_performance_status"] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("neutrophils", "lots", "Enter a number."),
+        ("neutrophils", "NaN", "Enter a number."),
+        ("neutrophils", "500", "plausible range"),
+        ("platelets", "-1", "plausible range"),
+        ("ecog_performance_status", "6", "plausible range"),
+        ("ecog_performance_status", "1.5", "Enter a whole number."),
+        ("bilirubin__unit", "mmol/L", "Select a valid choice."),
+        ("her2_status", "maybe", "Select a valid choice."),
+        ("date_of_birth", "31/02/1960", "Enter a valid date."),
+        ("last_chemotherapy_date", "2999-01-01", "cannot be in the future"),
+    ],
+)
+def test_bad_screening_input_is_refused_next_to_the_field_and_saves_nothing(
+    nurse_client, candidate, field, value, message
+):
+    data = _post_values(eligible_values())
+    data[field] = value
+    response = nurse_client.post(_form_url(candidate), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert any(message in e for e in errors), errors
+    assert candidate.screenings.get().values == {"sex": "female"}
+
+
+def test_partial_save_shows_the_standing_panel(nurse_client, candidate):
+    response = nurse_client.post(_form_url(candidate), {"neutrophils": "1.2"}, follow=True)
+    content = response.content.decode()
+    assert 'id="standing"' in content
+    assert 'data-code="I13" data-status="not_met"' in content
+    assert response.context["standing"].outcome == "ineligible"
+
+
+def test_nurse_records_the_decision_in_the_browser_flow(nurse_client, candidate):
+    nurse_client.post(_form_url(candidate), _post_values(eligible_values()))
+    response = nurse_client.post(
+        reverse("screening:decision-record", args=[candidate.screening_number, 1])
+    )
+    assert response.status_code == 302
+    assert Decision.objects.get().outcome == "eligible"
+    page = nurse_client.get(
+        reverse("screening:candidate-detail", args=[candidate.screening_number])
+    )
+    assert 'data-testid="decision"' in page.content.decode()
+
+
+def test_incomplete_decision_without_reason_is_refused_with_a_message(nurse_client, candidate):
+    nurse_client.post(_form_url(candidate), {"neutrophils": "3"})
+    response = nurse_client.post(
+        reverse("screening:decision-record", args=[candidate.screening_number, 1]), follow=True
+    )
+    assert "only with a reason" in response.content.decode()
+    assert Decision.objects.count() == 0
+
+
+def test_hidden_question_posted_anyway_does_not_apply(nurse_client, candidate):
+    """A male patient's posted pregnancy answer leaves E14 not applicable."""
+    values = eligible_values() | {"sex": "male", "pregnant_or_lactating": True}
+    nurse_client.post(_form_url(candidate), _post_values(values))
+    response = nurse_client.get(_form_url(candidate))
+    assert 'data-code="E14" data-status="not_applicable"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("client_fixture", "expected"),
+    [("investigator_client", 403), ("criteria_admin_client", 403), ("client", 302)],
+)
+def test_only_nurses_register_and_screen(request, candidate, client_fixture, expected):
+    client = request.getfixturevalue(client_fixture)
+    number = candidate.screening_number
+    assert client.get(reverse("screening:candidate-register")).status_code == expected
+    assert client.post(_form_url(candidate), {"neutrophils": "3"}).status_code == expected
+    record = reverse("screening:decision-record", args=[number, 1])
+    assert client.post(record).status_code == expected
+    assert candidate.screenings.get().values == {"sex": "female"}
+    assert Decision.objects.count() == 0
+
+
+def test_investigator_reads_candidates_and_episodes(investigator_client, candidate):
+    number = candidate.screening_number
+    assert investigator_client.get(reverse("screening:candidate-list")).status_code == 200
+    detail = investigator_client.get(reverse("screening:candidate-detail", args=[number]))
+    assert detail.status_code == 200
+    assert investigator_client.get(_form_url(candidate)).status_code == 200
+
+
+def test_unknown_screening_number_is_404(nurse_client, trial):
+    response = nurse_client.get(reverse("screening:candidate-detail", args=["NCT01387295-S9999"]))
+    assert response.status_code == 404
+
+
+def test_candidate_change_keeps_history_with_reason(nurse_client, candidate):
+    response = nurse_client.post(
+        reverse("screening:candidate-change", args=[candidate.screening_number]),
+        {
+            "initials": "AC",
+            "year_of_birth": 1965,
+            "sex": "female",
+            "referring_unit": "Herlev, Oncology",
+            "referral_date": "2026-11-18",
+            "reason": "typo in initials",
+        },
+    )
+    assert response.status_code == 302
+    latest = candidate.history.first()
+    assert latest.history_change_reason == "typo in initials"
+    assert latest.initials == "AC"
+    page = nurse_client.get(
+        reverse("screening:candidate-detail", args=[candidate.screening_number])
+    )
+    content = page.content.decode()
+    assert "typo in initials" in content and "AB → AC" in content
