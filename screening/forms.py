@@ -31,7 +31,7 @@ class CandidateForm(forms.ModelForm):
     class Meta:
         model = Candidate
         fields = ["initials", "year_of_birth", "sex", "referring_unit", "referral_date"]
-        widgets = {"referral_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"referral_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
         help_texts = {
             "initials": "Initials only: no name or national ID number is stored here.",
         }
@@ -225,7 +225,9 @@ def _field_for(spec: VariableSpec) -> forms.Field:
             (c, c.replace("_", " ").capitalize()) for c in spec.choices
         ]
         return forms.ChoiceField(choices=choices, **common)
-    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    return forms.DateField(
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **common
+    )
 
 
 def _label(spec: VariableSpec) -> str:

@@ -23,22 +23,27 @@ def screening_typed_values(screening: Screening, rule_set: RuleSet) -> dict:
     }
 
 
-def screening_standing(screening: Screening) -> Evaluation | None:
+def screening_standing(screening: Screening) -> tuple[Evaluation, RuleSet] | None:
     """Where the patient stands now: the published criteria applied to the values so far."""
     criteria_set = criteria_set_published(screening.candidate.trial)
     if criteria_set is None:
         return None
     rule_set = criteria_set_rules(criteria_set)
-    return evaluate(rule_set, screening_typed_values(screening, rule_set))
+    return evaluate(rule_set, screening_typed_values(screening, rule_set)), rule_set
 
 
 def screening_page(screening: Screening) -> dict:
     """What the screening page shows beside the form: standing, decisions, criteria notice."""
     published = criteria_set_published(screening.candidate.trial)
+    standing = screening_standing(screening)
+    evaluation, rule_set = standing if standing else (None, None)
     return {
         "screening": screening,
         "candidate": screening.candidate,
-        "standing": screening_standing(screening),
+        "standing": evaluation,
+        "still_needed": [(key, rule_set.variables[key].label) for key in evaluation.missing]
+        if evaluation
+        else [],
         "published_set": published,
         "criteria_changed": published is not None and published.pk != screening.criteria_set_id,
         "decisions": list(screening.decisions.select_related("recorded_by")),

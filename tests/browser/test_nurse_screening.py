@@ -1,0 +1,75 @@
+"""A nurse takes a HER2-positive referral from registration to a recorded eligible decision."""
+
+import pytest
+
+from screening.models import Decision
+from tests.browser.conftest import log_in
+from tests.cases import eligible_values
+from tests.factories import TEST_PASSWORD, UserFactory
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SECTIONS = ["referral", "disease", "treatment", "labs", "history"]
+
+
+def _fill_section(page, section: str, values: dict) -> None:
+    fieldset = page.locator(f"#section-{section}")
+    for key, value in values.items():
+        question = fieldset.locator(f'[data-variable="{key}"]')
+        if question.count() == 0 or not question.is_visible():
+            continue
+        if value is True or value is False:
+            question.locator(f'input[value="{"yes" if value else "no"}"]').check()
+        elif value == "never":
+            question.locator(f'input[name="{key}__never"]').check()
+        elif question.locator(f'select[name="{key}"]').count():
+            question.locator(f'select[name="{key}"]').select_option(str(value))
+        else:
+            question.locator(f'input[name="{key}"]').fill(str(value))
+
+
+def test_nurse_screens_an_eligible_her2_positive_patient(page, protocol, screenshot_dir):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    log_in(page, "nurse", TEST_PASSWORD)
+
+    page.click("text=Register referral >> nth=0")
+    page.fill("input[name=initials]", "KH")
+    page.fill("input[name=year_of_birth]", "1965")
+    page.select_option("select[name=sex]", "female")
+    page.fill("input[name=referring_unit]", "Herlev Hospital, Oncology")
+    page.fill("input[name=referral_date]", "2026-11-18")
+    page.click("text=Register referral >> nth=-1")
+    page.wait_for_selector("text=Referral registered as NCT01387295-S0001")
+
+    lvef = page.locator('[data-variable="lvef_percent"]')
+    assert not lvef.is_visible()  # HER2 status not answered yet
+    values = eligible_values()
+    by_section = {s: page.locator(f"#section-{s}") for s in SECTIONS}
+    for section in SECTIONS:
+        keys = (
+            by_section[section]
+            .locator("[data-variable]")
+            .evaluate_all("els => els.map(e => e.dataset.variable)")
+        )
+        _fill_section(page, section, {k: values[k] for k in keys if k in values})
+        if section == "disease":
+            assert lvef.is_visible()  # appeared when HER2 was set to positive
+            lvef.scroll_into_view_if_needed()
+            page.screenshot(path=str(screenshot_dir / "screening-lvef-shown.png"))
+        page.click("button[name=save]")
+        page.wait_for_selector("text=Saved.")
+        if section == "referral":
+            page.screenshot(path=str(screenshot_dir / "screening-partial.png"))
+
+    outcome = page.locator("#standing [data-testid=outcome]")
+    missing = page.locator("#standing").inner_text()[:600]
+    assert outcome.inner_text() == "Eligible", missing
+    page.screenshot(path=str(screenshot_dir / "screening-eligible.png"))
+
+    page.click("[data-testid=record-decision]")
+    page.wait_for_selector("text=Decision recorded: Eligible")
+    assert page.locator("[data-testid=decision]").count() == 1
+    page.screenshot(path=str(screenshot_dir / "candidate-decided.png"))
+    assert Decision.objects.get().outcome == "eligible"
