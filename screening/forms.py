@@ -87,10 +87,17 @@ class ScreeningForm(forms.Form):
         self.questions = [v for v in _ordered(rule_set) if not v.derivation]
         for spec in self.questions:
             self._add_fields(spec)
-        self._set_initial(initial_values or {}, initial_units or {})
+        self.stored_values = dict(initial_values or {})
+        self._set_initial(self.stored_values, initial_units or {})
+        self.fields["change_reason"] = forms.CharField(
+            required=False,
+            max_length=500,
+            label="Reason for changing saved answers",
+            help_text="Needed only when an answer saved earlier is changed or cleared.",
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(*self._fieldsets())
+        self.helper.layout = Layout(*self._fieldsets(), Field("change_reason"))
 
     def _add_fields(self, spec: VariableSpec) -> None:
         self.fields[spec.key] = _field_for(spec)
@@ -145,7 +152,23 @@ class ScreeningForm(forms.Form):
             if spec.key in self.errors:
                 continue
             self._clean_question(spec, cleaned)
+        if not self.errors:
+            self._require_reason_for_corrections(cleaned)
         return cleaned
+
+    def _require_reason_for_corrections(self, cleaned: dict) -> None:
+        # First entries need no reason; a correction of a saved answer does (audit trail).
+        new = self.screening_values()
+        changed = [
+            self.fields[key].label
+            for key, old in self.stored_values.items()
+            if key in self.fields and new.get(key) != old
+        ]
+        if changed and not cleaned.get("change_reason", "").strip():
+            self.add_error(
+                "change_reason",
+                "Say why saved answers change: " + ", ".join(changed) + ".",
+            )
 
     def _clean_question(self, spec: VariableSpec, cleaned: dict) -> None:
         value = cleaned.get(spec.key)

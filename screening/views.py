@@ -146,6 +146,7 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, FormView):
                 values=form.screening_values(),
                 units=form.entered_units(),
                 saved_by=self.request.user,
+                reason=form.cleaned_data["change_reason"],
             )
         except ScreeningError as error:
             messages.error(self.request, str(error))

@@ -111,7 +111,9 @@ def test_bad_screening_input_is_refused_next_to_the_field_and_saves_nothing(
 
 
 def test_partial_save_shows_the_standing_panel(nurse_client, candidate):
-    response = nurse_client.post(_form_url(candidate), {"neutrophils": "1.2"}, follow=True)
+    response = nurse_client.post(
+        _form_url(candidate), {"sex": "female", "neutrophils": "1.2"}, follow=True
+    )
     content = response.content.decode()
     assert 'id="standing"' in content
     assert 'data-code="I13" data-status="not_met"' in content
@@ -143,7 +145,8 @@ def test_incomplete_decision_without_reason_is_refused_with_a_message(nurse_clie
 def test_hidden_question_posted_anyway_does_not_apply(nurse_client, candidate):
     """A male patient's posted pregnancy answer leaves E14 not applicable."""
     values = eligible_values() | {"sex": "male", "pregnant_or_lactating": True}
-    nurse_client.post(_form_url(candidate), _post_values(values))
+    data = _post_values(values) | {"change_reason": "sex entered wrongly at referral"}
+    nurse_client.post(_form_url(candidate), data)
     response = nurse_client.get(_form_url(candidate))
     assert 'data-code="E14" data-status="not_applicable"' in response.content.decode()
 
@@ -197,3 +200,32 @@ def test_candidate_change_keeps_history_with_reason(nurse_client, candidate):
     )
     content = page.content.decode()
     assert "typo in initials" in content and "AB → AC" in content
+
+
+def test_correcting_a_saved_answer_needs_a_reason_kept_in_history(nurse_client, candidate):
+    nurse_client.post(_form_url(candidate), {"sex": "female", "neutrophils": "1.2"})
+    refused = nurse_client.post(_form_url(candidate), {"sex": "female", "neutrophils": "2.1"})
+    assert refused.status_code == 200
+    assert "Say why saved answers change: Neutrophils" in str(
+        refused.context["form"].errors["change_reason"]
+    )
+    assert candidate.screenings.get().values["neutrophils"] == "1.2"
+
+    nurse_client.post(
+        _form_url(candidate),
+        {"sex": "female", "neutrophils": "2.1", "change_reason": "lab result transcribed wrongly"},
+    )
+    episode = candidate.screenings.get()
+    assert episode.values["neutrophils"] == "2.1"
+    latest = episode.history.first()
+    assert latest.history_change_reason == "lab result transcribed wrongly"
+    assert latest.history_user.username == "nurse"
+
+
+def test_first_entries_need_no_reason(nurse_client, candidate):
+    nurse_client.post(_form_url(candidate), {"sex": "female", "neutrophils": "1.2"})
+    response = nurse_client.post(
+        _form_url(candidate), {"sex": "female", "neutrophils": "1.2", "platelets": "150"}
+    )
+    assert response.status_code == 302
+    assert candidate.screenings.get().values["platelets"] == "150"
