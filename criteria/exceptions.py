@@ -28,3 +28,7 @@ class ValueProblem(ValueError):
 
 class CriteriaSetNotFound(LookupError):
     """No such trial, or no criteria set of the asked version (or none published)."""
+
+
+class CriteriaEditRefused(Exception):
+    """A criteria edit or publish that cannot be done as asked; the message says why."""

@@ -105,6 +105,10 @@ class CriteriaSet(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     change_reason = models.TextField(blank=True)
+    # The published set a draft was copied from: the diff and the publish check compare to it.
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -124,14 +128,33 @@ class CriteriaSet(models.Model):
     def __str__(self) -> str:
         return f"{self.trial} criteria v{self.version} ({self.status})"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
+    def save(self, *args, **kwargs):
+        self._refuse_frozen_change()
+        return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if not self.is_editable:
             raise CriteriaSetFrozen(f"{self} is {self.status} and cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def _refuse_frozen_change(self) -> None:
+        # Once published, the only change is retirement; a retired set never changes again.
+        if self._state.adding:
+            return
+        stored = CriteriaSet.objects.filter(pk=self.pk).values().first()
+        if stored is None or stored["status"] == self.Status.DRAFT:
+            return
+        mine = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        changed = {name for name, value in stored.items() if mine.get(name) != value}
+        retiring = stored["status"] == self.Status.PUBLISHED and self.status == self.Status.RETIRED
+        if changed and not (changed == {"status"} and retiring):
+            raise CriteriaSetFrozen(
+                f"v{self.version} is {stored['status']}: it cannot be changed; make a new draft."
+            )
 
 
 class Criterion(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from criteria import rules
 from criteria.exceptions import CriteriaSetNotFound
-from criteria.models import CriteriaSet, Trial
+from criteria.models import CriteriaSet, Criterion, Trial
 
 PROTOCOL_FORMAT = "trialsite-protocol/1"
 
@@ -60,3 +60,74 @@ def criteria_set_lookup(registry_id: str, version: int | None = None) -> Criteri
         which = f"criteria set version {version}" if version else "published criteria set"
         raise CriteriaSetNotFound(f"{registry_id} has no {which}")
     return found
+
+
+DIFF_FIELDS = ("kind", "label", "protocol_wording", "expression", "applies_if", "order", "note")
+
+
+def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
+    """Criterion by criterion, what changed from `old` to `new`: added, removed, or changed
+    fields with old → new (expressions and applies-if also in words)."""
+    variables = trial_variables(new.trial)
+    before = {c.code: c.as_rule_dict() for c in old.criteria.all()}
+    after = {c.code: c.as_rule_dict() for c in new.criteria.all()}
+    entries = []
+    for code in sorted(before.keys() | after.keys(), key=_code_order(before, after)):
+        if code not in before:
+            entries.append(
+                {"code": code, "change": "added", "fields": _fields(None, after[code], variables)}
+            )
+        elif code not in after:
+            entries.append(
+                {
+                    "code": code,
+                    "change": "removed",
+                    "fields": _fields(before[code], None, variables),
+                }
+            )
+        else:
+            fields = _fields(before[code], after[code], variables)
+            if fields:
+                entries.append({"code": code, "change": "changed", "fields": fields})
+    return entries
+
+
+def trial_variables(trial: Trial) -> dict:
+    return {v.key: v.as_spec() for v in trial.variables.all()}
+
+
+def _code_order(before: dict, after: dict):
+    def key(code: str):
+        rule = after.get(code) or before[code]
+        return (rule["order"], code)
+
+    return key
+
+
+def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[str, str, str]]:
+    from criteria.describe import applies_if_in_words, expression_in_words
+
+    def shown(rule: dict | None, name: str) -> str:
+        if rule is None:
+            return ""
+        if name == "expression":
+            return expression_in_words(rule[name], variables)
+        if name == "applies_if":
+            return applies_if_in_words(rule[name], variables) or "always"
+        return str(rule[name])
+
+    return [
+        (name, shown(old, name), shown(new, name))
+        for name in DIFF_FIELDS
+        if (old or {}).get(name) != (new or {}).get(name)
+    ]
+
+
+def criteria_history(trial: Trial) -> list[dict]:
+    """Every recorded change of the trial's criteria sets and criteria, newest first."""
+    from trialsite.history import history_entries
+
+    sets = CriteriaSet.history.filter(trial_id=trial.pk).select_related("history_user")
+    set_ids = trial.criteria_sets.values_list("pk", flat=True)
+    criteria = Criterion.history.filter(criteria_set_id__in=set_ids).select_related("history_user")
+    return history_entries([*sets, *criteria])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from criteria import rules
+from criteria.editing import criteria_set_publish
 from criteria.models import CriteriaSet, Criterion, Trial, Variable
 from criteria.selectors import criteria_set_published
 
@@ -41,10 +41,13 @@ def protocol_load(*, data: dict, source: str, loaded_by=None) -> ProtocolLoadRes
         return ProtocolLoadResult(trial, current, False, added, changed)
     version = _next_version(trial, requested=data["criteria_set"].get("version"))
     new_set = CriteriaSet.objects.create(
-        trial=trial, version=version, created_by=loaded_by, change_reason=f"Loaded from {source}"
+        trial=trial, version=version, created_by=loaded_by, based_on=current
     )
     Criterion.objects.bulk_create(Criterion(criteria_set=new_set, **c) for c in wanted)
-    _publish(new_set, published_by=loaded_by)
+    criteria_set_publish(
+        criteria_set=new_set, published_by=loaded_by, reason=f"Loaded from {source}"
+    )
+    new_set.refresh_from_db()
     return ProtocolLoadResult(trial, new_set, True, added, changed)
 
 
@@ -85,16 +88,3 @@ def _next_version(trial: Trial, requested: int | None) -> int:
     if latest is None:
         return requested or 1
     return latest + 1
-
-
-def _publish(criteria_set: CriteriaSet, *, published_by, reason: str = "") -> None:
-    # Retire first: the database allows one published set per trial at any instant.
-    CriteriaSet.objects.filter(
-        trial=criteria_set.trial, status=CriteriaSet.Status.PUBLISHED
-    ).update(status=CriteriaSet.Status.RETIRED)
-    criteria_set.status = CriteriaSet.Status.PUBLISHED
-    criteria_set.published_at = timezone.now()
-    criteria_set.published_by = published_by
-    if reason:
-        criteria_set.change_reason = reason
-    criteria_set.save()

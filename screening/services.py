@@ -129,13 +129,51 @@ def decision_record(
     previous one; the episode is locked. Raises EpisodeLocked, NoPublishedCriteria,
     ReasonRequired, and writes nothing then.
     """
-    screening = (
-        Screening.objects.select_for_update()
+    screening = _episode_locked_for_update(screening)
+    if screening.is_locked:
+        raise EpisodeLocked(f"{screening} already has a recorded decision.")
+    decision = _decide(screening, recorded_by, screen_failure_reason)
+    screening.status = Screening.Status.DECIDED
+    screening._change_reason = f"decision recorded: {decision.outcome}"
+    screening._history_user = recorded_by
+    screening.save()
+    return decision
+
+
+@transaction.atomic
+def decision_reevaluate(
+    *, screening: Screening, recorded_by, screen_failure_reason: str = ""
+) -> Decision:
+    """Re-evaluate a decided episode under criteria published since its last decision.
+
+    In: a decided episode whose latest decision used an older criteria set. Out: a new
+    Decision on the same stored values; the earlier decision stays as it was (and its
+    signatures show as superseded). Raises EpisodeLocked when the episode is not decided or
+    was already decided under the published set.
+    """
+    screening = _episode_locked_for_update(screening)
+    latest = screening.decisions.order_by("-sequence").first()
+    published = criteria_set_published(screening.candidate.trial)
+    if latest is None:
+        raise EpisodeLocked(f"{screening} has no decision yet: record one instead.")
+    if published is not None and latest.criteria_set_id == published.pk:
+        raise EpisodeLocked(
+            f"{screening} was already decided under the published v{published.version}."
+        )
+    return _decide(screening, recorded_by, screen_failure_reason)
+
+
+def _episode_locked_for_update(screening: Screening) -> Screening:
+    # Lock the episode row only (not the joined candidate and trial): otherwise every
+    # decision of a trial, and every referral registered meanwhile, would queue on one row.
+    return (
+        Screening.objects.select_for_update(of=("self",))
         .select_related("candidate__trial")
         .get(pk=screening.pk)
     )
-    if screening.is_locked:
-        raise EpisodeLocked(f"{screening} already has a recorded decision.")
+
+
+def _decide(screening: Screening, recorded_by, screen_failure_reason: str) -> Decision:
     criteria_set = criteria_set_published(screening.candidate.trial)
     if criteria_set is None:
         raise NoPublishedCriteria(f"{screening.candidate.trial} has no published criteria set.")
@@ -147,7 +185,7 @@ def decision_record(
             "The screening is incomplete. Record it as a screen failure only with a reason "
             "(for example: patient declined)."
         )
-    decision = _decision_append(
+    return _decision_append(
         screening=screening,
         criteria_set=criteria_set,
         evaluation=evaluation,
@@ -155,11 +193,6 @@ def decision_record(
         screen_failure_reason=reason if evaluation.outcome != Decision.Outcome.ELIGIBLE else "",
         recorded_by=recorded_by,
     )
-    screening.status = Screening.Status.DECIDED
-    screening._change_reason = f"decision recorded: {decision.outcome}"
-    screening._history_user = recorded_by
-    screening.save()
-    return decision
 
 
 def _decision_append(

@@ -21,4 +21,9 @@ urlpatterns = [
         views.DecisionRecordView.as_view(),
         name="decision-record",
     ),
+    path(
+        "<str:number>/episodes/<int:episode>/reevaluate/",
+        views.DecisionReevaluateView.as_view(),
+        name="decision-reevaluate",
+    ),
 ]

@@ -183,6 +183,30 @@ class DecisionRecordView(PermissionRequiredMixin, CandidateMixin, FormView):
         return redirect(_episode_url(self.get_episode()))
 
 
+class DecisionReevaluateView(PermissionRequiredMixin, CandidateMixin, View):
+    """A decided episode re-evaluated under newer criteria: a new decision, the old one kept."""
+
+    permission_required = "screening.add_decision"
+
+    def post(self, request, *args, **kwargs):
+        screening = self.get_episode()
+        try:
+            decision = services.decision_reevaluate(
+                screening=screening,
+                recorded_by=request.user,
+                screen_failure_reason=request.POST.get("screen_failure_reason", ""),
+            )
+        except ScreeningError as error:
+            messages.error(request, str(error))
+            return redirect(_episode_url(screening))
+        messages.success(
+            request,
+            f"Re-evaluated under criteria v{decision.criteria_set_version}: "
+            f"{decision.get_outcome_display()}. The earlier decision is kept.",
+        )
+        return redirect("screening:candidate-detail", number=self.candidate.screening_number)
+
+
 def _episode_url(screening: Screening) -> str:
     return reverse(
         "screening:screening-form",

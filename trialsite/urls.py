@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
     path("candidates/", include("screening.urls")),
+    path("criteria/", include("criteria.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,46 @@
+"""Criteria in words for people: "Neutrophils > 1.5 10⁹/L", "when HER2 status is positive"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from criteria.reasons import applies_phrase, condition_text
+from criteria.rules import Condition, Group, VariableSpec, condition_from_dict, expression_from_dict
+from criteria.values import unit_display
+
+Variables = Mapping[str, VariableSpec]
+
+
+def expression_in_words(expression: dict, variables: Variables) -> str:
+    """An expression (JSON form) as one line; an unreadable one is shown as it is stored."""
+    try:
+        parsed = expression_from_dict(expression, variables)
+    except Exception:  # noqa: BLE001 - a draft may hold a half-edited rule; show, never crash
+        return str(expression)
+    return _words(parsed, variables)
+
+
+def applies_if_in_words(conditions: list, variables: Variables) -> str:
+    """ "when HER2 status is positive and …", or "" when the criterion always applies."""
+    if not conditions:
+        return ""
+    try:
+        parsed = [condition_from_dict(c, variables) for c in conditions]
+    except Exception:  # noqa: BLE001 - as above
+        return str(conditions)
+    return "when " + " and ".join(applies_phrase(c, variables) for c in parsed)
+
+
+def _words(node: Condition | Group, variables: Variables) -> str:
+    if isinstance(node, Group):
+        joiner = " and " if node.mode == "all" else " or "
+        return "(" + joiner.join(_words(part, variables) for part in node.parts) + ")"
+    spec = variables[node.variable]
+    wanted = condition_text(node, variables)
+    if spec.data_type == "boolean":
+        return f"{spec.label}: {wanted}"
+    if spec.data_type == "choice":
+        return f"{spec.label} is {wanted}"
+    if spec.unit and spec.data_type in ("number", "integer"):
+        return f"{spec.label} {wanted} {unit_display(spec.unit).strip()}"
+    return f"{spec.label} {wanted}"

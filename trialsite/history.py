@@ -1,0 +1,38 @@
+"""Turns django-simple-history records into entries people read: when, who, what changed
+(field old → new) and why. Shared by the candidate history and the criteria history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# JSON fields whose change is shown key by key rather than as two whole dicts.
+EXPANDED_JSON_FIELDS = ("values", "entered_units")
+
+
+def history_entries(records: Iterable) -> list[dict]:
+    """Newest first."""
+    ordered = sorted(records, key=lambda r: r.history_date, reverse=True)
+    return [_entry(record) for record in ordered]
+
+
+def _entry(record) -> dict:
+    previous = record.prev_record
+    changes = []
+    if previous is not None:
+        for change in record.diff_against(previous).changes:
+            changes += _field_changes(change.field, change.old, change.new)
+    return {
+        "when": record.history_date,
+        "who": record.history_user,
+        "what": f"{record.instance._meta.verbose_name} {record.get_history_type_display().lower()}",
+        "object": str(record.instance),
+        "changes": changes,
+        "reason": record.history_change_reason or "",
+    }
+
+
+def _field_changes(field: str, old, new) -> list[tuple]:
+    if field in EXPANDED_JSON_FIELDS and isinstance(old, dict) and isinstance(new, dict):
+        keys = sorted(set(old) | set(new))
+        return [(key, old.get(key), new.get(key)) for key in keys if old.get(key) != new.get(key)]
+    return [(field, old, new)]
