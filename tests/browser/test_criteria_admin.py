@@ -1,0 +1,65 @@
+"""A criteria admin amends LVEF ≥ 50 → ≥ 55 in a draft, reviews the diff and the impact
+preview, and publishes it with a reason."""
+
+import pytest
+
+from screening import services
+from tests.browser.conftest import log_in
+from tests.cases import eligible_values
+from tests.factories import TEST_PASSWORD, UserFactory
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _her2_positive_episode(trial, nurse, lvef: str) -> None:
+    candidate = services.candidate_register(
+        trial=trial,
+        initials="LV",
+        year_of_birth=1965,
+        sex="female",
+        referring_unit="Herlev",
+        referral_date=eligible_values()["screening_date"],
+        registered_by=nurse,
+    )
+    services.screening_values_save(
+        screening=candidate.screenings.get(),
+        values=eligible_values() | {"lvef_percent": lvef},
+        units={},
+        saved_by=nurse,
+    )
+
+
+def test_admin_amends_lvef_threshold_and_publishes(page, protocol, screenshot_dir):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    for lvef in ("52", "52", "60"):
+        _her2_positive_episode(protocol.trial, nurse, lvef)
+    UserFactory(username="admin", role=roles.CRITERIA_ADMIN)
+    log_in(page, "admin", TEST_PASSWORD)
+
+    page.click("nav >> text=Criteria")
+    page.click("[data-testid=new-draft]")
+    page.wait_for_selector("text=Draft v2 created")
+    page.click("[data-testid=edit-I18]")
+    page.fill("input[name=value]", "55")
+    page.fill("input[name=reason]", "Amendment 3: LVEF threshold 55 %")
+    page.click("text=Save criterion")
+    page.wait_for_selector("text=Criterion I18 saved in the draft")
+    assert page.inner_text("[data-testid=rule-I18]") == "LVEF ≥ 55 %"
+
+    page.click("text=Changes")
+    diff = page.locator("[data-testid=diff-I18]")
+    assert "LVEF ≥ 50 %" in diff.inner_text() and "LVEF ≥ 55 %" in diff.inner_text()
+    page.screenshot(path=str(screenshot_dir / "criteria-diff.png"))
+
+    page.click("text=Impact preview")
+    totals = page.inner_text("[data-testid=impact-totals]")
+    assert "3 episodes evaluated, 2 would change outcome" in totals
+    assert page.locator("[data-testid=impact-row]").count() == 2
+    page.screenshot(path=str(screenshot_dir / "criteria-impact.png"))
+
+    page.fill("textarea[name=reason], input[name=reason]", "Amendment 3: LVEF threshold 55 %")
+    page.click("[data-testid=publish]")
+    page.wait_for_selector("text=v2 is published")
+    assert protocol.trial.criteria_sets.get(status="published").version == 2
