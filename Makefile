@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PROTOCOL := criteria/protocols/NCT01387295.json
 
-.PHONY: run test lint bench static-deps deps dev-deps migrate clean
+.PHONY: run test lint bench static-deps deps dev-deps migrate clean backup restore
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ lint: dev-deps
 
 bench: dev-deps
 	$(PY) bench/run.py
+
+# The database DATABASE_URL names (default db.sqlite3) into backups/, named by UTC time.
+backup: $(VENV)/.deps
+	$(PY) -m trialsite.backup create
+
+# Stop the app servers first. The current contents are backed up before they are replaced.
+restore: $(VENV)/.deps
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/trialsite-YYYYMMDDTHHMMSSZ.sqlite3"; exit 2; }
+	$(PY) -m trialsite.backup restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .hypothesis

@@ -19,3 +19,11 @@ class NoPublishedCriteria(ScreeningError):
 
 class ReasonRequired(ScreeningError):
     """An incomplete screening may be recorded as a screen failure only with a reason."""
+
+
+class SignOffRefused(ScreeningError):
+    """A sign-off was refused; nothing was signed. The message says why and what to do."""
+
+
+class WrongPassword(SignOffRefused):
+    """The password re-entered for a signature is not the signer's (the attempt is logged)."""

@@ -2,6 +2,13 @@
 
 Canonical means sorted keys, no insignificant white space, UTF-8, and every value already a
 string, number, boolean, list or object, so the same record always gives the same bytes.
+
+A decision is hashed in two levels. Its large parts — per-criterion results, missing
+variables, derived values and the values snapshot — are hashed on their own into
+`content_sha256`; the chained record holds that digest beside every other field. Changing any
+stored field still changes the entry hash (a changed result changes `content_sha256`, which
+changes the record), but identical content is hashed once: re-evaluations and bulk-generated
+demo data repeat it, and each link of the chain then hashes a few hundred bytes, not 15 kB.
 """
 
 import hashlib
@@ -23,8 +30,37 @@ def chain_hash(payload: dict, previous_hash: str) -> str:
     ).hexdigest()
 
 
-def decision_payload(decision) -> dict:
-    """Everything a decision asserts, as it is stored; the hash covers all of it."""
+def content_hash(payload: dict) -> str:
+    """SHA-256 of a JSON object's canonical form (content addressing of rule snapshots)."""
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def decision_content_sha256(*, results, missing, derived, values_snapshot) -> str:
+    """The hash of a decision's large parts, as stored (JSON values)."""
+    return content_hash(
+        {
+            "results": results,
+            "missing": missing,
+            "derived": derived,
+            "values_snapshot": values_snapshot,
+        }
+    )
+
+
+def decision_payload(decision, *, content_sha256: str | None = None) -> dict:
+    """Everything a decision asserts, as it is stored; the hash covers all of it.
+
+    `content_sha256` may be passed when the caller has just computed it for the same stored
+    content (the demo-data generator hashes each distinct case once); otherwise it is
+    computed from the decision's fields, which is what verification always does.
+    """
+    if content_sha256 is None:
+        content_sha256 = decision_content_sha256(
+            results=decision.results,
+            missing=decision.missing,
+            derived=decision.derived,
+            values_snapshot=decision.values_snapshot,
+        )
     return {
         "public_id": str(decision.public_id),
         "sequence": decision.sequence,
@@ -34,11 +70,8 @@ def decision_payload(decision) -> dict:
         "criteria_set_version": decision.criteria_set_version,
         "outcome": decision.outcome,
         "screen_failure_reason": decision.screen_failure_reason,
-        "results": decision.results,
-        "missing": decision.missing,
-        "derived": decision.derived,
-        "values_snapshot": decision.values_snapshot,
-        "rules_snapshot": decision.rules_snapshot,
+        "content_sha256": content_sha256,
+        "rules_sha256": decision.rules_snapshot_id,
         "evaluator_version": decision.evaluator_version,
         "recorded_by": decision.recorded_by.get_username(),
         "recorded_at": decision.recorded_at.isoformat(),

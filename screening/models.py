@@ -133,6 +133,19 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyViolation(f"{self.model._meta.verbose_name} rows cannot be deleted.")
 
 
+class RulesSnapshot(AppendOnlyModel):
+    """The rules a decision used, stored once per distinct content under its SHA-256."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    rules = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"rules {self.sha256[:12]}"
+
+
 class Decision(AppendOnlyModel):
     class Outcome(models.TextChoices):
         ELIGIBLE = "eligible", "Eligible"
@@ -151,7 +164,10 @@ class Decision(AppendOnlyModel):
     missing = models.JSONField(default=list)
     derived = models.JSONField(default=dict)
     values_snapshot = models.JSONField()
-    rules_snapshot = models.JSONField()
+    # Content-addressed: identical rules are stored once, and the chain hash covers their hash.
+    rules_snapshot = models.ForeignKey(
+        "RulesSnapshot", on_delete=models.PROTECT, related_name="+", db_column="rules_sha256"
+    )
     evaluator_version = models.CharField(max_length=16)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -165,6 +181,10 @@ class Decision(AppendOnlyModel):
     class Meta:
         ordering = ["sequence"]
         get_latest_by = "sequence"
+        permissions = [
+            ("export_screening_log", "Can export the screening log"),
+            ("view_audit_trail", "Can view a candidate's audit trail"),
+        ]
 
     def __str__(self) -> str:
         return f"Decision {self.sequence}: {self.outcome}"
@@ -187,3 +207,64 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} chain at {self.sequence}"
+
+
+class Signature(AppendOnlyModel):
+    """An investigator's electronic signature on one decision (21 CFR 11.50 / 11.70).
+
+    It shows the signer's printed name, when (UTC) and what the signature means, and carries
+    the decision's `entry_hash`, so the signature is bound to that exact record. Signatures
+    form their own hash chain (`ChainHead` "signatures"), so `verify_audit` notices one that is
+    altered, removed or re-pointed at another decision.
+    """
+
+    class Meaning(models.TextChoices):
+        ELIGIBLE = "eligible", "Eligibility confirmed"
+        SCREEN_FAILURE = "screen_failure", "Screen failure confirmed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveBigIntegerField(unique=True, help_text="Position in the chain.")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="signatures")
+    decision_hash = models.CharField(max_length=64, help_text="The decision's entry_hash.")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_full_name = models.CharField(max_length=300)
+    meaning_kind = models.CharField(max_length=16, choices=Meaning.choices)
+    meaning = models.TextField(help_text="The statement the signer confirmed, word for word.")
+    signed_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        constraints = [
+            # One sign-off per decision; a changed assessment needs a new decision.
+            models.UniqueConstraint(fields=["decision"], name="one_signature_per_decision")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Signature {self.sequence} by {self.signer_full_name} on decision {self.decision_id}"
+        )
+
+
+class SignatureAttempt(AppendOnlyModel):
+    """Every sign-off attempt, signed or refused, so failed passwords can be counted like
+    failed logins (the password itself is never stored)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    succeeded = models.BooleanField()
+    attempted_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["attempted_at"]
+        indexes = [models.Index(fields=["user", "succeeded", "attempted_at"])]
+
+    def __str__(self) -> str:
+        verdict = "signed" if self.succeeded else "refused"
+        return f"sign-off attempt by user {self.user_id} at {self.attempted_at}: {verdict}"

@@ -16,8 +16,15 @@ from criteria.models import Trial
 from criteria.rules import rules_to_dict
 from criteria.selectors import criteria_set_published, criteria_set_rules
 from screening.exceptions import EpisodeLocked, NoPublishedCriteria, ReasonRequired
-from screening.hashing import chain_hash, decision_payload
-from screening.models import Candidate, ChainHead, Decision, Screening, ScreeningNumberCounter
+from screening.hashing import chain_hash, content_hash, decision_payload
+from screening.models import (
+    Candidate,
+    ChainHead,
+    Decision,
+    RulesSnapshot,
+    Screening,
+    ScreeningNumberCounter,
+)
 from screening.selectors import screening_typed_values
 
 DECISION_CHAIN = "decisions"
@@ -163,6 +170,12 @@ def decision_reevaluate(
     return _decide(screening, recorded_by, screen_failure_reason)
 
 
+def _rules_snapshot(rules: dict) -> RulesSnapshot:
+    sha256 = content_hash(rules)
+    snapshot = RulesSnapshot.objects.filter(sha256=sha256).first()
+    return snapshot or RulesSnapshot.objects.create(sha256=sha256, rules=rules)
+
+
 def _episode_locked_for_update(screening: Screening) -> Screening:
     # Lock the episode row only (not the joined candidate and trial): otherwise every
     # decision of a trial, and every referral registered meanwhile, would queue on one row.
@@ -189,7 +202,7 @@ def _decide(screening: Screening, recorded_by, screen_failure_reason: str) -> De
         screening=screening,
         criteria_set=criteria_set,
         evaluation=evaluation,
-        rules_snapshot=rules_to_dict(rule_set),
+        rules=rules_to_dict(rule_set),
         screen_failure_reason=reason if evaluation.outcome != Decision.Outcome.ELIGIBLE else "",
         recorded_by=recorded_by,
     )
@@ -200,12 +213,14 @@ def _decision_append(
     screening,
     criteria_set,
     evaluation: Evaluation,
-    rules_snapshot,
+    rules: dict,
     screen_failure_reason,
     recorded_by,
 ) -> Decision:
     # The chain head row is the lock: appends are serialised, predecessors never shared.
     head, _ = ChainHead.objects.select_for_update().get_or_create(name=DECISION_CHAIN)
+    # Under the chain lock, so two first uses of the same rules cannot both insert them.
+    rules_snapshot = _rules_snapshot(rules)
     decision = Decision(
         sequence=head.sequence + 1,
         screening=screening,

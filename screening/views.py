@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,6 +19,17 @@ from screening import selectors, services
 from screening.exceptions import ScreeningError
 from screening.forms import CandidateChangeForm, CandidateForm, DecisionForm, ScreeningForm
 from screening.models import Screening
+from trialsite.access_log import CandidateAccessLogMixin
+
+logger = logging.getLogger(__name__)
+
+# A database failure must not cost the nurse her work: the service's transaction leaves no
+# trace, the values stay (in the form, and the screen failure reason in the session).
+NOT_SAVED = (
+    "The database did not answer as expected, so {what}. Your entries are still here: try "
+    "again in a moment, and call IT support if it keeps failing."
+)
+PENDING_REASON = "screening.pending_screen_failure_reason"
 
 
 class CandidateMixin:
@@ -65,7 +79,9 @@ class CandidateRegisterView(PermissionRequiredMixin, FormView):
         return redirect(_episode_url(candidate.screenings.get()))
 
 
-class CandidateDetailView(PermissionRequiredMixin, CandidateMixin, TemplateView):
+class CandidateDetailView(
+    PermissionRequiredMixin, CandidateMixin, CandidateAccessLogMixin, TemplateView
+):
     permission_required = "screening.view_candidate"
     template_name = "screening/candidate_detail.html"
 
@@ -78,7 +94,9 @@ class CandidateDetailView(PermissionRequiredMixin, CandidateMixin, TemplateView)
         )
 
 
-class CandidateChangeView(PermissionRequiredMixin, CandidateMixin, FormView):
+class CandidateChangeView(
+    PermissionRequiredMixin, CandidateMixin, CandidateAccessLogMixin, FormView
+):
     permission_required = "screening.change_candidate"
     template_name = "screening/candidate_form.html"
     form_class = CandidateChangeForm
@@ -111,7 +129,7 @@ class ScreeningStartView(PermissionRequiredMixin, CandidateMixin, View):
         return redirect(_episode_url(screening))
 
 
-class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, FormView):
+class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccessLogMixin, FormView):
     """The screening form with the live "where this patient stands" panel beside it."""
 
     permission_required = "screening.view_screening"
@@ -136,7 +154,8 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.screening_page(self.screening))
-        context["decision_form"] = DecisionForm()
+        reason = self.request.session.pop(PENDING_REASON, "")
+        context["decision_form"] = DecisionForm(initial={"screen_failure_reason": reason})
         return context
 
     def form_valid(self, form):
@@ -151,6 +170,10 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, FormView):
         except ScreeningError as error:
             messages.error(self.request, str(error))
             return self.form_invalid(form)
+        except DatabaseError:
+            logger.exception("values of %s could not be saved", self.screening)
+            messages.error(self.request, NOT_SAVED.format(what="nothing was saved"))
+            return self.render_to_response(self.get_context_data(form=form))
         messages.success(self.request, "Saved. The panel shows where the patient stands now.")
         return redirect(f"{_episode_url(self.screening)}#standing")
 
@@ -174,6 +197,11 @@ class DecisionRecordView(PermissionRequiredMixin, CandidateMixin, FormView):
             )
         except ScreeningError as error:
             messages.error(self.request, str(error))
+            return redirect(_episode_url(screening))
+        except DatabaseError:
+            logger.exception("decision on %s could not be recorded", screening)
+            messages.error(self.request, NOT_SAVED.format(what="no decision was recorded"))
+            self.request.session[PENDING_REASON] = form.cleaned_data["screen_failure_reason"]
             return redirect(_episode_url(screening))
         messages.success(self.request, f"Decision recorded: {decision.get_outcome_display()}.")
         return redirect("screening:candidate-detail", number=self.candidate.screening_number)

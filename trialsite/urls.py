@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
+    path("log/", include("screening.log_urls")),
     path("candidates/", include("screening.urls")),
     path("criteria/", include("criteria.urls")),
     path("admin/", admin.site.urls),

@@ -42,7 +42,7 @@ def test_eligible_case_records_an_eligible_decision_with_snapshots(episode, nurs
 
     assert decision.outcome == "eligible"
     assert decision.values_snapshot == eligible_values()
-    codes = [c["code"] for c in decision.rules_snapshot["criteria"]]
+    codes = [c["code"] for c in decision.rules_snapshot.rules["criteria"]]
     assert codes[:2] == ["I01", "I02"] and len(codes) == 37
     assert {r["status"] for r in decision.results} <= {"met", "not_met", "not_applicable"}
     assert decision.criteria_set_version == 1
@@ -127,5 +127,5 @@ def test_changing_the_rules_afterwards_does_not_change_a_recorded_decision(episo
     after = Decision.objects.get(pk=decision.pk)
     assert after.outcome == before.outcome == "eligible"
     assert after.results == before.results
-    assert after.rules_snapshot == before.rules_snapshot
+    assert after.rules_snapshot.rules == before.rules_snapshot.rules
     assert after.criteria_set_version == 1

@@ -1,0 +1,144 @@
+"""Forms of the investigator's pages: the log's filters, the summary's period, the sign-off.
+
+They check the shape of input only. The sign-off form does not check the password: the
+service does, so that every wrong password is recorded and logged in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from django import forms
+
+from screening.log_query import IN_PROGRESS, SORTS, LogFilters
+from screening.models import Decision
+
+OUTCOME_CHOICES = [("", "Any outcome"), *Decision.Outcome.choices, (IN_PROGRESS, "Not decided")]
+SIGNOFF_CHOICES = [
+    ("", "Signed or not"),
+    ("signed", "Signed off"),
+    ("unsigned", "Awaiting sign-off"),
+]
+SORT_CHOICES = [(key, key) for name in SORTS for key in (name, f"-{name}")]
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+
+def _check_range(form: forms.Form, start: str, end: str) -> None:
+    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if first and last and first > last:
+        form.add_error(end, forms.ValidationError("Must not be before the start date.", "range"))
+
+
+class LogFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=48, label="Screening number")
+    outcome = forms.ChoiceField(required=False, choices=OUTCOME_CHOICES)
+    screened_from = _date_field("Screened from")
+    screened_to = _date_field("Screened to")
+    failed_criterion = forms.ChoiceField(required=False, label="Failed criterion")
+    recorded_by = forms.ChoiceField(required=False, label="Recorded by")
+    signoff = forms.ChoiceField(required=False, choices=SIGNOFF_CHOICES, label="Sign-off")
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
+
+    def __init__(self, *args, criteria: dict[str, str], recorders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["failed_criterion"].choices = [("", "Any criterion")] + [
+            (code, f"{code} {label}"[:80]) for code, label in criteria.items()
+        ]
+        self.fields["recorded_by"].choices = [("", "Anyone")] + [
+            (u.get_username(), u.get_full_name() or u.get_username()) for u in recorders
+        ]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("q", css_class="col-md-3"),
+                Column("outcome", css_class="col-md-3"),
+                Column("screened_from", css_class="col-md-3"),
+                Column("screened_to", css_class="col-md-3"),
+            ),
+            Row(
+                Column("failed_criterion", css_class="col-md-5"),
+                Column("recorded_by", css_class="col-md-3"),
+                Column("signoff", css_class="col-md-2"),
+                Column(Submit("", "Filter", css_class="w-100"), css_class="col-md-2 mb-3"),
+                css_class="align-items-end",
+            ),
+            Field("sort"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_range(self, "screened_from", "screened_to")
+        return cleaned
+
+    def filters(self) -> LogFilters:
+        """The valid filters; a field with an error is left out (and shown as an error)."""
+        self.is_valid()  # fields with errors are not in cleaned_data
+        data = self.cleaned_data
+        return LogFilters(
+            outcome=data.get("outcome", ""),
+            screened_from=data.get("screened_from"),
+            screened_to=data.get("screened_to"),
+            failed_criterion=data.get("failed_criterion", ""),
+            recorded_by=data.get("recorded_by", ""),
+            signoff=data.get("signoff", ""),
+            search=data.get("q", ""),
+            sort=data.get("sort") or LogFilters.sort,
+        )
+
+
+class SummaryPeriodForm(forms.Form):
+    referred_from = _date_field("Referred from")
+    referred_to = _date_field("Referred to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("referred_from", css_class="col-md-4"),
+                Column("referred_to", css_class="col-md-4"),
+                Column(Submit("", "Show", css_class="w-100"), css_class="col-md-2 mb-3"),
+                css_class="align-items-end",
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_range(self, "referred_from", "referred_to")
+        return cleaned
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        self.is_valid()  # fields with errors are not in cleaned_data
+        return self.cleaned_data.get("referred_from"), self.cleaned_data.get("referred_to")
+
+
+class SignOffForm(forms.Form):
+    confirm = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Tick the statement to confirm what your signature means."},
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password",
+        help_text="Re-enter your password: it is your electronic signature.",
+    )
+
+    def __init__(self, *args, meaning: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = meaning
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("sign", "Sign off", css_class="btn-primary"))

@@ -1,0 +1,192 @@
+"""The investigator's pages: screening log, exports, summary, sign-off and audit trail.
+
+Thin views: they check a permission, read through a selector or write through the sign-off
+service, and render or redirect.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from screening import charts, exports, selectors, signoff
+from screening.exceptions import SignOffRefused, WrongPassword
+from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
+
+FAILURE_RED = "#dc3545"
+FUNNEL_BLUE = "#0d6efd"
+
+
+def _filter_form(request) -> LogFilterForm:
+    return LogFilterForm(request.GET, **selectors.log_filter_choices())
+
+
+class ScreeningLogView(PermissionRequiredMixin, ListView):
+    permission_required = "screening.view_decision"
+    template_name = "screening/log.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.form = _filter_form(self.request)
+        self.filters = self.form.filters()
+        return selectors.screening_log(self.filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            form=self.form,
+            columns=_sort_columns(self.filters.sort),
+            rows=selectors.screening_log_rows(context["page_obj"].object_list),
+        )
+        return context
+
+
+def _sort_columns(current: str) -> list[dict]:
+    """The sortable headers: a click sorts by the column, a second click reverses."""
+    names = [
+        ("screening_number", "Screening number"),
+        ("referral_date", "Referred"),
+        ("screened_at", "Screened"),
+        ("outcome", "Outcome"),
+        ("recorded_by", "Recorded by"),
+    ]
+    columns = {}
+    for key, label in names:
+        arrow = {key: " ▲", f"-{key}": " ▼"}.get(current, "")
+        columns[key] = {
+            "label": label,
+            "arrow": arrow,
+            "next": f"-{key}" if current == key else key,
+        }
+    return columns
+
+
+class LogExportView(PermissionRequiredMixin, View):
+    """The filtered log (every page) as CSV or XLSX."""
+
+    permission_required = "screening.export_screening_log"
+
+    def get(self, request, fmt: str):
+        form = _filter_form(request)
+        rows = selectors.screening_log_all_rows(form.filters())
+        filename = f"screening-log-{timezone.localdate():%Y-%m-%d}"
+        if fmt == "csv":
+            return exports.csv_response(rows, filename=filename)
+        about = [
+            ("Exported at (UTC)", timezone.now().strftime("%Y-%m-%d %H:%M:%S")),
+            ("Exported by", request.user.get_username()),
+            ("Filters", request.GET.urlencode() or "none"),
+        ]
+        return exports.xlsx_response(rows, filename=filename, about=about)
+
+
+class SummaryView(PermissionRequiredMixin, TemplateView):
+    permission_required = "screening.view_decision"
+    template_name = "screening/summary.html"
+
+    def get_context_data(self, **kwargs):
+        form = SummaryPeriodForm(self.request.GET)
+        referred_from, referred_to = form.period()
+        summary = selectors.screening_summary(referred_from=referred_from, referred_to=referred_to)
+        return super().get_context_data(
+            form=form,
+            summary=summary,
+            counts=_counts(summary),
+            funnel=_funnel(summary),
+            failures=_failures(summary),
+        )
+
+
+def _counts(summary) -> list[tuple[str, int, str]]:
+    return [
+        ("Referred", summary.referred, "secondary"),
+        ("Screened", summary.screened, "primary"),
+        ("Eligible", summary.eligible, "success"),
+        ("Ineligible", summary.ineligible, "danger"),
+        ("Incomplete", summary.incomplete, "warning"),
+        ("Signed off", summary.signed_off, "info"),
+    ]
+
+
+def _funnel(summary) -> charts.BarChart:
+    steps = [
+        ("Referred", summary.referred),
+        ("Screened (decision recorded)", summary.screened),
+        ("Eligible", summary.eligible),
+        ("Eligible and signed off", summary.eligible_signed_off),
+    ]
+    base = summary.referred or 1
+    texts = [f"{n} ({round(100 * n / base)} %)" for _, n in steps]
+    return charts.bar_chart(
+        steps, title="Screening funnel", fill=FUNNEL_BLUE, centered=True, value_texts=texts
+    )
+
+
+def _failures(summary) -> charts.BarChart:
+    items = [(f"{code} {label}".strip(), n) for code, label, n in summary.failures]
+    if summary.incomplete:
+        items.append(("Closed incomplete (reason given)", summary.incomplete))
+    return charts.bar_chart(items, title="Screen-failure reasons by criterion", fill=FAILURE_RED)
+
+
+class SignOffView(PermissionRequiredMixin, FormView):
+    """Shows the decision and what signing means; signs after the password is re-entered."""
+
+    permission_required = "screening.add_signature"
+    template_name = "screening/signoff.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.decision = selectors.decision_for_signoff(kwargs["public_id"])
+        if self.decision is None:
+            raise Http404("No such decision.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        _, self.meaning = signoff.signature_meaning(self.decision)
+        return SignOffForm(**self.get_form_kwargs(), meaning=self.meaning)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            decision=self.decision,
+            candidate=self.decision.screening.candidate,
+            refusal=signoff.signoff_refusal(decision=self.decision, signer=self.request.user),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            signoff.signature_sign(
+                decision=self.decision,
+                signer=self.request.user,
+                password=form.cleaned_data["password"],
+                ip_address=self.request.META.get("REMOTE_ADDR"),
+            )
+        except WrongPassword as error:
+            form.add_error("password", str(error))
+            return self.form_invalid(form)
+        except SignOffRefused as error:
+            messages.error(self.request, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "Signed off. The signature is recorded below.")
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        number = self.decision.screening.candidate.screening_number
+        return reverse("log:audit-trail", kwargs={"number": number})
+
+
+class AuditTrailView(PermissionRequiredMixin, TemplateView):
+    permission_required = "screening.view_audit_trail"
+    template_name = "screening/audit_trail.html"
+
+    def get_context_data(self, **kwargs):
+        candidate = selectors.candidate_get(kwargs["number"])
+        if candidate is None:
+            raise Http404("No candidate with this screening number.")
+        return super().get_context_data(**selectors.candidate_audit_trail(candidate), **kwargs)

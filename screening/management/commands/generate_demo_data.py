@@ -1,0 +1,363 @@
+"""Fill the database with synthetic screenings and a valid decision chain, fast.
+
+For demos and benchmarks only (refused unless DEBUG is on or --force is given): values come
+from screening.demo, each distinct case is evaluated once by the real evaluator and reused,
+and every decision is hashed into the chain with screening.hashing exactly as
+services.decision_record does, so `verify_audit` passes afterwards.
+
+Where the time goes, and why it is written this way: a decision stores about 15 kB of JSON
+(every criterion's result and reason, the values, the derived values). Encoding that in
+Python and parsing it in the database once per row is what made the first version take
+minutes for 100,000 rows. Here each distinct case is encoded and content-hashed once; on
+PostgreSQL the cases are copied into a temporary table once, the per-row columns (ids,
+numbers, hashes) are streamed with COPY, and one INSERT ... SELECT per table joins the two,
+so the database copies the stored JSON instead of parsing it again. Other databases get
+bulk_create in batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from criteria.evaluator import EVALUATOR_VERSION, evaluate
+from criteria.rules import rules_to_dict
+from criteria.selectors import criteria_set_lookup, criteria_set_rules
+from criteria.values import value_to_json
+from screening.demo import candidate
+from screening.hashing import chain_hash, content_hash, decision_content_sha256, decision_payload
+from screening.models import (
+    Candidate,
+    ChainHead,
+    Decision,
+    RulesSnapshot,
+    Screening,
+    ScreeningNumberCounter,
+)
+
+BATCH = 2000
+POOL = 2000  # distinct cases evaluated; decisions cycle through them
+SPACING = dt.timedelta(minutes=15)  # between generated decisions, the last one now
+DECLINED = "synthetic: patient declined"
+
+
+@dataclass(frozen=True)
+class _Case:
+    """One evaluated synthetic case, in the JSON form it is stored in."""
+
+    values: dict
+    outcome: str
+    results: list
+    missing: list
+    derived: dict
+    content_sha256: str
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One generated candidate + episode + decision: the columns that differ per row."""
+
+    number: str
+    case: int  # index into the pool
+    referral_date: dt.date
+    public_id: uuid.UUID
+    sequence: int
+    recorded_at: dt.datetime
+    previous_hash: str
+    entry_hash: str
+
+
+class Command(BaseCommand):
+    help = "Generate synthetic candidates, episodes and hash-chained decisions (demo/bench)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--decisions", type=int, default=1000)
+        parser.add_argument("--trial", default="NCT01387295")
+        parser.add_argument("--seed", type=int, default=20261129)
+        parser.add_argument("--force", action="store_true", help="allow with DEBUG off")
+
+    def handle(self, *args, decisions: int, trial: str, seed: int, force: bool, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError("demo data only with DJANGO_DEBUG=1 (or --force)", returncode=2)
+        if decisions < 1:
+            raise CommandError("--decisions must be at least 1", returncode=2)
+        started = time.perf_counter()
+        criteria_set = criteria_set_lookup(trial)
+        rule_set = criteria_set_rules(criteria_set)
+        pool = _evaluated_pool(rule_set, random.Random(seed))
+        user = _demo_user()
+        write = _write_postgresql if connection.vendor == "postgresql" else _write_orm
+        with transaction.atomic():
+            snapshot = _snapshot(rules_to_dict(rule_set))
+            head, _ = ChainHead.objects.select_for_update().get_or_create(name="decisions")
+            counter, _ = ScreeningNumberCounter.objects.select_for_update().get_or_create(
+                trial=criteria_set.trial
+            )
+            context = SimpleNamespace(
+                criteria_set=criteria_set, snapshot=snapshot, user=user, pool=pool
+            )
+            rows = _chained_rows(context, head, counter, decisions)
+            # Hash the next batch while the database writes this one (the driver releases
+            # the GIL while it waits); only this one thread advances the chain.
+            with ThreadPoolExecutor(max_workers=1) as ahead:
+                upcoming = ahead.submit(_take, rows)
+                while batch := upcoming.result():
+                    upcoming = ahead.submit(_take, rows)
+                    write(context, batch)
+            head.save()
+            counter.save()
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"generated {decisions} decisions in {seconds:.1f} s (chain now at {head.sequence})"
+        )
+
+
+def _take(rows) -> list:
+    return list(islice(rows, BATCH))
+
+
+def _chained_rows(context, head, counter, count: int):
+    """The rows in chain order, each hashed onto the one before; advances head and counter."""
+    registry_id = context.criteria_set.trial.registry_id
+    username = context.user.get_username()
+    first_at = timezone.now() - SPACING * (count - 1)
+    for i in range(count):
+        counter.last_issued += 1
+        case_index = i % POOL
+        case = context.pool[case_index]
+        number = f"{registry_id}-S{counter.last_issued:04d}"
+        recorded_at = first_at + SPACING * i
+        # What decision_payload reads of a decision, without a model instance per row.
+        link = SimpleNamespace(
+            public_id=uuid.uuid4(),
+            sequence=head.sequence + 1,
+            screening=SimpleNamespace(
+                candidate=SimpleNamespace(screening_number=number), episode=1
+            ),
+            criteria_set_id=context.criteria_set.pk,
+            criteria_set_version=context.criteria_set.version,
+            outcome=case.outcome,
+            screen_failure_reason=_failure_reason(case),
+            rules_snapshot_id=context.snapshot.pk,
+            evaluator_version=EVALUATOR_VERSION,
+            recorded_by=SimpleNamespace(get_username=lambda: username),
+            recorded_at=recorded_at,
+        )
+        payload = decision_payload(link, content_sha256=case.content_sha256)
+        entry_hash = chain_hash(payload, head.entry_hash)
+        yield _Row(
+            number=number,
+            case=case_index,
+            referral_date=timezone.localdate(recorded_at) - dt.timedelta(days=i % 14),
+            public_id=link.public_id,
+            sequence=link.sequence,
+            recorded_at=recorded_at,
+            previous_hash=head.entry_hash,
+            entry_hash=entry_hash,
+        )
+        head.sequence, head.entry_hash = link.sequence, entry_hash
+
+
+def _failure_reason(case: _Case) -> str:
+    return DECLINED if case.outcome == Decision.Outcome.INCOMPLETE else ""
+
+
+def _write_orm(context, rows: list[_Row]) -> None:
+    """Any database: bulk_create, three statements per batch."""
+    pool, user, criteria_set = context.pool, context.user, context.criteria_set
+    candidates = Candidate.objects.bulk_create(
+        Candidate(
+            trial=criteria_set.trial,
+            screening_number=row.number,
+            initials="ZZ",
+            year_of_birth=1960,
+            sex=pool[row.case].values.get("sex", "female"),
+            referring_unit="Synthetic demo data",
+            referral_date=row.referral_date,
+            created_by=user,
+        )
+        for row in rows
+    )
+    screenings = Screening.objects.bulk_create(
+        Screening(
+            candidate=c,
+            episode=1,
+            criteria_set=criteria_set,
+            values=pool[row.case].values,
+            status=Screening.Status.DECIDED,
+            started_by=user,
+        )
+        for c, row in zip(candidates, rows, strict=True)
+    )
+    Decision.objects.bulk_create(
+        Decision(
+            public_id=row.public_id,
+            sequence=row.sequence,
+            screening=screening,
+            criteria_set=criteria_set,
+            criteria_set_version=criteria_set.version,
+            outcome=pool[row.case].outcome,
+            screen_failure_reason=_failure_reason(pool[row.case]),
+            results=pool[row.case].results,
+            missing=pool[row.case].missing,
+            derived=pool[row.case].derived,
+            values_snapshot=pool[row.case].values,
+            rules_snapshot=context.snapshot,
+            evaluator_version=EVALUATOR_VERSION,
+            recorded_by=user,
+            recorded_at=row.recorded_at,
+            previous_hash=row.previous_hash,
+            entry_hash=row.entry_hash,
+        )
+        for screening, row in zip(screenings, rows, strict=True)
+    )
+
+
+def _write_postgresql(context, rows: list[_Row]) -> None:
+    """PostgreSQL: COPY the per-row columns, join the pool's JSON in the database."""
+    with connection.cursor() as cursor:
+        if not getattr(context, "pool_table", False):
+            _copy_pool(cursor, context.pool)
+            context.pool_table = True
+        cursor.execute("TRUNCATE demo_rows")
+        _copy(cursor, "demo_rows", [_row_columns(row) for row in rows])
+        params = {
+            "trial": context.criteria_set.trial_id,
+            "set": context.criteria_set.pk,
+            "version": context.criteria_set.version,
+            "user": context.user.pk,
+            "rules": context.snapshot.pk,
+            "evaluator": EVALUATOR_VERSION,
+        }
+        for statement in (_INSERT_CANDIDATES, _INSERT_SCREENINGS, _INSERT_DECISIONS):
+            cursor.execute(statement, params)
+
+
+def _row_columns(row: _Row) -> tuple:
+    return (
+        row.number,
+        row.case,
+        row.referral_date.isoformat(),
+        str(row.public_id),
+        row.sequence,
+        row.recorded_at.isoformat(),
+        row.previous_hash,
+        row.entry_hash,
+    )
+
+
+def _copy_pool(cursor, pool: list[_Case]) -> None:
+    # lz4 compresses the stored JSON several times faster than the default pglz; it applies
+    # to this transaction only, and reading the rows back needs nothing special.
+    cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE demo_pool (i integer PRIMARY KEY, outcome text, sex text,"
+        " reason text, vals jsonb, results jsonb, missing jsonb, derived jsonb) ON COMMIT DROP"
+    )
+    cursor.execute(
+        "CREATE TEMPORARY TABLE demo_rows (number text, i integer, referral_date date,"
+        " public_id uuid, sequence bigint, recorded_at timestamptz, previous_hash text,"
+        " entry_hash text) ON COMMIT DROP"
+    )
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    _copy(
+        cursor,
+        "demo_pool",
+        [
+            (
+                i,
+                case.outcome,
+                case.values.get("sex", "female"),
+                _failure_reason(case),
+                dump(case.values),
+                dump(case.results),
+                dump(case.missing),
+                dump(case.derived),
+            )
+            for i, case in enumerate(pool)
+        ],
+    )
+
+
+def _copy(cursor, table: str, rows: list[tuple]) -> None:
+    buffer = io.StringIO()
+    # Every field quoted: an empty string stays an empty string, not NULL.
+    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(rows)
+    buffer.seek(0)
+    cursor.cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+_INSERT_CANDIDATES = """
+INSERT INTO screening_candidate (trial_id, screening_number, initials, year_of_birth, sex,
+    referring_unit, referral_date, created_by_id, created_at)
+SELECT %(trial)s, r.number, 'ZZ', 1960, p.sex, 'Synthetic demo data', r.referral_date,
+    %(user)s, r.recorded_at
+FROM demo_rows r JOIN demo_pool p ON p.i = r.i ORDER BY r.sequence
+"""
+_INSERT_SCREENINGS = """
+INSERT INTO screening_screening (candidate_id, episode, criteria_set_id, "values",
+    entered_units, status, started_by_id, started_at, updated_at)
+SELECT c.id, 1, %(set)s, p.vals, '{}'::jsonb, 'decided', %(user)s, r.recorded_at,
+    r.recorded_at
+FROM demo_rows r JOIN demo_pool p ON p.i = r.i
+JOIN screening_candidate c ON c.screening_number = r.number ORDER BY r.sequence
+"""
+_INSERT_DECISIONS = """
+INSERT INTO screening_decision (public_id, sequence, screening_id, criteria_set_id,
+    criteria_set_version, outcome, screen_failure_reason, results, missing, derived,
+    values_snapshot, rules_sha256, evaluator_version, recorded_by_id, recorded_at,
+    previous_hash, entry_hash)
+SELECT r.public_id, r.sequence, s.id, %(set)s, %(version)s, p.outcome, p.reason, p.results,
+    p.missing, p.derived, p.vals, %(rules)s, %(evaluator)s, %(user)s, r.recorded_at,
+    r.previous_hash, r.entry_hash
+FROM demo_rows r JOIN demo_pool p ON p.i = r.i
+JOIN screening_candidate c ON c.screening_number = r.number
+JOIN screening_screening s ON s.candidate_id = c.id AND s.episode = 1 ORDER BY r.sequence
+"""
+
+
+def _evaluated_pool(rule_set, rng: random.Random) -> list[_Case]:
+    """POOL distinct cases: their stored JSON values and what the evaluator decided."""
+    pool = []
+    for values in islice(iter(lambda: candidate(rng), None), POOL):
+        evaluation = evaluate(rule_set, values)
+        stored = {k: value_to_json(rule_set.variables[k], v) for k, v in values.items()}
+        results = [r.to_dict() for r in evaluation.results]
+        missing = list(evaluation.missing)
+        derived = {
+            k: {"value": str(d.value), "how": d.how} for k, d in evaluation.derived.items()
+        }
+        content = decision_content_sha256(
+            results=results, missing=missing, derived=derived, values_snapshot=stored
+        )
+        pool.append(_Case(stored, evaluation.outcome, results, missing, derived, content))
+    return pool
+
+
+def _snapshot(rules: dict) -> RulesSnapshot:
+    sha256 = content_hash(rules)
+    return RulesSnapshot.objects.filter(sha256=sha256).first() or RulesSnapshot.objects.create(
+        sha256=sha256, rules=rules
+    )
+
+
+def _demo_user():
+    user, _ = get_user_model().objects.get_or_create(
+        username="demo-data", defaults={"first_name": "Synthetic", "last_name": "Data"}
+    )
+    return user

@@ -1,0 +1,85 @@
+"""An investigator filters the screening log, opens a candidate, signs off, sees the summary."""
+
+import datetime as dt
+
+import pytest
+
+from screening.models import Signature
+from tests.browser.conftest import log_in
+from tests.factories import TEST_PASSWORD, UserFactory
+from tests.screening.log_data import make_cohort, screen_patient
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_investigator_filters_opens_signs_off_and_sees_the_summary(
+    page, live_server, protocol, screenshot_dir
+):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
+    investigator = UserFactory(
+        username="investigator", first_name="Inge", last_name="Larsen", role=roles.INVESTIGATOR
+    )
+    make_cohort(protocol.trial, nurse, second_nurse, investigator)
+    unsigned = screen_patient(
+        protocol.trial,
+        nurse,
+        referral_date=dt.date(2026, 11, 6),
+        at=dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC),
+    )
+    number = unsigned.screening.candidate.screening_number
+
+    log_in(page, "investigator", TEST_PASSWORD)
+    page.click("nav >> text=Screening log")
+    page.wait_for_selector('[data-testid="log-table"]')
+    assert page.locator('[data-testid="log-row"]').count() == 6
+    page.screenshot(path=str(screenshot_dir / "log-all.png"), full_page=True)
+
+    page.select_option("select[name=outcome]", "eligible")
+    page.click("button:has-text('Filter'), input[value='Filter']")
+    page.wait_for_selector("text=2 episodes match the filters")
+    rows = page.locator('[data-testid="log-row"]')
+    assert rows.count() == 2
+    assert rows.nth(0).get_attribute("data-number") == number  # newest decision first
+    page.screenshot(path=str(screenshot_dir / "log-filtered-eligible.png"), full_page=True)
+
+    page.click(f"[data-testid=log-row][data-number='{number}'] >> text={number}")
+    page.wait_for_selector('[data-testid="audit-trail"]')
+    assert page.locator('[data-testid="trail-entry"][data-kind="decision"]').count() == 1
+    page.screenshot(path=str(screenshot_dir / "audit-trail-before.png"), full_page=True)
+
+    page.click('[data-testid="signoff-link"]')
+    meaning = (
+        "I confirm that this patient meets all eligibility criteria of NCT01387295, "
+        "criteria version 1."
+    )
+    page.wait_for_selector(f"text={meaning}")
+    page.fill("input[name=password]", "a wrong password")
+    page.check("input[name=confirm]")
+    page.click("button:has-text('Sign off'), input[value='Sign off']")
+    page.wait_for_selector("text=The password is not correct. Nothing was signed.")
+    assert not Signature.objects.filter(decision=unsigned).exists()
+    page.screenshot(path=str(screenshot_dir / "signoff-wrong-password.png"), full_page=True)
+
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.check("input[name=confirm]")
+    page.click("button:has-text('Sign off'), input[value='Sign off']")
+    page.wait_for_selector("text=Signed off. The signature is recorded below.")
+    assert page.locator('[data-testid="trail-entry"][data-kind="signature"]').count() == 1
+    assert page.locator('[data-testid="trail-entry"][data-kind="refused"]').count() == 1
+    signature = Signature.objects.get(decision=unsigned)
+    assert signature.signer_full_name == "Inge Larsen"
+    page.screenshot(path=str(screenshot_dir / "audit-trail-signed.png"), full_page=True)
+
+    page.click("nav >> text=Summary")
+    chart = page.wait_for_selector('[data-testid="failure-chart"]')
+    assert chart.is_visible()
+    assert chart.bounding_box()["height"] > 50  # drawn, not an empty box
+    assert page.locator('[data-testid="failure-chart"] [data-testid="bar"]').count() == 3
+    assert page.locator('[data-testid="funnel-chart"] [data-testid="bar"]').count() == 4
+    page.screenshot(path=str(screenshot_dir / "summary.png"), full_page=True)
+
+    external = [u for u in page.requested_urls if not u.startswith(live_server.url)]
+    assert external == []

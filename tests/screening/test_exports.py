@@ -1,0 +1,145 @@
+"""CSV and XLSX exports open and hold the filtered rows with the screening log's columns."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from screening.exports import COLUMNS
+from screening.log_views import ScreeningLogView
+from screening.signoff import signature_sign
+from tests.factories import TEST_PASSWORD, UserFactory
+from tests.screening.log_data import make_cohort, screen_patient
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db
+
+ICH_COLUMNS = [
+    "Screening number",
+    "Episode",
+    "Referral date",
+    "Screening date",
+    "Outcome",
+    "Eligible (yes/no)",
+    "Screen failure reasons (codes)",
+    "Screen failure reasons (words)",
+    "Criteria set version",
+    "Recorded by",
+    "Decision recorded at (UTC)",
+    "Sign-off",
+    "Signed off by",
+    "Signed off at (UTC)",
+    "Decision entry hash",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cohort(trial, nurse, investigator):
+    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
+    return make_cohort(trial, nurse, second_nurse, investigator)
+
+
+def _csv(client, **params) -> list[dict]:
+    response = client.get(reverse("log:export-csv"), params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="screening-log-')
+    text = response.content.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    assert reader.fieldnames == ICH_COLUMNS
+    return list(reader)
+
+
+def _xlsx(client, **params) -> list[dict]:
+    response = client.get(reverse("log:export-xlsx"), params)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Screening log", "Export"]
+    header, *rows = workbook["Screening log"].iter_rows(values_only=True)
+    assert list(header) == ICH_COLUMNS
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_the_columns_are_the_ich_screening_log_columns():
+    assert COLUMNS == ICH_COLUMNS
+
+
+def test_csv_holds_the_filtered_rows(investigator_client, cohort):
+    rows = _csv(investigator_client, outcome="ineligible", sort="screening_number")
+    assert [r["Screening number"] for r in rows] == [cohort["B"], cohort["C"]]
+    c = rows[1]
+    assert c["Eligible (yes/no)"] == "no"
+    assert c["Screen failure reasons (codes)"] == "I13; E07"
+    assert (
+        "I13 Neutrophils above 1.5 × 10⁹/L: Neutrophils 1.2" in c["Screen failure reasons (words)"]
+    )
+    assert "E07 Known CNS metastases" in c["Screen failure reasons (words)"]
+    assert c["Criteria set version"] == "1"
+    assert (c["Referral date"], c["Screening date"]) == ("2026-11-03", "2026-11-15")
+    assert c["Decision recorded at (UTC)"] == "2026-11-15 12:00:00"
+    assert c["Sign-off"] == "awaiting sign-off" and c["Signed off by"] == ""
+    assert len(c["Decision entry hash"]) == 64
+
+
+def test_csv_without_filters_holds_every_row_not_only_one_page(
+    investigator_client, cohort, monkeypatch
+):
+    monkeypatch.setattr(ScreeningLogView, "paginate_by", 2)
+    rows = _csv(investigator_client, sort="screening_number")
+    assert [r["Screening number"] for r in rows] == [cohort[n] for n in "ABCDE"]
+    a, d, e = rows[0], rows[3], rows[4]
+    assert a["Eligible (yes/no)"] == "yes" and a["Screen failure reasons (codes)"] == ""
+    assert a["Sign-off"] == "signed" and a["Signed off by"]
+    assert "Closed as screen failure: patient declined" in d["Screen failure reasons (words)"]
+    assert (e["Outcome"], e["Eligible (yes/no)"], e["Sign-off"]) == (
+        "Not decided",
+        "",
+        "not decided",
+    )
+
+
+def test_xlsx_holds_the_same_filtered_rows(investigator_client, investigator, cohort):
+    rows = _xlsx(investigator_client, signoff="signed")
+    assert [r["Screening number"] for r in rows] == [cohort["A"]]
+    a = rows[0]
+    assert a["Eligible (yes/no)"] == "yes"
+    assert a["Referral date"] == dt.datetime(2026, 11, 1)  # a real date cell
+    assert a["Decision recorded at (UTC)"] == dt.datetime(2026, 11, 10, 12, 0)
+    assert a["Signed off by"] == investigator.get_full_name()
+    assert isinstance(a["Signed off at (UTC)"], dt.datetime)
+    assert a["Criteria set version"] == 1
+
+
+def test_xlsx_records_who_exported_and_the_filters(investigator_client, cohort):
+    response = investigator_client.get(reverse("log:export-xlsx"), {"outcome": "eligible"})
+    about = dict(load_workbook(io.BytesIO(response.content))["Export"].iter_rows(values_only=True))
+    assert about["Exported by"] == "investigator"
+    assert about["Filters"] == "outcome=eligible"
+
+
+def test_a_text_starting_like_a_formula_never_runs_as_one(investigator_client, trial, nurse):
+    # A signer's name is typed by an administrator; it starts the "Signed off by" cell.
+    sly = UserFactory(username="sly", first_name='=HYPERLINK("http://x")', role=roles.INVESTIGATOR)
+    signature_sign(decision=screen_patient(trial, nurse), signer=sly, password=TEST_PASSWORD)
+    name = sly.get_full_name()
+
+    assert _csv(investigator_client)[0]["Signed off by"] == "'" + name
+    response = investigator_client.get(reverse("log:export-xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content))["Screening log"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert name in [cell.value for cell in cells]  # kept as it is, as text
+
+
+def test_nurse_cannot_export(nurse_client):
+    assert nurse_client.get(reverse("log:export-csv")).status_code == 403
+    assert nurse_client.get(reverse("log:export-xlsx")).status_code == 403

@@ -1,0 +1,233 @@
+"""Investigator sign-off: the right password signs, a wrong one does not (and is logged), nurses
+cannot sign, the signature binds the decision's hash, and a later decision supersedes it."""
+
+import datetime as dt
+import io
+import json
+import logging
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from criteria.services import protocol_load
+from screening import selectors, services
+from screening.exceptions import AppendOnlyViolation, SignOffRefused, WrongPassword
+from screening.hashing import chain_hash
+from screening.log_query import LogFilters
+from screening.models import Signature, SignatureAttempt
+from screening.signoff import signature_payload, signature_sign
+from tests.cases import PROTOCOL_FILE
+from tests.factories import TEST_PASSWORD, UserFactory
+from tests.screening.log_data import screen_patient
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db
+
+ELIGIBLE_MEANING = (
+    "I confirm that this patient meets all eligibility criteria of NCT01387295, criteria version 1."
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def decision(trial, nurse):
+    return screen_patient(trial, nurse)
+
+
+def _sign_url(decision) -> str:
+    return reverse("log:signoff", args=[decision.public_id])
+
+
+def _post(client, decision, password=TEST_PASSWORD, confirm=True):
+    data = {"password": password, **({"confirm": "on"} if confirm else {})}
+    return client.post(_sign_url(decision), data)
+
+
+def test_page_shows_the_decision_and_the_meaning_to_confirm(investigator_client, decision):
+    content = investigator_client.get(_sign_url(decision)).content.decode()
+    assert ELIGIBLE_MEANING in content
+    assert decision.entry_hash in content
+    assert 'name="password"' in content and 'name="confirm"' in content
+
+
+def test_right_password_signs(investigator_client, investigator, decision):
+    response = _post(investigator_client, decision)
+
+    number = decision.screening.candidate.screening_number
+    assert response.status_code == 302
+    assert response["Location"] == reverse("log:audit-trail", args=[number])
+    signature = Signature.objects.get()
+    assert signature.decision == decision
+    assert signature.signer == investigator
+    assert signature.signer_full_name == investigator.get_full_name()
+    assert signature.meaning == ELIGIBLE_MEANING
+    assert signature.meaning_kind == Signature.Meaning.ELIGIBLE
+    assert signature.signed_at.utcoffset() == dt.timedelta(0)
+    attempt = SignatureAttempt.objects.get()
+    assert attempt.succeeded and attempt.user == investigator and attempt.decision == decision
+
+
+def test_wrong_password_signs_nothing_and_is_logged(
+    investigator_client, investigator, decision, caplog
+):
+    with caplog.at_level(logging.WARNING, logger="trialsite.security"):
+        response = _post(investigator_client, decision, password="not-my-password")
+
+    assert response.status_code == 200
+    assert "The password is not correct. Nothing was signed." in response.content.decode()
+    assert not Signature.objects.exists()
+    attempt = SignatureAttempt.objects.get()
+    assert not attempt.succeeded and attempt.ip_address == "127.0.0.1"
+    assert "wrong password" in caplog.text and "user=investigator" in caplog.text
+    since = attempt.attempted_at - dt.timedelta(minutes=1)
+    assert selectors.signature_failures_count(user=investigator, since=since) == 1
+
+
+def test_the_meaning_must_be_confirmed(investigator_client, decision):
+    response = _post(investigator_client, decision, confirm=False)
+    assert response.status_code == 200
+    assert "Tick the statement" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_nurse_cannot_sign(nurse_client, nurse, decision):
+    assert nurse_client.get(_sign_url(decision)).status_code == 403
+    assert _post(nurse_client, decision).status_code == 403
+    with pytest.raises(SignOffRefused, match="Only an investigator"):
+        signature_sign(decision=decision, signer=nurse, password=TEST_PASSWORD)
+    assert not Signature.objects.exists()
+
+
+def test_an_account_without_a_full_name_cannot_sign(decision):
+    nameless = UserFactory(username="dr", first_name="", last_name="", role=roles.INVESTIGATOR)
+    with pytest.raises(SignOffRefused, match="no full name"):
+        signature_sign(decision=decision, signer=nameless, password=TEST_PASSWORD)
+
+
+def test_a_decision_is_signed_once(investigator, decision):
+    signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
+    other = UserFactory(username="investigator2", role=roles.INVESTIGATOR)
+    with pytest.raises(SignOffRefused, match="already signed off"):
+        signature_sign(decision=decision, signer=other, password=TEST_PASSWORD)
+    assert Signature.objects.count() == 1
+
+
+def test_screen_failure_is_signed_with_a_screen_failure_meaning(trial, nurse, investigator):
+    failed = screen_patient(trial, nurse, fails=("I13", "E07"))
+    signature = signature_sign(decision=failed, signer=investigator, password=TEST_PASSWORD)
+    assert signature.meaning_kind == Signature.Meaning.SCREEN_FAILURE
+    assert signature.meaning == (
+        "I confirm that this patient failed screening for NCT01387295 under criteria version 1 "
+        "(failed criteria I13, E07) and is not eligible."
+    )
+
+
+def test_incomplete_closure_is_signed_with_its_reason(trial, nurse, investigator):
+    closed = screen_patient(trial, nurse, incomplete_reason="patient declined")
+    signature = signature_sign(decision=closed, signer=investigator, password=TEST_PASSWORD)
+    assert "screening closed incomplete; reason: patient declined" in signature.meaning
+
+
+def test_signature_binds_the_decision_hash(investigator, decision):
+    signature = signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
+    assert signature.decision_hash == decision.entry_hash
+    assert signature.entry_hash == chain_hash(signature_payload(signature), "0" * 64)
+    assert _verify() == (0, "audit chain intact: 1 decisions\nsignature chain intact: 1 signatures")
+
+
+def test_signatures_are_append_only(investigator, decision):
+    signature = signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
+    signature.meaning = "something else"
+    with pytest.raises(AppendOnlyViolation):
+        signature.save()
+    with pytest.raises(AppendOnlyViolation):
+        signature.delete()
+    with pytest.raises(AppendOnlyViolation):
+        Signature.objects.update(meaning="x")
+    with pytest.raises(AppendOnlyViolation):
+        SignatureAttempt.objects.all().delete()
+
+
+def _raw(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As an attacker with superuser rights: switch the append-only triggers off
+            # (rolled back with the test's transaction). verify_audit must still notice.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE screening_signature DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+
+
+def _verify() -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("verify_audit", stdout=out)
+    except SystemExit as exited:
+        return exited.code, out.getvalue().strip()
+    return 0, out.getvalue().strip()
+
+
+def test_verify_audit_names_a_signature_altered_with_raw_sql(investigator, decision):
+    signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
+    _raw("UPDATE screening_signature SET meaning = %s", ["I confirm nothing."])
+    code, output = _verify()
+    assert code == 1
+    assert "signature chain BROKEN at signature 1" in output and "altered" in output
+
+
+def test_verify_audit_notices_a_signature_moved_to_another_decision(
+    trial, nurse, investigator, decision
+):
+    signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
+    other = screen_patient(trial, nurse, fails=("I13",))
+    _raw("UPDATE screening_signature SET decision_id = %s", [other.pk])
+    code, output = _verify()
+    assert code == 1 and "signature 1" in output
+
+
+def _publish_lvef_55() -> None:
+    """Amendment: LVEF must be at least 55 % (version 2, published; version 1 retired)."""
+    data = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
+    data["criteria_set"]["version"] = 2
+    for criterion in data["criteria_set"]["criteria"]:
+        if criterion["code"] == "I18":
+            criterion["expression"]["value"] = "55"
+    protocol_load(data=data, source="amendment 1")
+
+
+def test_a_later_decision_marks_the_signature_superseded(
+    trial, nurse, investigator, investigator_client
+):
+    first = screen_patient(trial, nurse, lvef_percent="52")
+    episode = first.screening
+    signature_sign(decision=first, signer=investigator, password=TEST_PASSWORD)
+    _publish_lvef_55()
+    newer = services.decision_reevaluate(screening=episode, recorded_by=nurse)
+
+    assert (first.outcome, newer.outcome) == ("eligible", "ineligible")
+    row = selectors.screening_log_rows(selectors.screening_log(LogFilters()))[0]
+    assert row.decision == newer and row.signature is None
+    assert [s.decision_id for s in row.superseded] == [first.pk]
+    log = investigator_client.get(reverse("log:list")).content.decode()
+    assert "1 earlier sign-off superseded" in log
+    trail = investigator_client.get(
+        reverse("log:audit-trail", args=[episode.candidate.screening_number])
+    )
+    signature_entry = next(e for e in trail.context["entries"] if e.kind == "signature")
+    assert signature_entry.superseded
+    with pytest.raises(SignOffRefused, match="newer decision"):
+        signature_sign(decision=first, signer=investigator, password=TEST_PASSWORD)
+    signature_sign(decision=newer, signer=investigator, password=TEST_PASSWORD)
+    assert _verify()[0] == 0
+
+
+def test_wrong_password_raises_wrong_password(investigator, decision):
+    with pytest.raises(WrongPassword):
+        signature_sign(decision=decision, signer=investigator, password="")
+    assert SignatureAttempt.objects.filter(succeeded=False).count() == 1

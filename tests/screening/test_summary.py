@@ -1,0 +1,120 @@
+"""The summary: counts, funnel and screen-failure reasons over a period, charts as inline SVG."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from screening import selectors, services
+from screening.charts import WIDTH, bar_chart
+from tests.factories import UserFactory
+from tests.screening.conftest import fill
+from tests.screening.log_data import make_cohort, screen_patient
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cohort(trial, nurse, investigator):
+    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
+    return make_cohort(trial, nurse, second_nurse, investigator)
+
+
+def test_counts_and_failures_of_everyone(cohort):
+    summary = selectors.screening_summary(referred_from=None, referred_to=None)
+    assert (summary.referred, summary.screened) == (5, 4)
+    assert (summary.eligible, summary.ineligible, summary.incomplete) == (1, 2, 1)
+    assert (summary.signed_off, summary.eligible_signed_off) == (1, 1)
+    assert summary.failures == [
+        ("I13", "Neutrophils above 1.5 × 10⁹/L", 2),
+        ("E07", "Known CNS metastases", 1),
+    ]
+
+
+def test_the_period_is_the_referral_date(cohort):
+    summary = selectors.screening_summary(
+        referred_from=dt.date(2026, 11, 2), referred_to=dt.date(2026, 11, 3)
+    )
+    assert (summary.referred, summary.screened, summary.ineligible) == (2, 2, 2)
+    assert summary.eligible == summary.signed_off == 0
+    assert [(code, n) for code, _, n in summary.failures] == [("I13", 2), ("E07", 1)]
+
+
+def test_a_rescreened_patient_counts_once_by_the_newest_decision(trial, nurse):
+    candidate = services.candidate_register(
+        trial=trial,
+        initials="AB",
+        year_of_birth=1965,
+        sex="female",
+        referring_unit="Herlev",
+        referral_date=dt.date(2026, 11, 1),
+        registered_by=nurse,
+    )
+    fill(candidate.screenings.get(), nurse, neutrophils="1.2")
+    services.decision_record(screening=candidate.screenings.get(), recorded_by=nurse)
+    second = services.screening_start(candidate=candidate, started_by=nurse)
+    fill(second, nurse)
+    services.decision_record(screening=second, recorded_by=nurse)
+
+    summary = selectors.screening_summary(referred_from=None, referred_to=None)
+    assert (summary.referred, summary.screened, summary.eligible, summary.ineligible) == (
+        1,
+        1,
+        1,
+        0,
+    )
+    assert summary.failures == []
+
+
+def test_summary_page_draws_the_funnel_and_the_failure_chart(investigator_client, cohort):
+    response = investigator_client.get(reverse("log:summary"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    funnel = content.split('data-testid="funnel-chart"')[1].split("</svg>")[0]
+    failures = content.split('data-testid="failure-chart"')[1].split("</svg>")[0]
+    assert re.findall(r'data-value="(\d+)"', funnel) == ["5", "4", "1", "1"]
+    assert re.findall(r'data-value="(\d+)"', failures) == ["2", "1", "1"]
+    assert "I13 Neutrophils above 1.5 × 10⁹/L" in failures
+    assert "Closed incomplete (reason given)" in failures
+    assert 'data-testid="count-signed-off">1<' in content
+    assert "cdn" not in content.lower() and "<script" not in content.split("</main>")[0]
+
+
+def test_summary_page_filters_by_period_and_refuses_a_reversed_one(investigator_client, cohort):
+    response = investigator_client.get(
+        reverse("log:summary"), {"referred_from": "2026-11-05", "referred_to": "2026-11-05"}
+    )
+    assert response.context["summary"].referred == 1
+    assert 'data-testid="no-failures"' in response.content.decode()
+    reversed_period = investigator_client.get(
+        reverse("log:summary"), {"referred_from": "2026-11-05", "referred_to": "2026-11-01"}
+    )
+    assert "Must not be before the start date." in reversed_period.content.decode()
+
+
+def test_summary_query_count_does_not_depend_on_the_patients(
+    investigator_client, trial, nurse, cohort, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(15) as few:
+        investigator_client.get(reverse("log:summary"))
+    for fails in [(), ("I14",), ("I13", "I14"), ("E07",)]:
+        screen_patient(trial, nurse, fails=fails)
+    with django_assert_max_num_queries(15) as more:
+        investigator_client.get(reverse("log:summary"))
+    assert len(few) == len(more)
+
+
+def test_bars_scale_to_the_longest_and_long_labels_are_shortened():
+    chart = bar_chart([("short", 4), ("x" * 80, 2), ("none", 0)], title="t", fill="#000")
+    first, second, third = chart.bars
+    assert first.width == 2 * second.width and third.width == 2  # a zero still shows
+    assert first.x + first.width <= WIDTH
+    assert second.label.endswith("…") and second.title == "x" * 80
+    assert chart.height == 3 * 30 + 10
