@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from screening.models import Candidate, Decision, Screening
+from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,3 +42,17 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "criteria_set_version"]
     list_select_related = ["screening__candidate", "recorded_by"]
     search_fields = ["screening__candidate__screening_number"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["signed_at", "signer", "signer_full_name", "meaning_kind", "decision"]
+    list_select_related = ["signer", "decision"]
+    search_fields = ["decision__screening__candidate__screening_number", "signer__username"]
+
+
+@admin.register(SignatureAttempt)
+class SignatureAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["attempted_at", "user", "decision", "succeeded"]
+    list_filter = ["succeeded"]
+    list_select_related = ["user", "decision"]
