@@ -39,7 +39,12 @@ lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Benchmarks (issue 8): needs wrk and a local PostgreSQL (127.0.0.1:5432, user postgres).
 bench: dev-deps
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+	  for _ in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 	$(PY) bench/run.py
 
 # The database DATABASE_URL names (default db.sqlite3) into backups/, named by UTC time.

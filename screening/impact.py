@@ -38,14 +38,24 @@ def impact_preview(draft: CriteriaSet) -> ImpactPreview:
     published = criteria_set_published(draft.trial)
     old_rules = criteria_set_rules(published) if published else None
     new_rules = criteria_set_rules(draft)
-    episodes = Screening.objects.filter(candidate__trial=draft.trial).select_related("candidate")
+    episodes = (
+        Screening.objects.filter(candidate__trial=draft.trial)
+        .select_related("candidate")
+        .only("pk", "episode", "values", "candidate__screening_number")
+    )
+    # A draft usually asks the same questions as the published set: then the stored values
+    # are read into typed values once per episode, not once per rule set.
+    shared = old_rules is not None and old_rules.variables == new_rules.variables
     changes, evaluated = [], 0
     for screening in episodes.order_by("candidate__screening_number", "episode").iterator(2000):
         evaluated += 1
-        new = evaluate(new_rules, screening_typed_values(screening, new_rules))
-        old = (
-            evaluate(old_rules, screening_typed_values(screening, old_rules)) if old_rules else None
-        )
+        values = screening_typed_values(screening, new_rules)
+        new = evaluate(new_rules, values)
+        if old_rules is None:
+            old = None
+        else:
+            old_values = values if shared else screening_typed_values(screening, old_rules)
+            old = evaluate(old_rules, old_values)
         if old is None or old.outcome != new.outcome:
             changes.append(_change(screening, old, new))
     transitions = Counter((c.old_outcome, c.new_outcome) for c in changes)

@@ -9,15 +9,19 @@ number of queries does not depend on the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import NotSupportedError
-from django.db.models import Exists, F, Func, OuterRef, QuerySet, Subquery, TextField
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import NotSupportedError, connection
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from screening.models import Decision, Screening, Signature
+from screening.models import ChainHead, Decision, Screening, Signature
 
 IN_PROGRESS = "in_progress"
 
@@ -130,11 +134,15 @@ def log_filter(queryset: QuerySet, filters: LogFilters) -> QuerySet:
 
 
 def log_order(queryset: QuerySet, sort: str) -> QuerySet:
-    """Sort by one column, either way; undecided episodes last; ties by screening number."""
+    """Sort by one column, either way; undecided episodes last; ties by screening number
+    (by screened date: first by chain position, as `LogPages` pages them)."""
     descending = sort.startswith("-")
     keys = [F(k) if isinstance(k, str) else k for k in SORTS.get(sort.lstrip("-"), [])]
     if not keys:
         keys, descending = [F("screened_at")], True
+    if keys == [F("screened_at")]:
+        queryset = queryset.annotate(decision_sequence=_current_sequence())
+        keys.append(F("decision_sequence"))
     ordering = [k.desc(nulls_last=True) if descending else k.asc(nulls_last=True) for k in keys]
     tie = [Length("candidate__screening_number"), "candidate__screening_number", "episode"]
     return queryset.order_by(*ordering, *tie)
@@ -191,3 +199,214 @@ def log_rows(screenings: list[Screening], decisions: list[Decision], signatures)
         signed = next((s for s in mine if decision and s.decision_id == decision.pk), None)
         rows.append(LogRow(screening, decision, signed, tuple(s for s in mine if s is not signed)))
     return rows
+
+
+# The log as the page shows it, sorted by screened date (the default, and the sign-off
+# queue's order): O(page), not O(episodes).
+#
+# Sorting episodes by a subquery makes the database compute every episode's current decision
+# before it can return the first page: seconds at 100,000 decisions. Here the decided rows are
+# found the other way round: walk the decisions by time on an index (migration 0004), keep the
+# current ones (no newer decision of the same episode, one index probe each), stop after the
+# page. Ties on the time are broken by chain position. Episodes not decided come last, by
+# screening number. A page reached with "Next" carries the previous page's last key, so page
+# 500 costs what page 1 costs; a page number alone skips rows with OFFSET.
+
+PAGED_SORTS = ("screened_at", "-screened_at")
+_COUNT_CACHE_SECONDS = 300
+
+
+def log_pages(filters: LogFilters, cursor: str = "") -> LogPages | None:
+    """The log for the page view, or None when its sort or filter needs the general query
+    (`log_filter` + `log_order`): another column's sort, or episodes not decided."""
+    if filters.sort not in PAGED_SORTS or filters.outcome == IN_PROGRESS:
+        return None
+    return LogPages(filters, cursor)
+
+
+class LogPages:
+    """What Django's Paginator needs: `count()` and slices of annotated episodes, in order.
+
+    A slice costs one query; `count()` two, cached until a decision, signature or episode is
+    added (the cache key holds the chain heads and the newest episode id).
+    """
+
+    ordered = True
+
+    def __init__(self, filters: LogFilters, cursor: str = "") -> None:
+        self.filters = filters
+        self.descending = filters.sort.startswith("-")
+        self.cursor = _parse_cursor(cursor)
+        self.next_cursor = ""  # the key after the last slice taken, for the "Next" link
+        self._count: tuple[int, int] | None = None
+
+    def count(self) -> int:
+        return sum(self._counts())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Screening]:
+        start, stop = window.start or 0, window.stop
+        decided_total, _ = self._counts()
+        parts = Q(pk__in=[])
+        if start < decided_total:
+            keys = self._decided().values("screening_id")
+            if self.cursor and self.cursor[0] == start:
+                keys = keys.filter(self._after(self.cursor))[: min(stop, decided_total) - start]
+            else:
+                keys = keys[start : min(stop, decided_total)]
+            parts |= Q(pk__in=Subquery(keys))
+        if stop > decided_total:
+            tail = self._undecided().values("pk")
+            tail = tail[max(0, start - decided_total) : stop - decided_total]
+            parts |= Q(pk__in=Subquery(tail))
+        rows = list(log_order(log_queryset().filter(parts), self.filters.sort))
+        last = rows[-1] if rows else None
+        if last is not None and last.decision_id and len(rows) == stop - start:
+            self.next_cursor = f"{stop}~{last.screened_at.isoformat()}~{last.decision_sequence}"
+        return rows
+
+    def _decided(self) -> QuerySet:
+        """The current decisions that pass the filters, in the page's order."""
+        newer = Decision.objects.filter(
+            screening=OuterRef("screening"), sequence__gt=OuterRef("sequence")
+        )
+        decisions = Decision.objects.filter(~Exists(newer))
+        f = self.filters
+        if f.outcome:
+            decisions = decisions.filter(outcome=f.outcome)
+        if f.screened_from:
+            decisions = decisions.filter(recorded_at__gte=_local_midnight(f.screened_from))
+        if f.screened_to:
+            next_day = f.screened_to + dt.timedelta(days=1)
+            decisions = decisions.filter(recorded_at__lt=_local_midnight(next_day))
+        if f.failed_criterion:
+            decisions = decisions.annotate(codes=FailedCodes("results")).filter(
+                codes__contains=f'"{f.failed_criterion}"'
+            )
+        if f.recorded_by:
+            decisions = decisions.filter(recorded_by__username=f.recorded_by)
+        if f.signoff:
+            signed = Exists(Signature.objects.filter(decision_id=OuterRef("pk")))
+            decisions = decisions.filter(signed if f.signoff == "signed" else ~signed)
+        if f.search.strip():
+            decisions = decisions.filter(
+                screening__candidate__screening_number__icontains=f.search.strip()
+            )
+        keys = ("recorded_at", "sequence")
+        return decisions.order_by(*(f"-{k}" if self.descending else k for k in keys))
+
+    def _after(self, cursor: tuple) -> Q:
+        _, at, sequence = cursor
+        if self.descending:
+            return Q(recorded_at__lte=at) & (
+                Q(recorded_at__lt=at) | Q(recorded_at=at, sequence__lt=sequence)
+            )
+        return Q(recorded_at__gte=at) & (
+            Q(recorded_at__gt=at) | Q(recorded_at=at, sequence__gt=sequence)
+        )
+
+    def _undecided(self) -> QuerySet:
+        """Episodes without a decision (none when a filter asks about the decision)."""
+        f = self.filters
+        asks_decision = (
+            f.outcome or f.screened_from or f.screened_to or f.failed_criterion or f.recorded_by
+        )
+        if asks_decision or f.signoff:
+            return Screening.objects.none()
+        decided = Exists(Decision.objects.filter(screening=OuterRef("pk")))
+        episodes = Screening.objects.filter(~decided)
+        if f.search.strip():
+            episodes = episodes.filter(candidate__screening_number__icontains=f.search.strip())
+        return episodes.order_by(
+            Length("candidate__screening_number"), "candidate__screening_number", "episode"
+        )
+
+    def _counts(self) -> tuple[int, int]:
+        if self._count is None:
+            self._count = _counts_checked(self.filters, self._decided(), self._undecided())
+        return self._count
+
+
+def _current_sequence() -> Subquery:
+    return Subquery(current_decisions().values("sequence")[:1])
+
+
+def _parse_cursor(text: str) -> tuple | None:
+    """ "offset~time~sequence" -> (offset, aware datetime, sequence), or None if malformed."""
+    try:
+        offset, at, sequence = text.split("~")
+        moment = dt.datetime.fromisoformat(at)
+        if timezone.is_naive(moment):
+            return None
+        return int(offset), moment, int(sequence)
+    except ValueError:
+        return None
+
+
+def _counts_checked(filters: LogFilters, decided: QuerySet, undecided: QuerySet) -> tuple:
+    """(decided, undecided) counts in one query. Counting costs a pass over every episode,
+    so the last counts are kept per process with the version they were counted at — both
+    chain heads' hashes and the newest episode, which change whenever a count can — and the
+    query counts again only when the version differs (CASE evaluates lazily)."""
+    key = _count_key(filters)
+    cached = cache.get(key) if key else None
+    version_parts = [
+        _sql(ChainHead.objects.filter(name="decisions").values("entry_hash")),
+        _sql(ChainHead.objects.filter(name="signatures").values("entry_hash")),
+        _sql(Screening.objects.order_by("-pk").values("pk")[:1]),
+    ]
+    # COALESCE: no signature yet is a version too, and NULL = NULL is not true.
+    version_parts = [(f"COALESCE(({sql}), %s)", [*p, ""]) for sql, p in version_parts[:2]] + [
+        (f"COALESCE(({version_parts[2][0]}), 0)", version_parts[2][1])
+    ]
+    same = " AND ".join(f"{sql} = %s" for sql, _ in version_parts)
+    known = list(cached[0]) if cached else ["", "", -1]
+    sql, params = [], []
+    for part_sql, part_params in version_parts:
+        sql.append(part_sql)
+        params += part_params
+    for queryset in (decided, undecided):
+        counted = _sql(queryset.order_by().values("pk"))
+        # Only SQL that Django compiled is pasted; every value is a parameter.
+        count_sql = f"(SELECT COUNT(*) FROM ({counted[0]}) n)"  # noqa: S608
+        sql.append(f"CASE WHEN {same} THEN NULL ELSE {count_sql} END")
+        for (_, part_params), value in zip(version_parts, known, strict=True):
+            params += [*part_params, value]
+        params += counted[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(sql), params)
+        *version, decided_count, undecided_count = cursor.fetchone()
+    if decided_count is None:
+        return cached[1]
+    counts = (decided_count, undecided_count)
+    if key:
+        cache.set(key, (tuple(version), counts), _COUNT_CACHE_SECONDS)
+    return counts
+
+
+def _sql(queryset: QuerySet) -> tuple[str, list]:
+    """A queryset's SQL and parameters; one that can match nothing is written as such."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return "SELECT NULL WHERE 1 = 0", []
+    return sql, list(params)
+
+
+def _count_key(filters: LogFilters) -> str | None:
+    # A renamed user changes neither chain: counts by recorder are never kept.
+    if filters.recorded_by:
+        return None
+    asked = (
+        filters.outcome, filters.screened_from, filters.screened_to, filters.failed_criterion,
+        filters.signoff, filters.search.strip(), connection.alias, connection.settings_dict["NAME"],
+    )  # fmt: skip
+    return "screening-log-count:" + hashlib.sha256(repr(asked).encode()).hexdigest()
+
+
+def log_filter_recorders() -> QuerySet:
+    """Users who recorded a decision: one index probe per user, not a scan of the decisions."""
+    recorded = Exists(Decision.objects.filter(recorded_by=OuterRef("pk")))
+    return get_user_model().objects.filter(recorded).order_by("username")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from screening import charts, exports, selectors, signoff
+from screening import charts, exports, log_query, selectors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
 from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
 
@@ -35,7 +35,10 @@ class ScreeningLogView(PermissionRequiredMixin, ListView):
     def get_queryset(self):
         self.form = _filter_form(self.request)
         self.filters = self.form.filters()
-        return selectors.screening_log(self.filters)
+        # By screened date (the default) the log pages on an index; "after" is the previous
+        # page's last key, so deep pages cost what the first does (log_query.LogPages).
+        self.pages = log_query.log_pages(self.filters, self.request.GET.get("after", ""))
+        return self.pages if self.pages is not None else selectors.screening_log(self.filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -43,6 +46,7 @@ class ScreeningLogView(PermissionRequiredMixin, ListView):
             form=self.form,
             columns=_sort_columns(self.filters.sort),
             rows=selectors.screening_log_rows(context["page_obj"].object_list),
+            next_cursor=(self.pages.next_cursor or None) if self.pages else None,
         )
         return context
 

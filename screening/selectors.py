@@ -99,7 +99,7 @@ def candidate_get(screening_number: str) -> Candidate | None:
 def candidate_episodes(candidate: Candidate) -> list[Screening]:
     return list(
         candidate.screenings.select_related("criteria_set").prefetch_related(
-            "decisions__recorded_by"
+            "decisions__recorded_by", "decisions__signatures"
         )
     )
 

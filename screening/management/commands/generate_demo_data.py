@@ -265,6 +265,8 @@ def _copy_pool(cursor, pool: list[_Case]) -> None:
     # lz4 compresses the stored JSON several times faster than the default pglz; it applies
     # to this transaction only, and reading the rows back needs nothing special.
     cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+    # ON COMMIT DROP is enough on its own, unless the caller's transaction is still open.
+    cursor.execute("DROP TABLE IF EXISTS demo_pool, demo_rows")
     cursor.execute(
         "CREATE TEMPORARY TABLE demo_pool (i integer PRIMARY KEY, outcome text, sex text,"
         " reason text, vals jsonb, results jsonb, missing jsonb, derived jsonb) ON COMMIT DROP"
@@ -339,9 +341,7 @@ def _evaluated_pool(rule_set, rng: random.Random) -> list[_Case]:
         stored = {k: value_to_json(rule_set.variables[k], v) for k, v in values.items()}
         results = [r.to_dict() for r in evaluation.results]
         missing = list(evaluation.missing)
-        derived = {
-            k: {"value": str(d.value), "how": d.how} for k, d in evaluation.derived.items()
-        }
+        derived = {k: {"value": str(d.value), "how": d.how} for k, d in evaluation.derived.items()}
         content = decision_content_sha256(
             results=results, missing=missing, derived=derived, values_snapshot=stored
         )

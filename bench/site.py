@@ -1,0 +1,122 @@
+"""Django-side figures for bench/run.py, run in a subprocess against DATABASE_URL.
+
+`python bench/site.py session` prints a session key of a bench superuser (made with
+force_login, so no password and no login attempt is involved); `impact` times the criteria
+admin's impact preview and measures its queries and peak memory; `queries` counts the SQL
+queries of each page. Each prints one JSON object on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialsite.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from criteria.editing import criteria_set_draft_create, criterion_save  # noqa: E402
+from criteria.models import CriteriaSet, Trial  # noqa: E402
+from screening.impact import impact_preview  # noqa: E402
+from screening.models import Decision, Screening  # noqa: E402
+
+TRIAL = "NCT01387295"
+
+
+def bench_user():
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin",
+        defaults={"first_name": "Bench", "last_name": "Admin", "is_staff": True},
+    )
+    if not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        user.save()
+    return user
+
+
+def session() -> dict:
+    client = Client()
+    client.force_login(bench_user())
+    return {"sessionid": client.cookies["sessionid"].value}
+
+
+def _draft() -> CriteriaSet:
+    """A draft raising the LVEF threshold 50 → 55 % (the criteria admin's browser test)."""
+    trial = Trial.objects.get(registry_id=TRIAL)
+    draft = trial.criteria_sets.filter(status="draft").first()
+    if draft is None:
+        draft = criteria_set_draft_create(trial=trial, created_by=bench_user())
+        criterion = draft.criteria.get(code="I18")
+        criterion.expression = {**criterion.expression, "value": "55"}
+        criterion_save(criterion=criterion, changed_by=bench_user(), reason="bench: LVEF 55")
+    return draft
+
+
+def impact() -> dict:
+    draft = _draft()
+    impact_preview(draft)  # warm: rules compiled, connection open
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        preview = impact_preview(draft)
+        seconds = time.perf_counter() - started
+    tracemalloc.start()
+    impact_preview(draft)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {
+        "episodes": preview.evaluated,
+        "changed": len(preview.changes),
+        "seconds": round(seconds, 2),
+        "queries": len(queries),
+        "peak_mib": round(peak / 2**20, 1),
+    }
+
+
+def _get(client: Client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, secure=True, HTTP_HOST="127.0.0.1")
+    return response.status_code, len(queries)
+
+
+def queries() -> dict:
+    draft = _draft()
+    episode = Screening.objects.select_related("candidate").order_by("pk").first()
+    number = episode.candidate.screening_number
+    pages = {
+        "log": "/log/",
+        "log, filtered": "/log/?outcome=ineligible&signoff=unsigned",
+        "summary": "/log/summary/",
+        "audit trail": f"/log/candidates/{number}/audit-trail/",
+        "candidate page": f"/candidates/{number}/",
+        "screening form": f"/candidates/{number}/episodes/{episode.episode}/",
+        "criteria set page": f"/criteria/{TRIAL}/v{draft.version}/",
+        "impact page": f"/criteria/{TRIAL}/v{draft.version}/impact/",
+        "admin decisions": "/admin/screening/decision/",
+    }
+    client = Client()
+    client.force_login(bench_user())
+    counts = {}
+    for name, url in pages.items():
+        _get(client, url)  # caches warm, as on a running server
+        status, count = _get(client, url)
+        counts[name] = {"url": url, "status": status, "queries": count}
+    counts["_decisions"] = Decision.objects.count()
+    return counts
+
+
+if __name__ == "__main__":
+    action = {"session": session, "impact": impact, "queries": queries}[sys.argv[1]]
+    print(json.dumps(action()))

@@ -1,0 +1,75 @@
+"""The log sorted by screened date (log_query.LogPages): the same rows in the same order as
+the general query, page by page, by page number and by the "Next" link's key."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+
+from screening import selectors
+from screening.log_query import LogFilters, LogPages, log_pages
+from screening.log_views import ScreeningLogView
+from tests.factories import UserFactory
+from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cohort(trial, nurse, investigator):
+    second = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
+    names = make_cohort(trial, nurse, second, investigator)
+    templates = [screen_patient(trial, second, fails=("I14",))]
+    clone_decisions(templates, 12)  # equal times: ties are broken by chain position
+    return names
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        LogFilters(),
+        LogFilters(sort="screened_at"),
+        LogFilters(outcome="ineligible"),
+        LogFilters(signoff="unsigned"),
+        LogFilters(failed_criterion="I14"),
+        LogFilters(search="S000"),
+    ],
+)
+def test_pages_match_the_general_query(cohort, filters):
+    expected = [s.pk for s in selectors.screening_log(filters)]
+    pages = log_pages(filters)
+    assert isinstance(pages, LogPages) and pages.count() == len(expected)
+    by_page = [s.pk for start in range(0, len(expected), 4) for s in pages[start : start + 4]]
+    assert by_page == expected
+
+
+def test_next_link_key_gives_the_next_page(cohort):
+    expected = [s.pk for s in selectors.screening_log(LogFilters())]
+    first = LogPages(LogFilters())
+    page = first[0:5]
+    assert first.next_cursor.startswith("5~")
+    second = LogPages(LogFilters(), first.next_cursor)[5:10]
+    assert [s.pk for s in page + second] == expected[:10]
+    stale = LogPages(LogFilters(), first.next_cursor)[10:15]  # key of another page: ignored
+    assert [s.pk for s in stale] == expected[10:15]
+
+
+def test_the_view_puts_the_key_in_the_next_link(investigator_client, cohort, monkeypatch):
+    monkeypatch.setattr(ScreeningLogView, "paginate_by", 5)
+    first = investigator_client.get(reverse("log:list"))
+    cursor = first.context["next_cursor"]
+    assert urlencode({"after": cursor}) in first.content.decode().replace("&amp;", "&")
+    second = investigator_client.get(reverse("log:list"), {"page": 2, "after": cursor})
+    expected = [s.pk for s in selectors.screening_log(LogFilters())][5:10]
+    assert [row.screening.pk for row in second.context["rows"]] == expected
+
+
+def test_other_sorts_use_the_general_query():
+    assert log_pages(LogFilters(sort="screening_number")) is None
+    assert log_pages(LogFilters(outcome="in_progress")) is None
