@@ -7,6 +7,7 @@ service, and render or redirect.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
@@ -18,6 +19,8 @@ from django.views.generic import FormView, ListView, TemplateView
 from screening import charts, exports, log_query, selectors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
 from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
+from trialsite.access_log import CandidateAccessLogMixin
+from trialsite.login_protection import lockout_response, login_failure_count, login_locked_out
 
 FAILURE_RED = "#dc3545"
 FUNNEL_BLUE = "#0d6efd"
@@ -163,6 +166,13 @@ class SignOffView(PermissionRequiredMixin, FormView):
             **kwargs,
         )
 
+    def post(self, request, *args, **kwargs):
+        # A locked-out account may not keep guessing the password through this form either.
+        if login_locked_out(request):
+            logout(request)
+            return lockout_response(request)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         try:
             signoff.signature_sign(
@@ -172,6 +182,7 @@ class SignOffView(PermissionRequiredMixin, FormView):
                 ip_address=self.request.META.get("REMOTE_ADDR"),
             )
         except WrongPassword as error:
+            login_failure_count(self.request)
             form.add_error("password", str(error))
             return self.form_invalid(form)
         except SignOffRefused as error:
@@ -185,12 +196,17 @@ class SignOffView(PermissionRequiredMixin, FormView):
         return reverse("log:audit-trail", kwargs={"number": number})
 
 
-class AuditTrailView(PermissionRequiredMixin, TemplateView):
+class AuditTrailView(PermissionRequiredMixin, CandidateAccessLogMixin, TemplateView):
     permission_required = "screening.view_audit_trail"
     template_name = "screening/audit_trail.html"
 
-    def get_context_data(self, **kwargs):
-        candidate = selectors.candidate_get(kwargs["number"])
-        if candidate is None:
+    def dispatch(self, request, *args, **kwargs):
+        # Set before the access-log mixin looks for it: reading a trail is reading a candidate.
+        self.candidate = selectors.candidate_get(kwargs["number"])
+        if self.candidate is None:
             raise Http404("No candidate with this screening number.")
-        return super().get_context_data(**selectors.candidate_audit_trail(candidate), **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        trail = selectors.candidate_audit_trail(self.candidate)
+        return super().get_context_data(**trail, **kwargs)

@@ -7,8 +7,10 @@ sends `user_login_failed` with the request when a password is wrong.
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import render
 
 _USERNAME_FIELD = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD)
@@ -36,3 +38,16 @@ def lockout_response(request, original_response=None, credentials=None):
         {"failure_limit": settings.AXES_FAILURE_LIMIT, "lockout_minutes": minutes},
         status=429,
     )
+
+
+def login_failure_count(request) -> None:
+    """Count a wrong password typed somewhere other than the login form (the sign-off) as a
+    failed login of the logged-in user, so both share one lock-out."""
+    credentials = {_USERNAME_FIELD.name: request.user.get_username()}
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+
+
+def login_locked_out(request) -> bool:
+    """Whether the logged-in user (from this address) is locked out by failed passwords."""
+    credentials = {_USERNAME_FIELD.name: request.user.get_username()}
+    return AxesProxyHandler.is_locked(request, credentials)

@@ -231,3 +231,23 @@ def test_wrong_password_raises_wrong_password(investigator, decision):
     with pytest.raises(WrongPassword):
         signature_sign(decision=decision, signer=investigator, password="")
     assert SignatureAttempt.objects.filter(succeeded=False).count() == 1
+
+
+def test_wrong_sign_off_passwords_count_like_failed_logins(
+    client, investigator, decision, settings
+):
+    """After LOGIN_FAILURE_LIMIT wrong sign-off passwords the account is locked out: the
+    sign-off form refuses and logs out, and the login page refuses the right password too."""
+    settings.AXES_FAILURE_LIMIT = 3
+    client.force_login(investigator)
+    for _ in range(2):
+        assert _post(client, decision, password="not-my-password").status_code == 200
+    assert _post(client, decision, password="not-my-password").status_code == 429
+    locked = _post(client, decision)  # even the right password is refused now
+    assert locked.status_code == 429
+    assert not Signature.objects.exists()
+    assert "_auth_user_id" not in client.session
+    login = client.post(
+        reverse("login"), {"username": investigator.username, "password": TEST_PASSWORD}
+    )
+    assert login.status_code == 429

@@ -237,6 +237,7 @@ def candidate_number(trial, nurse):
         ("screening:candidate-detail", "investigator"),
         ("screening:screening-form", "investigator"),
         ("screening:candidate-change", "nurse"),
+        ("log:audit-trail", "investigator"),
     ],
 )
 def test_viewing_a_candidate_is_logged(request, client, candidate_number, url_name, viewer):
