@@ -227,6 +227,10 @@ class DecisionReevaluateView(PermissionRequiredMixin, CandidateMixin, View):
         except ScreeningError as error:
             messages.error(request, str(error))
             return redirect(_episode_url(screening))
+        except DatabaseError:
+            logger.exception("re-evaluation of %s could not be recorded", screening)
+            messages.error(request, NOT_SAVED.format(what="no decision was recorded"))
+            return redirect(_episode_url(screening))
         messages.success(
             request,
             f"Re-evaluated under criteria v{decision.criteria_set_version}: "

@@ -5,6 +5,7 @@ import pytest
 from django.db import DatabaseError
 from django.urls import reverse
 
+from criteria import editing
 from screening import services
 from screening.audit import decision_chain_verify
 from screening.models import ChainHead, Decision, Screening
@@ -125,3 +126,17 @@ def test_a_real_database_error_after_the_decision_insert_rolls_everything_back(
         services.decision_record(screening=episode, recorded_by=nurse)
     assert _state(episode) == before
     assert before[0] == 0 and before[1] == []
+
+
+def test_a_failed_reevaluation_shows_a_clear_error_and_keeps_the_old_decision(
+    nurse_client, candidate, episode, nurse, criteria_admin, monkeypatch
+):
+    fill(episode, nurse)
+    services.decision_record(screening=episode, recorded_by=nurse)
+    draft = editing.criteria_set_draft_create(trial=candidate.trial, created_by=criteria_admin)
+    editing.criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v2")
+    _fail_when_saving(monkeypatch, ChainHead)
+    url = reverse("screening:decision-reevaluate", args=[candidate.screening_number, 1])
+    response = nurse_client.post(url, follow=True)
+    assert "no decision was recorded" in response.content.decode()
+    assert list(Decision.objects.values_list("criteria_set_version", flat=True)) == [1]
