@@ -28,8 +28,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from criteria.editing import criteria_set_draft_create, criterion_save  # noqa: E402
 from criteria.models import CriteriaSet, Trial  # noqa: E402
+from criteria.services import criteria_set_draft_create, criterion_save  # noqa: E402
 from screening.impact import impact_preview  # noqa: E402
 from screening.models import Decision, Screening  # noqa: E402
 

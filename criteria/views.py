@@ -1,6 +1,6 @@
 """The criteria admin's pages: read the published set, draft, edit, diff, preview, publish.
 
-Views stay thin: selectors read, criteria.editing writes, screening.impact previews.
+Views stay thin: selectors read, criteria.services writes, screening.impact previews.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from criteria import editing
+from criteria import services
 from criteria.describe import applies_if_in_words, expression_in_words
 from criteria.exceptions import CriteriaEditRefused, CriteriaSetFrozen
 from criteria.forms import CriterionForm, ReasonForm
@@ -83,7 +83,7 @@ class DraftCreateView(PermissionRequiredMixin, View):
         if found is None:
             raise Http404("No such trial.")
         try:
-            draft = editing.criteria_set_draft_create(trial=found, created_by=request.user)
+            draft = services.criteria_set_draft_create(trial=found, created_by=request.user)
         except CriteriaEditRefused as error:
             messages.error(request, str(error))
             return redirect("criteria:trial-list")
@@ -129,7 +129,7 @@ class CriterionEditView(PermissionRequiredMixin, CriteriaSetMixin, FormView):
         for name, value in form.rule_fields().items():
             setattr(criterion, name, value)
         try:
-            editing.criterion_save(
+            services.criterion_save(
                 criterion=criterion,
                 changed_by=self.request.user,
                 reason=form.cleaned_data["reason"],
@@ -161,7 +161,7 @@ class CriterionRetireView(PermissionRequiredMixin, CriteriaSetMixin, View):
             messages.error(request, "Give a reason to remove a criterion.")
             return self.to_set()
         try:
-            editing.criterion_retire(
+            services.criterion_retire(
                 criterion=criterion, retired_by=request.user, reason=form.cleaned_data["reason"]
             )
         except (CriteriaEditRefused, CriteriaSetFrozen) as error:
@@ -205,7 +205,7 @@ class PublishView(PermissionRequiredMixin, CriteriaSetMixin, View):
             messages.error(request, "Publishing needs a reason, e.g. “Amendment 3: LVEF 55 %”.")
             return self.to_set()
         try:
-            editing.criteria_set_publish(
+            services.criteria_set_publish(
                 criteria_set=self.criteria_set,
                 published_by=request.user,
                 reason=form.cleaned_data["reason"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
 from screening.log_query import IN_PROGRESS, SORTS, LogFilters
@@ -56,25 +56,9 @@ class LogFilterForm(forms.Form):
         self.fields["recorded_by"].choices = [("", "Anyone")] + [
             (u.get_username(), u.get_full_name() or u.get_username()) for u in recorders
         ]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-md-3"),
-                Column("outcome", css_class="col-md-3"),
-                Column("screened_from", css_class="col-md-3"),
-                Column("screened_to", css_class="col-md-3"),
-            ),
-            Row(
-                Column("failed_criterion", css_class="col-md-5"),
-                Column("recorded_by", css_class="col-md-3"),
-                Column("signoff", css_class="col-md-2"),
-                Column(Submit("", "Filter", css_class="w-100"), css_class="col-md-2 mb-3"),
-                css_class="align-items-end",
-            ),
-            Field("sort"),
-        )
+        # Rendered by templates/screening/_log_filters.html; the inputs carry their classes.
+        for name in ("q", "screened_from", "screened_to"):
+            self.fields[name].widget.attrs["class"] = "form-control"
 
     def clean(self):
         cleaned = super().clean()
@@ -84,6 +68,10 @@ class LogFilterForm(forms.Form):
     def filters(self) -> LogFilters:
         """The valid filters; a field with an error is left out (and shown as an error)."""
         self.is_valid()  # fields with errors are not in cleaned_data
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
         data = self.cleaned_data
         return LogFilters(
             outcome=data.get("outcome", ""),

@@ -7,20 +7,20 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, TextField
 
 from criteria.evaluator import Evaluation, evaluate
-from criteria.models import Criterion
+from criteria.models import CriteriaSet, Criterion
 from criteria.rules import RuleSet
-from criteria.selectors import criteria_set_published, criteria_set_rules
 from criteria.values import value_from_json
 from screening import trail
 from screening.log_query import (
     FailedCodes,
+    FailedResults,
     LogFilters,
     LogRow,
     log_filter,
+    log_filter_recorders,
     log_order,
     log_queryset,
     log_rows,
@@ -43,20 +43,22 @@ def screening_typed_values(screening: Screening, rule_set: RuleSet) -> dict:
     }
 
 
-def screening_standing(screening: Screening) -> tuple[Evaluation, RuleSet] | None:
-    """Where the patient stands now: the published criteria applied to the values so far."""
-    criteria_set = criteria_set_published(screening.candidate.trial)
-    if criteria_set is None:
-        return None
-    rule_set = criteria_set_rules(criteria_set)
-    return evaluate(rule_set, screening_typed_values(screening, rule_set)), rule_set
+def screening_standing(screening: Screening, rule_set: RuleSet) -> Evaluation:
+    """Where the patient stands now: `rule_set` (the published criteria) applied to the
+    values so far."""
+    return evaluate(rule_set, screening_typed_values(screening, rule_set))
 
 
-def screening_page(screening: Screening) -> dict:
-    """What the screening page shows beside the form: standing, decisions, criteria notice."""
-    published = criteria_set_published(screening.candidate.trial)
-    standing = screening_standing(screening)
-    evaluation, rule_set = standing if standing else (None, None)
+def screening_page(
+    screening: Screening, *, published: CriteriaSet | None, rule_set: RuleSet
+) -> dict:
+    """What the screening page shows beside the form: standing, decisions, criteria notice.
+
+    In: the episode, the trial's published set (None while there is none) and that set's
+    rules, as the view already built them for the form; neither is looked up again here.
+    Without a published set there is no standing.
+    """
+    evaluation = screening_standing(screening, rule_set) if published else None
     return {
         "screening": screening,
         "candidate": screening.candidate,
@@ -124,13 +126,18 @@ def screening_log_rows(screenings) -> list[LogRow]:
     """The rows of some episodes of `screening_log` (a page): two queries, whatever the size."""
     screenings = list(screenings)
     decision_ids = [s.decision_id for s in screenings if s.decision_id]
-    decisions = Decision.objects.filter(pk__in=decision_ids).select_related("recorded_by")
+    decisions = (
+        Decision.objects.filter(pk__in=decision_ids)
+        .select_related("recorded_by")
+        .defer(*_LOG_DEFERRED, "results")  # each row needs its failed entries only
+        .annotate(failed_entries=FailedResults("results"))
+    )
     signatures = (
         Signature.objects.filter(decision__screening__in=[s.pk for s in screenings])
         .select_related("signer")
         .annotate(screening_pk=F("decision__screening_id"))
     )
-    return log_rows(screenings, list(decisions.defer(*_LOG_DEFERRED)), list(signatures))
+    return log_rows(screenings, list(decisions), list(signatures))
 
 
 def screening_log_all_rows(filters: LogFilters, batch_size: int = 500):
@@ -151,12 +158,7 @@ def log_filter_choices() -> dict:
         "code", "label"
     ):
         criteria.setdefault(code, label)
-    recorders = (
-        get_user_model()
-        .objects.filter(pk__in=Decision.objects.values("recorded_by"))
-        .order_by("username")
-    )
-    return {"criteria": criteria, "recorders": list(recorders)}
+    return {"criteria": criteria, "recorders": list(log_filter_recorders())}
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ def candidate_audit_trail(candidate: Candidate) -> dict:
         Decision.objects.filter(screening__candidate=candidate)
         .select_related("recorded_by")
         .defer(*_LOG_DEFERRED)
+        .annotate(failed_entries=FailedResults("results"))
     )
     signatures = list(
         Signature.objects.filter(decision__screening__candidate=candidate)

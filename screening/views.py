@@ -142,8 +142,9 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
 
     def get_form(self, form_class=None):
         self.screening = self.get_episode()
-        published = criteria_set_published(self.screening.candidate.trial)
-        self.rule_set = criteria_set_rules(published or self.screening.criteria_set)
+        # Looked up and built once a request: the form and the standing panel share them.
+        self.published = criteria_set_published(self.screening.candidate.trial)
+        self.rule_set = criteria_set_rules(self.published or self.screening.criteria_set)
         return ScreeningForm(
             **self.get_form_kwargs(),
             rule_set=self.rule_set,
@@ -153,7 +154,11 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(selectors.screening_page(self.screening))
+        context.update(
+            selectors.screening_page(
+                self.screening, published=self.published, rule_set=self.rule_set
+            )
+        )
         reason = self.request.session.pop(PENDING_REASON, "")
         context["decision_form"] = DecisionForm(initial={"screen_failure_reason": reason})
         return context

@@ -1,8 +1,40 @@
-"""Cases shared by the tests of both apps: the shipped protocol file and a complete case."""
+"""Cases shared by the tests of both apps: the shipped protocol file, a complete case, and
+helpers that register a referral and fill in its screening through the real services."""
 
+import datetime as dt
 from pathlib import Path
 
+from screening import services
+from screening.models import Candidate, Screening
+
 PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
+
+# A referral's details where a test does not care which.
+REFERRAL = {
+    "initials": "AB",
+    "year_of_birth": 1965,
+    "sex": "female",
+    "referring_unit": "Herlev, Oncology",
+    "referral_date": dt.date(2026, 11, 18),
+}
+
+
+def register(trial, nurse, **changes) -> Candidate:
+    """Register a referral of `trial` as `nurse`: the REFERRAL details with `changes` applied."""
+    return services.candidate_register(trial=trial, registered_by=nurse, **(REFERRAL | changes))
+
+
+def fill(screening: Screening, nurse, **changes) -> Screening:
+    """Save the eligible case with some answers changed (None removes an answer)."""
+    values = eligible_values()
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    return services.screening_values_save(
+        screening=screening, values=values, units={}, saved_by=nurse
+    )
 
 
 def eligible_values() -> dict:

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: users per role, logged-in clients, the marker rules."""
+"""Fixtures shared by the whole suite: users per role, logged-in clients, the loaded protocol,
+a registered candidate, and the marker rules."""
 
 import json
 import os
@@ -7,7 +8,7 @@ import pytest
 from django.db import connection
 
 from criteria.services import protocol_load
-from tests.cases import PROTOCOL_FILE
+from tests.cases import PROTOCOL_FILE, register
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -28,6 +29,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """A cheap password hasher, for modules that log in or sign off many times: the production
+    hasher's deliberate cost buys nothing in a test. Opt in with
+    `pytest.mark.usefixtures("fast_passwords")`."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -72,3 +81,13 @@ def protocol(db):
 @pytest.fixture
 def trial(protocol):
     return protocol.trial
+
+
+@pytest.fixture
+def candidate(trial, nurse):
+    return register(trial, nurse)
+
+
+@pytest.fixture
+def episode(candidate):
+    return candidate.screenings.get(episode=1)

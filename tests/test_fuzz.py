@@ -20,18 +20,11 @@ from hypothesis import strategies as st
 
 from criteria.selectors import criteria_set_published, criteria_set_rules
 from criteria.values import check_range, value_from_json
-from screening import services
 from screening.forms import NEVER_SUFFIX, UNIT_SUFFIX
 from screening.models import Candidate, Decision
-from tests.cases import eligible_values
+from tests.cases import eligible_values, register
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Many log-in attempts: a deliberately slow hasher would only slow the suite down.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 # Each example reuses the test's client and rows; that is the point (state piles up as in use).
@@ -104,19 +97,6 @@ def assert_plausible(rule_set, values: dict) -> None:
             assert typed in spec.choices, (key, raw)
         if spec.data_type == "date" and typed != "never":
             assert dt.date(1900, 1, 1) <= typed, (key, raw)
-
-
-@pytest.fixture
-def candidate(trial, nurse):
-    return services.candidate_register(
-        trial=trial,
-        initials="AB",
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev, Oncology",
-        referral_date=dt.date(2026, 11, 18),
-        registered_by=nurse,
-    )
 
 
 @pytest.fixture
@@ -404,15 +384,7 @@ def test_every_hostile_value_in_the_referral_forms_and_search(nurse_client, tria
 
 def test_every_hostile_value_as_a_screen_failure_reason(nurse_client, trial, nurse):
     for value in HOSTILE:
-        candidate = services.candidate_register(
-            trial=trial,
-            initials="AB",
-            year_of_birth=1965,
-            sex="female",
-            referring_unit="Herlev",
-            referral_date=dt.date(2026, 11, 18),
-            registered_by=nurse,
-        )
+        candidate = register(trial, nurse)
         number = candidate.screening_number
         url = reverse("screening:decision-record", args=[number, 1])
         response = nurse_client.post(url, {"screen_failure_reason": value}, follow=True)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 
 class TrialSiteConfig(AppConfig):
@@ -6,3 +7,8 @@ class TrialSiteConfig(AppConfig):
 
     name = "trialsite"
     verbose_name = "TrialSite"
+
+    def ready(self):
+        from trialsite.middleware import session_refreshed_at_login
+
+        user_logged_in.connect(session_refreshed_at_login, dispatch_uid="session-refreshed")

@@ -1,12 +1,16 @@
-"""Refuse request parameters no person can type: NUL characters.
+"""Request-wide rules: refuse NUL characters, and keep active sessions alive cheaply.
 
-PostgreSQL cannot store or even compare a text containing NUL (psycopg2 raises ValueError
-before the query is sent), so one in a search box or a form would end in a server error.
-Forms refuse them field by field already; this closes every other door (search, filters,
-views to come) with a plain 400 "Bad request".
+NUL characters: no person can type them, and PostgreSQL cannot store or even compare a text
+containing one (psycopg2 raises ValueError before the query is sent), so one in a search box
+or a form would end in a server error. Forms refuse them field by field already; this closes
+every other door (search, filters, views to come) with a plain 400 "Bad request".
 """
 
+import datetime as dt
+
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import BadRequest
+from django.utils import timezone
 
 
 def reject_nul_characters(get_response):
@@ -17,5 +21,36 @@ def reject_nul_characters(get_response):
                 if "\x00" in key or any("\x00" in value for value in values):
                     raise BadRequest("Request parameters must not contain NUL characters.")
         return get_response(request)
+
+    return middleware
+
+
+# How often an active session's end is moved on. Saving it on every request (Django's
+# SESSION_SAVE_EVERY_REQUEST) costs a database write and commit per page; once a minute means
+# an idle session ends between SESSION_IDLE_MINUTES - 1 and SESSION_IDLE_MINUTES after the
+# last request, never later.
+SESSION_REFRESH = dt.timedelta(minutes=1)
+_REFRESHED_AT = "_session_refreshed_at"
+
+
+def session_refreshed_at_login(sender, request, user, **kwargs):
+    """Logging in saves the session anyway: stamp it, so the next page need not save it again
+    (connected to `user_logged_in` in TrialSiteConfig.ready)."""
+    request.session[_REFRESHED_AT] = timezone.now().timestamp()
+
+
+def refresh_idle_session(get_response):
+    """Move a signed-in session's idle end on, at most once per SESSION_REFRESH."""
+
+    def middleware(request):
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and session.get(SESSION_KEY):
+            now = timezone.now()
+            refreshed = session.get(_REFRESHED_AT)
+            if refreshed is None or now.timestamp() - refreshed >= SESSION_REFRESH.total_seconds():
+                # Marks the session modified: SessionMiddleware saves it with a new expiry.
+                session[_REFRESHED_AT] = now.timestamp()
+        return response
 
     return middleware

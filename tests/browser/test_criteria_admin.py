@@ -3,9 +3,8 @@ preview, and publishes it with a reason."""
 
 import pytest
 
-from screening import services
 from tests.browser.conftest import log_in
-from tests.cases import eligible_values
+from tests.cases import eligible_values, fill, register
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite import roles
 
@@ -13,21 +12,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _her2_positive_episode(trial, nurse, lvef: str) -> None:
-    candidate = services.candidate_register(
-        trial=trial,
-        initials="LV",
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev",
-        referral_date=eligible_values()["screening_date"],
-        registered_by=nurse,
+    candidate = register(
+        trial, nurse, initials="LV", referral_date=eligible_values()["screening_date"]
     )
-    services.screening_values_save(
-        screening=candidate.screenings.get(),
-        values=eligible_values() | {"lvef_percent": lvef},
-        units={},
-        saved_by=nurse,
-    )
+    fill(candidate.screenings.get(), nurse, lvef_percent=lvef)
 
 
 def test_admin_amends_lvef_threshold_and_publishes(page, protocol, screenshot_dir):

@@ -8,14 +8,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from criteria import editing
 from criteria.exceptions import CriteriaEditRefused, CriteriaSetFrozen
 from criteria.models import CriteriaSet
 from criteria.selectors import criteria_set_diff
+from criteria.services import criteria_set_draft_create, criteria_set_publish, criterion_save
 from screening import services
 from screening.impact import impact_preview
 from screening.models import Decision
-from tests.cases import eligible_values
+from tests.cases import eligible_values, fill, register
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -24,29 +24,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft(trial, criteria_admin):
-    return editing.criteria_set_draft_create(trial=trial, created_by=criteria_admin)
+    return criteria_set_draft_create(trial=trial, created_by=criteria_admin)
 
 
 def _set_lvef_threshold(draft, threshold: str, user) -> None:
     i18 = draft.criteria.get(code="I18")
     i18.expression = {**i18.expression, "value": threshold}
-    editing.criterion_save(criterion=i18, changed_by=user, reason="Amendment 3: LVEF 55 %")
+    criterion_save(criterion=i18, changed_by=user, reason="Amendment 3: LVEF 55 %")
 
 
 def _screen(trial, nurse, decide=False, **changes):
-    candidate = services.candidate_register(
-        trial=trial,
-        initials="XY",
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev",
-        referral_date=eligible_values()["screening_date"],
-        registered_by=nurse,
+    candidate = register(
+        trial, nurse, initials="XY", referral_date=eligible_values()["screening_date"]
     )
-    episode = candidate.screenings.get()
-    values = eligible_values() | changes
-    values = {k: v for k, v in values.items() if v is not None}
-    services.screening_values_save(screening=episode, values=values, units={}, saved_by=nurse)
+    episode = fill(candidate.screenings.get(), nurse, **changes)
     if decide:
         services.decision_record(screening=episode, recorded_by=nurse)
     return candidate
@@ -61,7 +52,7 @@ def test_a_draft_is_a_full_copy_of_the_published_set(trial, draft):
 
 def test_publishing_retires_the_previous_set(trial, draft, criteria_admin):
     _set_lvef_threshold(draft, "55", criteria_admin)
-    editing.criteria_set_publish(
+    criteria_set_publish(
         criteria_set=draft, published_by=criteria_admin, reason="Amendment 3: LVEF threshold 55 %"
     )
     statuses = dict(trial.criteria_sets.values_list("version", "status"))
@@ -73,18 +64,16 @@ def test_publishing_retires_the_previous_set(trial, draft, criteria_admin):
 
 def test_publishing_needs_a_reason(draft, criteria_admin):
     with pytest.raises(CriteriaEditRefused):
-        editing.criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason=" ")
+        criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason=" ")
     draft.refresh_from_db()
     assert draft.status == "draft"
 
 
 def test_a_draft_made_from_an_older_version_is_refused_cleanly(trial, draft, criteria_admin):
-    second = editing.criteria_set_draft_create(trial=trial, created_by=criteria_admin)
-    editing.criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="first")
+    second = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="first")
     with pytest.raises(CriteriaEditRefused, match="published after this draft"):
-        editing.criteria_set_publish(
-            criteria_set=second, published_by=criteria_admin, reason="second"
-        )
+        criteria_set_publish(criteria_set=second, published_by=criteria_admin, reason="second")
     assert trial.criteria_sets.filter(status="published").count() == 1
     second.refresh_from_db()
     assert second.status == "draft"
@@ -95,13 +84,13 @@ def test_a_draft_made_from_an_older_version_is_refused_cleanly(trial, draft, cri
 def test_two_concurrent_publishes_leave_exactly_one_published_set(protocol):
     trial = protocol.trial
     admin = UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
-    drafts = [editing.criteria_set_draft_create(trial=trial, created_by=admin) for _ in range(2)]
+    drafts = [criteria_set_draft_create(trial=trial, created_by=admin) for _ in range(2)]
     barrier, outcomes = threading.Barrier(2), []
 
     def publish(draft):
         try:
             barrier.wait()
-            editing.criteria_set_publish(criteria_set=draft, published_by=admin, reason="race")
+            criteria_set_publish(criteria_set=draft, published_by=admin, reason="race")
             outcomes.append("published")
         except CriteriaEditRefused:
             outcomes.append("refused")
@@ -118,7 +107,7 @@ def test_two_concurrent_publishes_leave_exactly_one_published_set(protocol):
 
 
 def test_published_and_retired_sets_cannot_be_edited(trial, draft, criteria_admin):
-    editing.criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v2")
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v2")
     for version in (1, 2):
         frozen = trial.criteria_sets.get(version=version)
         criterion = frozen.criteria.get(code="I18")
@@ -194,9 +183,9 @@ def test_old_decisions_render_identically_after_a_new_version(
         return page[start : page.index("</article>", start)]
 
     before = decision_html()
-    draft = editing.criteria_set_draft_create(trial=trial, created_by=criteria_admin)
+    draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
     _set_lvef_threshold(draft, "55", criteria_admin)
-    editing.criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="A3")
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="A3")
     assert decision_html() == before
     assert "Eligible" in before
 
@@ -206,9 +195,9 @@ def test_reevaluation_under_new_criteria_adds_a_decision_and_keeps_the_old(
 ):
     candidate = _screen(trial, nurse, decide=True, lvef_percent="52")
     episode = candidate.screenings.get()
-    draft = editing.criteria_set_draft_create(trial=trial, created_by=criteria_admin)
+    draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
     _set_lvef_threshold(draft, "55", criteria_admin)
-    editing.criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="A3")
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="A3")
 
     newer = services.decision_reevaluate(screening=episode, recorded_by=nurse)
 

@@ -3,14 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from criteria import editing
+from criteria.services import criteria_set_draft_create
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def draft(trial, criteria_admin):
-    return editing.criteria_set_draft_create(trial=trial, created_by=criteria_admin)
+    return criteria_set_draft_create(trial=trial, created_by=criteria_admin)
 
 
 def _edit_url(version: int, code: str) -> str:

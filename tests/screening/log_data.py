@@ -8,8 +8,8 @@ from screening import services
 from screening.hashing import chain_hash, decision_payload
 from screening.models import Candidate, ChainHead, Decision, Screening, ScreeningNumberCounter
 from screening.signoff import signature_sign
+from tests.cases import fill, register
 from tests.factories import TEST_PASSWORD
-from tests.screening.conftest import fill
 
 # The answers that make one criterion fail, all else being the eligible case.
 FAILING = {
@@ -35,15 +35,7 @@ def screen_patient(
     # Only the clock is replaced, and only to put a patient's screening on a chosen day.
     clock = mock.patch("django.utils.timezone.now", return_value=at) if at else nullcontext()
     with clock:
-        candidate = services.candidate_register(
-            trial=trial,
-            initials="AB",
-            year_of_birth=1965,
-            sex="female",
-            referring_unit="Herlev, Oncology",
-            referral_date=referral_date,
-            registered_by=nurse,
-        )
+        candidate = register(trial, nurse, referral_date=referral_date)
         episode = candidate.screenings.get()
         changes = dict(answers)
         for code in fails:
@@ -85,14 +77,8 @@ def make_cohort(trial, nurse, second_nurse, investigator) -> dict[str, str]:
         numbers[name] = decision.screening.candidate.screening_number
         if name == "A":
             signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
-    undecided = services.candidate_register(
-        trial=trial,
-        initials="EF",
-        year_of_birth=1970,
-        sex="female",
-        referring_unit="Herlev, Oncology",
-        referral_date=dt.date(2026, 11, 5),
-        registered_by=nurse,
+    undecided = register(
+        trial, nurse, initials="EF", year_of_birth=1970, referral_date=dt.date(2026, 11, 5)
     )
     numbers["E"] = undecided.screening_number
     return numbers

@@ -9,7 +9,7 @@ from django.db import connection
 from screening import services
 from screening.exceptions import AppendOnlyViolation
 from screening.models import Decision
-from tests.screening.conftest import fill
+from tests.cases import fill
 
 pytestmark = pytest.mark.django_db
 

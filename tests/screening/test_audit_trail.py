@@ -7,15 +7,10 @@ from django.urls import reverse
 from screening import services
 from screening.exceptions import WrongPassword
 from screening.signoff import signature_sign
+from tests.cases import fill
 from tests.factories import TEST_PASSWORD
-from tests.screening.conftest import fill
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ The chain must stay one line: no two decisions share a predecessor or a position
 episode never gets two decisions.
 """
 
-import datetime as dt
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -14,7 +14,7 @@ from screening import services
 from screening.audit import decision_chain_verify
 from screening.exceptions import EpisodeLocked
 from screening.models import ChainHead, Decision
-from tests.screening.conftest import fill
+from tests.cases import fill, register
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,16 +22,7 @@ TIMEOUT = 20  # seconds; a deadlock fails the test instead of hanging it
 
 
 def _episode(trial, nurse, initials: str):
-    candidate = services.candidate_register(
-        trial=trial,
-        initials=initials,
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev, Oncology",
-        referral_date=dt.date(2026, 11, 18),
-        registered_by=nurse,
-    )
-    return fill(candidate.screenings.get(), nurse)
+    return fill(register(trial, nurse, initials=initials).screenings.get(), nurse)
 
 
 def _run_together(jobs) -> list:
@@ -107,17 +98,7 @@ def test_decisions_on_different_episodes_at_once_keep_one_chain(
 
 
 def test_referrals_registered_at_once_get_distinct_screening_numbers(trial, nurse):
-    def register(initials):
-        return lambda: services.candidate_register(
-            trial=trial,
-            initials=initials,
-            year_of_birth=1970,
-            sex="female",
-            referring_unit="Herlev",
-            referral_date=dt.date(2026, 11, 18),
-            registered_by=nurse,
-        )
-
-    outcomes = _run_together([register(i) for i in ("AB", "CD", "EF")])
+    jobs = [partial(register, trial, nurse, initials=i) for i in ("AB", "CD", "EF")]
+    outcomes = _run_together(jobs)
     numbers = sorted(o.screening_number for o in outcomes)
     assert numbers == [f"{trial.registry_id}-S{n:04d}" for n in (1, 2, 3)], outcomes

@@ -12,10 +12,10 @@ from screening.exports import COLUMNS
 from screening.log_views import ScreeningLogView
 from screening.signoff import signature_sign
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.screening.log_data import make_cohort, screen_patient
+from tests.screening.log_data import screen_patient
 from trialsite import roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 ICH_COLUMNS = [
     "Screening number",
@@ -34,17 +34,6 @@ ICH_COLUMNS = [
     "Signed off at (UTC)",
     "Decision entry hash",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cohort(trial, nurse, investigator):
-    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
-    return make_cohort(trial, nurse, second_nurse, investigator)
 
 
 def _csv(client, **params) -> list[dict]:

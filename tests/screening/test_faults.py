@@ -5,11 +5,11 @@ import pytest
 from django.db import DatabaseError
 from django.urls import reverse
 
-from criteria import editing
+from criteria.services import criteria_set_draft_create, criteria_set_publish
 from screening import services
 from screening.audit import decision_chain_verify
 from screening.models import ChainHead, Decision, Screening
-from tests.screening.conftest import fill
+from tests.cases import fill
 
 FAULT_POINTS = {
     # After the decision row is written, while the chain head is moved on.
@@ -133,8 +133,8 @@ def test_a_failed_reevaluation_shows_a_clear_error_and_keeps_the_old_decision(
 ):
     fill(episode, nurse)
     services.decision_record(screening=episode, recorded_by=nurse)
-    draft = editing.criteria_set_draft_create(trial=candidate.trial, created_by=criteria_admin)
-    editing.criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v2")
+    draft = criteria_set_draft_create(trial=candidate.trial, created_by=criteria_admin)
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v2")
     _fail_when_saving(monkeypatch, ChainHead)
     url = reverse("screening:decision-reevaluate", args=[candidate.screening_number, 1])
     response = nurse_client.post(url, follow=True)

@@ -8,30 +8,18 @@ from django.urls import reverse
 
 from screening import selectors
 from screening.audit import decision_chain_verify
-from screening.log_query import LogFilters
+from screening.log_query import (
+    FailedCodes,
+    FailedResults,
+    LogFilters,
+    failed_results,
+    log_filter_recorders,
+)
 from screening.log_views import ScreeningLogView
 from screening.models import Decision
-from tests.factories import UserFactory
 from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
-from trialsite import roles
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many users and a sign-off per test: the production hasher's cost buys nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def second_nurse(db):
-    return UserFactory(username="nurse2", role=roles.STUDY_NURSE)
-
-
-@pytest.fixture
-def cohort(trial, nurse, second_nurse, investigator):
-    return make_cohort(trial, nurse, second_nurse, investigator)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 def _row_numbers(response) -> list[str]:
@@ -68,13 +56,23 @@ def test_one_row_per_episode_with_outcome_failed_codes_and_signoff(investigator_
 
 
 def test_the_database_and_python_agree_on_the_failed_criteria(cohort, trial, nurse):
+    """The log filters on FailedCodes and shows FailedResults, both computed in SQL; they must
+    say what the evaluator's definition (`failed_results`) says."""
     screen_patient(trial, nurse, fails=("I13", "I14", "E07"))
-    screenings = list(selectors.screening_log(LogFilters()))
-    rows = selectors.screening_log_rows(screenings)
-    for screening, row in zip(screenings, rows, strict=True):
-        from_sql = json.loads(screening.failed_codes) if screening.failed_codes else []
-        assert from_sql == row.failed_codes
+    decisions = Decision.objects.annotate(
+        codes=FailedCodes("results"), entries=FailedResults("results")
+    )
+    seen = []
+    for decision in decisions:
+        expected = failed_results(decision.results)
+        assert json.loads(decision.codes) == [r["code"] for r in expected]
+        assert json.loads(decision.entries) == expected
+        seen.append([r["code"] for r in expected])
+    assert ["I13", "I14", "E07"] in seen and [] in seen
+    rows = selectors.screening_log_rows(selectors.screening_log(LogFilters()))
     assert ["I13", "I14", "E07"] in [row.failed_codes for row in rows]
+    shown = next(row for row in rows if row.failed_codes == ["I13", "I14", "E07"])
+    assert shown.failed == failed_results(Decision.objects.get(pk=shown.decision.pk).results)
 
 
 @pytest.mark.parametrize(
@@ -142,8 +140,20 @@ def test_a_reversed_date_range_is_an_error_not_a_crash(investigator_client, coho
         reverse("log:list"), {"screened_from": "2026-11-20", "screened_to": "2026-11-01"}
     )
     assert response.status_code == 200
-    assert "Must not be before the start date." in response.content.decode()
+    content = response.content.decode()
+    assert "Must not be before the start date." in content
+    # The message sits under the field it is about, which is marked invalid.
+    field = content.split('id="div_id_screened_to"')[1].split("</div></div>")[0]
+    assert "is-invalid" in field and "Must not be before the start date." in field
     assert len(response.context["rows"]) == 1  # only the valid "from" is applied: D
+
+
+def test_the_recorded_by_menu_lists_exactly_who_recorded_a_decision(
+    investigator_client, cohort, nurse, second_nurse, investigator
+):
+    assert list(log_filter_recorders()) == sorted([nurse, second_nurse], key=lambda u: u.username)
+    menu = investigator_client.get(reverse("log:list")).context["form"].fields["recorded_by"]
+    assert [value for value, _ in menu.choices] == ["", nurse.username, second_nurse.username]
 
 
 def test_nurse_reads_the_log_without_sign_off_or_export(nurse_client, cohort):
@@ -165,9 +175,9 @@ def _page_queries(client, django_assert_max_num_queries) -> int:
     return len(captured)
 
 
-# Session, user, permissions, the filter menus, the count, the page, its decisions and
-# signatures: a fixed number whatever the log holds.
-MAX_LOG_QUERIES = 15
+# Session, user, permissions (2), roles, the filter menus (2), the count, the page, its
+# decisions and signatures: a fixed number whatever the log holds.
+MAX_LOG_QUERIES = 11
 
 
 def test_query_count_is_the_same_for_5_and_500_decisions(

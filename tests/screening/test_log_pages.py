@@ -9,25 +9,17 @@ from django.urls import reverse
 from screening import selectors
 from screening.log_query import LogFilters, LogPages, log_pages
 from screening.log_views import ScreeningLogView
-from tests.factories import UserFactory
-from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
-from trialsite import roles
+from tests.screening.log_data import clone_decisions, screen_patient
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture
-def cohort(trial, nurse, investigator):
-    second = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
-    names = make_cohort(trial, nurse, second, investigator)
-    templates = [screen_patient(trial, second, fails=("I14",))]
+def cohort(cohort, trial, second_nurse):
+    """The shared cohort and twelve more decisions made at one moment."""
+    templates = [screen_patient(trial, second_nurse, fails=("I14",))]
     clone_decisions(templates, 12)  # equal times: ties are broken by chain position
-    return names
+    return cohort
 
 
 @pytest.mark.parametrize(

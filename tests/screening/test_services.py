@@ -9,8 +9,7 @@ from screening import services
 from screening.exceptions import EpisodeLocked, ReasonRequired
 from screening.hashing import GENESIS_HASH
 from screening.models import Decision
-from tests.cases import PROTOCOL_FILE, eligible_values
-from tests.screening.conftest import fill
+from tests.cases import PROTOCOL_FILE, eligible_values, fill
 
 pytestmark = pytest.mark.django_db
 

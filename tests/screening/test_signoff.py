@@ -23,16 +23,11 @@ from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
 from trialsite import roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 ELIGIBLE_MEANING = (
     "I confirm that this patient meets all eligibility criteria of NCT01387295, criteria version 1."
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -8,23 +8,10 @@ from django.urls import reverse
 
 from screening import selectors, services
 from screening.charts import WIDTH, bar_chart
-from tests.factories import UserFactory
-from tests.screening.conftest import fill
-from tests.screening.log_data import make_cohort, screen_patient
-from trialsite import roles
+from tests.cases import fill, register
+from tests.screening.log_data import screen_patient
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cohort(trial, nurse, investigator):
-    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
-    return make_cohort(trial, nurse, second_nurse, investigator)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 def test_counts_and_failures_of_everyone(cohort):
@@ -48,15 +35,7 @@ def test_the_period_is_the_referral_date(cohort):
 
 
 def test_a_rescreened_patient_counts_once_by_the_newest_decision(trial, nurse):
-    candidate = services.candidate_register(
-        trial=trial,
-        initials="AB",
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev",
-        referral_date=dt.date(2026, 11, 1),
-        registered_by=nurse,
-    )
+    candidate = register(trial, nurse, referral_date=dt.date(2026, 11, 1))
     fill(candidate.screenings.get(), nurse, neutrophils="1.2")
     services.decision_record(screening=candidate.screenings.get(), recorded_by=nurse)
     second = services.screening_start(candidate=candidate, started_by=nurse)

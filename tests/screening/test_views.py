@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from screening.models import Candidate, Decision
-from tests.cases import eligible_values
+from tests.cases import eligible_values, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +229,33 @@ def test_first_entries_need_no_reason(nurse_client, candidate):
     )
     assert response.status_code == 302
     assert candidate.screenings.get().values["platelets"] == "150"
+
+
+# A page once the session is warm: session, user, permissions (2), candidate, episode, the
+# published set with its variables and criteria (once: the form and the standing panel share
+# them), the decisions, the access-log entry (savepoint, user check, insert, release), the
+# user's groups (2); a decided episode adds whether it was decided under the published set.
+@pytest.mark.parametrize(("decided", "queries"), [(False, 16), (True, 17)])
+def test_the_screening_page_reads_the_criteria_once(
+    settings,
+    nurse_client,
+    candidate,
+    episode,
+    nurse,
+    decided,
+    queries,
+    django_assert_max_num_queries,
+):
+    settings.SESSION_SAVE_EVERY_REQUEST = False  # the session's own save is not the page's work
+    fill(episode, nurse)
+    if decided:
+        nurse_client.post(
+            reverse("screening:decision-record", args=[candidate.screening_number, 1])
+        )
+    nurse_client.get(_form_url(candidate))  # the session refreshed, any message shown
+    with django_assert_max_num_queries(queries) as captured:
+        response = nurse_client.get(_form_url(candidate))
+    assert response.context["standing"].outcome == "eligible"
+    assert len(response.context["decisions"]) == int(decided)
+    sets = [q for q in captured.captured_queries if q["sql"].startswith('SELECT "criteria_')]
+    assert len(sets) == 3, "the published set, its variables or criteria read more than once"

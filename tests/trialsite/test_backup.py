@@ -15,7 +15,7 @@ from django.db import connection
 from screening import services
 from screening.audit import decision_chain_verify
 from screening.models import Decision
-from tests.screening.conftest import fill
+from tests.cases import fill, register
 from trialsite import backup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,15 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _two_decisions(trial, nurse) -> None:
     for initials in ("AB", "CD"):
-        candidate = services.candidate_register(
-            trial=trial,
-            initials=initials,
-            year_of_birth=1965,
-            sex="female",
-            referring_unit="Herlev",
-            referral_date=dt.date(2026, 11, 18),
-            registered_by=nurse,
-        )
+        candidate = register(trial, nurse, initials=initials)
         episode = fill(candidate.screenings.get(), nurse)
         services.decision_record(screening=episode, recorded_by=nurse)
 

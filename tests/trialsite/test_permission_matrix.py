@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from criteria import editing
+from criteria.services import criteria_set_draft_create
 from screening import services
-from tests.cases import eligible_values
+from tests.cases import eligible_values, fill, register
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -59,21 +59,12 @@ def world(protocol):
     """One decided episode and a draft v2, made by their own users."""
     nurse = UserFactory(username="data-nurse", role=roles.STUDY_NURSE)
     admin = UserFactory(username="data-admin", role=roles.CRITERIA_ADMIN)
-    candidate = services.candidate_register(
-        trial=protocol.trial,
-        initials="PM",
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev",
-        referral_date=eligible_values()["screening_date"],
-        registered_by=nurse,
+    candidate = register(
+        protocol.trial, nurse, initials="PM", referral_date=eligible_values()["screening_date"]
     )
-    episode = candidate.screenings.get()
-    services.screening_values_save(
-        screening=episode, values=eligible_values(), units={}, saved_by=nurse
-    )
+    episode = fill(candidate.screenings.get(), nurse)
     decision = services.decision_record(screening=episode, recorded_by=nurse)
-    editing.criteria_set_draft_create(trial=protocol.trial, created_by=admin)
+    criteria_set_draft_create(trial=protocol.trial, created_by=admin)
     return {"decision": str(decision.public_id)}
 
 

@@ -9,22 +9,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from screening import services
 from screening.exceptions import AppendOnlyViolation
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite.models import CandidateAccess
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Many logins per test: a deliberately slow hasher would only slow the suite down.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 def _login(client, username, password, ip="10.0.0.1"):
@@ -123,12 +118,49 @@ def test_session_ends_after_the_idle_time_but_activity_keeps_it(nurse_client, mo
         return nurse_client.get(home)
 
     assert at(start).status_code == 200
-    # Each request moves the end of the session on (SESSION_SAVE_EVERY_REQUEST).
+    # Each request moves the end of the session on (at most once a minute).
     assert at(start + idle - dt.timedelta(minutes=1)).status_code == 200
     assert at(start + 2 * idle - dt.timedelta(minutes=2)).status_code == 200
     response = at(start + 3 * idle)  # more than 30 idle minutes since the last request
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def _session_writes(client, queries) -> int:
+    return sum("django_session" in q["sql"] and "UPDATE" in q["sql"] for q in queries)
+
+
+def test_session_end_moves_on_at_most_once_a_minute(nurse_client, monkeypatch):
+    """Saving the session on every page would cost a write per request; the idle end moves
+    on when a minute has passed since it last moved, so it ends at most a minute early."""
+    idle = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    start = timezone.now()
+    home = reverse("home")
+
+    def at(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        with CaptureQueriesContext(connection) as queries:
+            response = nurse_client.get(home)
+        return response, _session_writes(nurse_client, queries)
+
+    assert at(start)[1] == 0  # logging in has just saved it
+    assert at(start + dt.timedelta(seconds=59))[1] == 0  # under a minute: end not moved
+    assert at(start + dt.timedelta(seconds=60))[1] == 1  # a minute: moved
+    last_move = start + dt.timedelta(seconds=60)
+    assert at(last_move + dt.timedelta(seconds=30))[1] == 0
+    # The end is the last move + idle: up to a minute early after the last request, never late.
+    assert at(last_move + idle - dt.timedelta(seconds=1))[0].status_code == 200  # moves again
+    again = last_move + idle - dt.timedelta(seconds=1)
+    assert at(again + dt.timedelta(seconds=30))[1] == 0
+    response, _ = at(again + idle + dt.timedelta(seconds=1))
+    assert response.status_code == 302
+
+
+def test_anonymous_requests_write_no_session(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("login")).status_code == 200
+    assert _session_writes(client, queries) == 0
+    assert "sessionid" not in client.cookies
 
 
 # ---- passwords ----------------------------------------------------------------------------
@@ -219,16 +251,8 @@ def test_cookies_are_secure_and_https_is_enforced_by_hsts(client, nurse):
 
 
 @pytest.fixture
-def candidate_number(trial, nurse):
-    return services.candidate_register(
-        trial=trial,
-        initials="AB",
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev, Oncology",
-        referral_date=dt.date(2026, 11, 18),
-        registered_by=nurse,
-    ).screening_number
+def candidate_number(candidate):
+    return candidate.screening_number
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,12 @@
 """On PostgreSQL, audit records refuse UPDATE and DELETE below the ORM, raw SQL included."""
 
-import datetime as dt
-
 import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 
 from screening import services
 from screening.models import AppendOnlyModel, Candidate, Decision
-from tests.screening.conftest import fill
+from tests.cases import fill, register
 from trialsite.append_only import protected_tables
 
 pytestmark = pytest.mark.postgres
@@ -16,15 +14,7 @@ pytestmark = pytest.mark.postgres
 
 def decided_candidate(trial, nurse, initials="AB") -> Decision:
     """A registered candidate whose first episode has a recorded (eligible) decision."""
-    candidate = services.candidate_register(
-        trial=trial,
-        initials=initials,
-        year_of_birth=1965,
-        sex="female",
-        referring_unit="Herlev, Oncology",
-        referral_date=dt.date(2026, 11, 18),
-        registered_by=nurse,
-    )
+    candidate = register(trial, nurse, initials=initials)
     episode = fill(candidate.screenings.get(), nurse)
     return services.decision_record(screening=episode, recorded_by=nurse)
 

@@ -1,0 +1,22 @@
+"""`{% outcome_badge outcome %}`: a decision's outcome as a coloured badge.
+
+A tag rather than an included template: the screening log shows one per row, and an include
+costs a template context push and lookup each time.
+"""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.text import capfirst
+
+register = template.Library()
+
+_COLOURS = {"eligible": "text-bg-success", "ineligible": "text-bg-danger"}
+
+
+@register.simple_tag
+def outcome_badge(outcome: str) -> str:
+    """Eligible green, ineligible red, anything else (incomplete) amber."""
+    colour = _COLOURS.get(outcome, "text-bg-warning")
+    return format_html(
+        '<span class="badge fs-6 {}" data-testid="outcome">{}</span>', colour, capfirst(outcome)
+    )
