@@ -142,7 +142,7 @@ def _failures(summary) -> charts.BarChart:
     return charts.bar_chart(items, title="Screen-failure reasons by criterion", fill=FAILURE_RED)
 
 
-class SignOffView(PermissionRequiredMixin, FormView):
+class SignOffView(PermissionRequiredMixin, CandidateAccessLogMixin, FormView):
     """Shows the decision and what signing means; signs after the password is re-entered."""
 
     permission_required = "screening.add_signature"
@@ -152,6 +152,7 @@ class SignOffView(PermissionRequiredMixin, FormView):
         self.decision = selectors.decision_for_signoff(kwargs["public_id"])
         if self.decision is None:
             raise Http404("No such decision.")
+        self.candidate = self.decision.screening.candidate  # the page shows their decision
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class=None):

@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from screening.exceptions import AppendOnlyViolation
+from screening.services import decision_record
+from tests.cases import eligible_values, fill
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite.models import CandidateAccess
 
@@ -275,6 +277,22 @@ def test_viewing_a_candidate_is_logged(request, client, candidate_number, url_na
     assert (entry.user, entry.screening_number, entry.path) == (user, candidate_number, url)
     assert before <= entry.viewed_at <= timezone.now()
     assert entry.viewed_at.utcoffset() == dt.timedelta(0)  # stored and read back in UTC
+
+
+@pytest.mark.usefixtures("fast_passwords")
+def test_the_signoff_page_is_logged_as_viewing_its_candidate(
+    investigator_client, investigator, nurse, episode
+):
+    fill(episode, nurse, **eligible_values())
+    decision = decision_record(screening=episode, recorded_by=nurse)
+    url = reverse("log:signoff", args=[decision.public_id])
+    assert investigator_client.get(url).status_code == 200
+    entry = CandidateAccess.objects.get()
+    assert (entry.user, entry.screening_number, entry.path) == (
+        investigator,
+        episode.candidate.screening_number,
+        url,
+    )
 
 
 def test_each_view_is_a_new_entry(investigator_client, candidate_number):
