@@ -45,7 +45,7 @@ bench: dev-deps
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
 	  for _ in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # The database DATABASE_URL names (default db.sqlite3) into backups/, named by UTC time.
 backup: $(VENV)/.deps

@@ -61,7 +61,23 @@ def write_results(figures: dict, *, command: str) -> None:
         lines += ["|---|---|---|---|"]
         for name, page in figures["_pages"].items():
             lines.append(f"| {name} | `{page['url']}` | {page['status']} | {page['queries']} |")
-    lines += ["", "## Before → after", "", "| what | before | after |", "|---|---|---|"]
+    if "_before" in figures:
+        before = figures["_before"]
+        lines += [
+            "",
+            f"## Before → after: the same load on the same database, code of {before['revision']}",
+            "",
+            "Measured right after the figures above (`--before REVISION`), so both ran on the",
+            "machine in the same state.",
+            "",
+            "| target | before req/s | after req/s | before p99 ms | after p99 ms |",
+            "|---|---|---|---|---|",
+        ]
+        for name, (rate, p99) in before["figures"].items():
+            cells = [rate, figures.get(f"{name} requests/s"), p99, figures.get(f"{name} p99 ms")]
+            lines.append(f"| {name} | " + " | ".join(_value(c) for c in cells) + " |")
+    lines += ["", "## Before → after, first round", ""]
+    lines += ["| what | before | after |", "|---|---|---|"]
     after = {
         BEFORE[0][0]: figures.get("evaluator candidates/s"),
         BEFORE[1][0]: figures.get("generate_demo_data 100,000 decisions s"),

@@ -99,11 +99,12 @@ def site(db: str, action: str) -> dict:
 
 
 @contextmanager
-def gunicorn(db: str):
-    """gunicorn with 2 workers on 127.0.0.1, stopped (its whole process group) on exit."""
+def gunicorn(db: str, root: Path = ROOT):
+    """gunicorn with 2 workers on 127.0.0.1 serving the code at `root`, stopped (its whole
+    process group) on exit."""
     args = [PY, "-m", "gunicorn", "trialsite.wsgi:application", "--workers", "2"]
     args += ["--bind", f"{HOST}:{PORT}", "--log-level", "warning"]
-    server = subprocess.Popen(args, cwd=ROOT, env=_env(db), start_new_session=True)
+    server = subprocess.Popen(args, cwd=root, env=_env(db), start_new_session=True)
     try:
         for _ in range(100):
             if _status("/health/", "") == 200:
@@ -196,19 +197,24 @@ def site_after(db: str, seconds: float, action: str) -> dict:
     return site(db, action)
 
 
-def bench_log(decisions: int, seconds: int) -> None:
+def log_targets(session: str, deep: int) -> dict[str, tuple[str, str]]:
+    """What wrk loads: name -> (path, session cookie)."""
+    return {
+        "floor (/health/)": ("/health/", ""),
+        "log page 1": ("/log/", session),
+        "log filtered": ("/log/?outcome=ineligible&signoff=unsigned", session),
+        f"log page {deep} (Next link)": (next_link(f"/log/?page={deep - 1}", session), session),
+        f"log page {deep} (page number)": (f"/log/?page={deep}", session),
+        "admin decisions changelist": ("/admin/screening/decision/", session),
+    }
+
+
+def bench_log(decisions: int, seconds: int, before: str | None) -> None:
     figure(f"generate_demo_data {decisions:,} decisions s", prepare(LOG_DB, decisions))
     session = site(LOG_DB, "session")["sessionid"]
     deep = max(2, min(500, decisions // 50))  # page 500 at 100,000 decisions
     with gunicorn(LOG_DB):
-        targets = {
-            "floor (/health/)": ("/health/", ""),
-            "log page 1": ("/log/", session),
-            "log filtered": ("/log/?outcome=ineligible&signoff=unsigned", session),
-            f"log page {deep} (Next link)": (next_link(f"/log/?page={deep - 1}", session), session),
-            f"log page {deep} (page number)": (f"/log/?page={deep}", session),
-            "admin decisions changelist": ("/admin/screening/decision/", session),
-        }
+        targets = log_targets(session, deep)
         for name, (path, cookie) in targets.items():
             rate, p99 = wrk(path, cookie, seconds)
             figure(f"{name} requests/s", rate)
@@ -217,6 +223,34 @@ def bench_log(decisions: int, seconds: int) -> None:
     log = FIGURES["log page 1 requests/s"]
     figure("log vs floor", log / FIGURES["floor (/health/) requests/s"])  # type: ignore[operator]
     figure("log vs admin", log / FIGURES["admin decisions changelist requests/s"])  # type: ignore[operator]
+    if before:
+        bench_log_before(before, session, deep, seconds)
+
+
+def bench_log_before(revision: str, session: str, deep: int, seconds: int) -> None:
+    """The same load on the same database, served by the code of an earlier `revision` (a
+    git worktree of it, sharing this checkout's venv), right after this code's run: the
+    before -> after of one machine in one state. The earlier code must read this schema."""
+    commit = _git("rev-parse", "--short", revision).strip()
+    tree = Path(f"/tmp/trialsite-bench-{commit}")
+    if not tree.exists():
+        _git("worktree", "add", "--detach", str(tree), commit)
+    for shared in (".venv", "node_modules"):
+        if not (tree / shared).exists():
+            (tree / shared).symlink_to(ROOT / shared)
+    FIGURES["_before"] = {"revision": commit, "figures": {}}
+    with gunicorn(LOG_DB, root=tree):
+        for name, (path, cookie) in log_targets(session, deep).items():
+            rate, p99 = wrk(path, cookie, seconds)
+            print(f"before ({commit}) {name}: {rate:,.1f} req/s, p99 {p99:,.1f} ms", flush=True)
+            FIGURES["_before"]["figures"][name] = (rate, p99)  # type: ignore[index]
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    if done.returncode:
+        raise SystemExit(f"git {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
 
 
 def main() -> None:
@@ -226,6 +260,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--candidates", type=int, default=20_000)
     parser.add_argument("--only", choices=["evaluator", "impact", "log"], action="append")
+    parser.add_argument(
+        "--before", metavar="REVISION", help="also load the log served by this git revision"
+    )
     args = parser.parse_args()
     only = set(args.only or ["evaluator", "impact", "log"])
     started = time.perf_counter()
@@ -234,7 +271,7 @@ def main() -> None:
     if "impact" in only:
         bench_impact(args.episodes)
     if "log" in only:
-        bench_log(args.decisions, args.seconds)
+        bench_log(args.decisions, args.seconds, args.before)
     figure("bench total s", time.perf_counter() - started)
     write_results(FIGURES, command=" ".join(["bench/run.py", *sys.argv[1:]]))
 
