@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter, eq, itemgetter
+from functools import partial
+from itertools import repeat
+from operator import attrgetter, call, eq, itemgetter
 
 from criteria.derivations import Derived
 from criteria.exceptions import ValueProblem
@@ -25,15 +27,12 @@ from criteria.plan import (
     CompiledCriterion,
     ConditionNode,
     Plan,
+    WindowNode,
     check_types,
     plan_for,
+    values_getter,
 )
-from criteria.reasons import (
-    decided_reason,
-    first_needed_reason,
-    not_applicable_reason,
-    unknown_reason,
-)
+from criteria.reasons import reason_for
 from criteria.results import (
     ELIGIBLE,
     INCOMPLETE,
@@ -44,8 +43,9 @@ from criteria.results import (
     UNKNOWN,
     CriterionResult,
     Evaluation,
+    made_result,
 )
-from criteria.schema import RuleSet
+from criteria.schema import NEVER, RuleSet
 
 __all__ = [
     "EVALUATOR_VERSION", "ELIGIBLE", "INCOMPLETE", "INELIGIBLE", "MET", "NOT_APPLICABLE",
@@ -57,15 +57,13 @@ _CACHE_LIMIT = 512
 _STATUS = attrgetter("status")
 
 
-def _derive(plan: Plan, values: Mapping[str, object]) -> tuple[dict, dict[str, Derived]]:
-    """The working mapping (every key present) with derived values, and the Derived ones."""
-    working = plan.blank.copy()
-    working.update(values)
+def _derive(plan: Plan, working: dict) -> dict[str, Derived]:
+    """Put the derived values into `working`; return the Derived ones (value and how)."""
+    # A derived value is always computed, never taken from the input: all are reset first,
+    # and each comes after those it reads in plan order.
+    working.update(plan.derived_blank)
     derived: dict[str, Derived] = {}
     for key, method_key, derive in plan.derivations:
-        # A derived value is always computed, never taken from the input: dependencies come
-        # first in plan order, so each is reset before anything reads it.
-        working[key] = None
         result = derive(working)
         if result is None:
             # Beside it, the inputs still missing: what its criteria say and ask depends on
@@ -76,7 +74,16 @@ def _derive(plan: Plan, values: Mapping[str, object]) -> tuple[dict, dict[str, D
             working[key] = result.value
             working[method_key] = result.method
             derived[key] = result
-    return working, derived
+    return derived
+
+
+def _check_finite(plan: Plan, working: Mapping[str, object]) -> None:
+    # NaN and infinity are Decimals, so they pass the type check. Refused up front, the first
+    # in rule order, so the same variable is named however the results are then found.
+    for key in plan.number_reads:
+        value = working[key]
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueProblem(key, f"{key}: {value} is not a finite number")
 
 
 def _needed(plan: Plan, keys: tuple[str, ...], working: Mapping[str, object]) -> tuple[str, ...]:
@@ -107,84 +114,59 @@ def _status(c: CompiledCriterion, working: Mapping[str, object]) -> tuple[str, t
     return (MET if holds else NOT_MET), (), False
 
 
-def _reason(plan: Plan, c: CompiledCriterion, state: tuple, working: Mapping) -> str:
-    status, keys, in_applies = state
-    variables = plan.rules.variables
-    if status == NOT_APPLICABLE:
-        return not_applicable_reason(c, working, variables)
-    if status == UNKNOWN and in_applies:
-        return first_needed_reason(keys, variables)
-    if status == UNKNOWN:
-        return unknown_reason(keys, working, variables)
-    return decided_reason(c.node, c.rule.kind, working, variables)
-
-
-def _check_finite(c: CompiledCriterion, working: Mapping[str, object]) -> None:
-    # NaN is not equal to itself, so it never comes from the cache: checked on this path only.
-    for key in c.number_reads:
-        value = working[key]
-        if isinstance(value, Decimal) and not value.is_finite():
-            raise ValueProblem(key, f"{key}: {value} is not a finite number")
+def _decide(plan: Plan, c: CompiledCriterion, working: Mapping, seen: Mapping) -> CriterionResult:
+    """Decide one criterion in full; its reason, written when first read, reads `seen`."""
+    state = _status(c, working)
+    needs = _needed(plan, state[1], working) if state[0] == UNKNOWN else ()
+    reason = partial(reason_for, c, state, seen, plan.rules.variables)
+    return made_result(c.head, state[0], reason, needs)
 
 
 class _Step:
-    """One criterion as run: a getter of everything its status and reason depend on — the
-    variables it reads and, for a derived one, its method tag or the inputs it lacks — so
-    equal keys give equal results and one immutable result object serves them all."""
+    """One criterion with its results cached by key: everything its status and reason depend
+    on — the variables it reads and, for a derived one, its method tag or the inputs it
+    lacks — so equal keys give equal results and one immutable result object serves them all."""
 
-    __slots__ = ("getter", "cache", "criterion", "keys", "overflow", "direct")
+    __slots__ = ("index", "criterion", "keys", "getter", "cache", "misses", "short_cache",
+                 "applies_values")  # fmt: skip
 
-    def __init__(self, c: CompiledCriterion) -> None:
+    def __init__(self, index: int, c: CompiledCriterion) -> None:
+        self.index = index  # in rule order
+        self.criterion = c
         self.keys = (*c.reads, *(k + METHOD_SUFFIX for k in c.derived_reads))
         self.getter = itemgetter(*self.keys)
         self.cache: dict = c.cache
-        self.criterion = c
-        self.overflow = 0  # misses since the cache filled up
-        self.direct = False  # True once caching is not paying: decide every time
+        self.misses = 0  # since the cache filled up
+        self.short_cache: dict = {}  # see _direct
+        # Not over numbers: equal ones can read differently ("-0", "0"), and a cached result
+        # keeps the reason of the first values that made it.
+        reads = dict.fromkeys(k for cond in c.rule.applies_if for k in cond.reads)
+        derived = (k + METHOD_SUFFIX for k in reads if k in c.derived_reads)
+        numbers = any(k in c.number_reads for k in reads)
+        self.applies_values = None if numbers else values_getter((*reads, *derived))
 
 
-def _decide(plan: Plan, step: _Step, key: object, working: dict) -> CriterionResult:
-    """Decide one criterion in full; cache the result under what it read while there is room.
-
-    The reason is written when first read. A cached result keeps a copy of just the values
-    it depends on; one that is not cached may keep this evaluation's working values.
-    """
-    c = step.criterion
-    _check_finite(c, working)
-    state = _status(c, working)
-    needs = _needed(plan, state[1], working) if state[0] == UNKNOWN else ()
-    # Bounded, and never cleared: a criterion reading many distinct values (dates, derived
-    # numbers) stops caching, and soon stops looking, instead of churning memory that the
-    # garbage collector would walk again and again.
-    if step.direct or len(step.cache) >= _CACHE_LIMIT:
-        step.overflow += 1
-        step.direct = step.overflow > _CACHE_LIMIT
-        reason = lambda: _reason(plan, c, state, working)  # noqa: E731
-        return CriterionResult._made(c.head, state[0], reason, needs)
-    seen = dict(zip(step.keys, key if len(step.keys) > 1 else (key,), strict=True))
-    result = CriterionResult._made(c.head, state[0], lambda: _reason(plan, c, state, seen), needs)
-    step.cache[key] = result
-    return result
-
-
-def _result(plan: Plan, step: _Step, working: dict) -> CriterionResult:
-    if step.direct:
-        return _decide(plan, step, None, working)
-    key = step.getter(working)
-    result = step.cache.get(key)
-    return result if result is not None else _decide(plan, step, key, working)
-
-
-@dataclass
-class _Steps:
+@dataclass(frozen=True)
+class _Run:
     """How one plan is run. Criteria comparing one yes/no or choice answer ("batched") are
-    looked up together: their answers are few, so the whole combination is usually cached."""
+    looked up together: their answers are few, so the whole combination is usually cached.
+    The other cached ones are looked up in one C-level pass. Criteria whose values rarely
+    repeat (dates, derived numbers) are "direct": decided every time unless a _short_key
+    finds the result, as looking up all their values does not pay.
+    """
 
+    steps: tuple[_Step, ...]  # every criterion, in rule order
     batch_getter: Callable[[dict], tuple] | None
     batched: tuple[_Step, ...]
-    batch_cache: dict
-    others: tuple[_Step, ...]
-    in_rule_order: Callable[[tuple], tuple]
+    batch_cache: dict  # their values -> (their results, _flags)
+    looked_up: tuple[_Step, ...]
+    getters: tuple[Callable[[dict], object], ...]  # theirs, and their caches
+    caches: tuple[dict, ...]
+    direct: tuple[_Step, ...]
+    in_rule_order: Callable[[tuple], tuple]  # (*batched, *looked_up, *direct) -> rule order
+    batch_fail_statuses: tuple[str, ...]  # the status that makes each criterion fail
+    others_fail_statuses: tuple[str, ...]  # (looked_up and direct)
+    others_flags: dict  # their statuses -> _flags: few combinations occur
 
 
 def _is_batched(plan: Plan, c: CompiledCriterion) -> bool:
@@ -193,39 +175,124 @@ def _is_batched(plan: Plan, c: CompiledCriterion) -> bool:
     return plan.rules.variables[c.node.key].data_type in ("boolean", "choice")
 
 
-def _steps(plan: Plan) -> _Steps:
-    if plan.steps:
-        return plan.steps  # type: ignore[return-value]
-    batch = [i for i, c in enumerate(plan.criteria) if _is_batched(plan, c)]
-    if len(batch) < 2:
-        batch = []
-    rest = [i for i in range(len(plan.criteria)) if i not in batch]
-    position = {index: pos for pos, index in enumerate(batch + rest)}
-    order = [position[i] for i in range(len(plan.criteria))]
-    steps = _Steps(
-        batch_getter=itemgetter(*(plan.criteria[i].node.key for i in batch)) if batch else None,
-        batched=tuple(_Step(plan.criteria[i]) for i in batch),
+def _arrange(plan: Plan, steps: tuple[_Step, ...], direct: tuple[_Step, ...]) -> _Run:
+    batched = [s for s in steps if s not in direct and _is_batched(plan, s.criterion)]
+    if len(batched) < 2:
+        batched = []
+    looked_up = [s for s in steps if s not in direct and s not in batched]
+    position = {s.index: pos for pos, s in enumerate((*batched, *looked_up, *direct))}
+    order = [position[s.index] for s in steps]
+    return _Run(
+        steps=steps,
+        batch_getter=itemgetter(*(s.criterion.node.key for s in batched)) if batched else None,
+        batched=tuple(batched),
         batch_cache={},
-        others=tuple(_Step(plan.criteria[i]) for i in rest),
+        looked_up=tuple(looked_up),
+        getters=tuple(s.getter for s in looked_up),
+        caches=tuple(s.cache for s in looked_up),
+        direct=direct,
         in_rule_order=itemgetter(*order) if len(order) > 1 else lambda t: t,
+        batch_fail_statuses=tuple(plan.fail_statuses[s.index] for s in batched),
+        others_fail_statuses=tuple(plan.fail_statuses[s.index] for s in (*looked_up, *direct)),
+        others_flags={},
     )
-    plan.steps = steps  # type: ignore[assignment]
-    return steps
 
 
-def _batched_results(plan: Plan, steps: _Steps, working: dict) -> tuple[CriterionResult, ...]:
-    if steps.batch_getter is None:
-        return ()
-    key = steps.batch_getter(working)
-    results = steps.batch_cache.get(key)
-    if results is None:
-        results = tuple(_result(plan, step, working) for step in steps.batched)
+def _run(plan: Plan) -> _Run:
+    if plan.steps is None:
+        steps = tuple(_Step(i, c) for i, c in enumerate(plan.criteria))
+        plan.steps = _arrange(plan, steps, direct=())
+    return plan.steps  # type: ignore[return-value]
+
+
+def _miss(plan: Plan, step: _Step, key: object, working: dict) -> CriterionResult:
+    """Decide a criterion whose key is not cached; cache the result while there is room.
+
+    A cached result keeps a copy of just the values its key holds; one that is not cached
+    may keep this evaluation's working values.
+    """
+    c = step.criterion
+    if len(step.cache) < _CACHE_LIMIT:
+        result = step.cache[key] = _decide(plan, c, working, {k: working[k] for k in step.keys})
+        return result
+    # Bounded, and never cleared: a criterion reading many distinct values (dates, derived
+    # numbers) stops caching, and soon stops looking, instead of churning memory that the
+    # garbage collector would walk again and again.
+    step.misses += 1
+    run: _Run = plan.steps  # type: ignore[assignment]
+    if step.misses > _CACHE_LIMIT and step not in run.direct:
+        plan.steps = _arrange(plan, run.steps, (*run.direct, step))
+    return _decide(plan, c, working, working)
+
+
+def _short_key(step: _Step, working: dict) -> tuple | None:
+    """The few values a criterion's result depends on, when they are fewer than it reads:
+    those of applies_if when that is not met or undecided; a window's date answered "never"."""
+    c = step.criterion
+    for node in c.applies:
+        if node.test(working) is not True:
+            values = step.applies_values
+            return None if values is None else ("applies_if", *values(working))
+    if type(c.node) is WindowNode and working[c.node.key] == NEVER:
+        return ("never",)
+    return None
+
+
+def _direct(plan: Plan, step: _Step, working: dict) -> CriterionResult:
+    """Decide a criterion whose values rarely repeat, unless its _short_key is cached."""
+    key = _short_key(step, working)
+    if key is None:
+        return _decide(plan, step.criterion, working, working)
+    result = step.short_cache.get(key)
+    if result is None:
+        result = _decide(plan, step.criterion, working, {k: working[k] for k in step.keys})
+        if len(step.short_cache) < _CACHE_LIMIT:
+            step.short_cache[key] = result
+    return result
+
+
+def _flags(statuses: tuple[str, ...], fail_statuses: tuple[str, ...]) -> tuple[bool, bool]:
+    """(whether a status makes the candidate ineligible, whether one is unknown)."""
+    return any(map(eq, statuses, fail_statuses)), UNKNOWN in statuses
+
+
+def _batched(plan: Plan, run: _Run, working: dict) -> tuple[tuple, bool, bool]:
+    """The batched criteria's results, and their _flags."""
+    if run.batch_getter is None:
+        return (), False, False
+    key = run.batch_getter(working)
+    found = run.batch_cache.get(key)
+    if found is None:
+        results = tuple(
+            step.cache.get(k) or _miss(plan, step, k, working)
+            for step in run.batched
+            for k in (step.getter(working),)
+        )
+        found = (results, *_flags(tuple(map(_STATUS, results)), run.batch_fail_statuses))
         # Only results that sit in their own caches (they keep no working values) may be
         # kept; yes/no and choice answers never overflow, but a choice list could be huge.
-        kept = all(step.overflow == 0 for step in steps.batched)
-        if kept and len(steps.batch_cache) < _CACHE_LIMIT * 8:
-            steps.batch_cache[key] = results
-    return results
+        kept = all(step.misses == 0 for step in run.batched)
+        if kept and len(run.batch_cache) < _CACHE_LIMIT * 8:
+            run.batch_cache[key] = found
+    return found
+
+
+def _others(plan: Plan, run: _Run, working: dict) -> tuple[list[CriterionResult], bool, bool]:
+    """The results of the criteria not batched (looked up, then direct), and their _flags."""
+    keys = list(map(call, run.getters, repeat(working)))
+    results = list(map(dict.get, run.caches, keys))
+    if not all(results):  # a result is always true: None marks a key not in the cache
+        for i, result in enumerate(results):
+            if result is None:
+                results[i] = _miss(plan, run.looked_up[i], keys[i], working)
+    results += [_direct(plan, step, working) for step in run.direct]
+    statuses = tuple(map(_STATUS, results))
+    flags = run.others_flags.get(statuses)
+    if flags is None:
+        flags = _flags(statuses, run.others_fail_statuses)
+        if len(run.others_flags) < _CACHE_LIMIT:
+            run.others_flags[statuses] = flags
+    return results, *flags
 
 
 def _missing(plan: Plan, results: tuple[CriterionResult, ...]) -> tuple[str, ...]:
@@ -245,17 +312,21 @@ def evaluate(rules: RuleSet, values: Mapping[str, object]) -> Evaluation:
     ValueProblem rather than being read as "not met". Out: a frozen Evaluation.
     """
     plan = plan_for(rules)
-    steps = _steps(plan)
-    check_types(plan, values)
-    working, derived = _derive(plan, values)
-    others = [_result(plan, step, working) for step in steps.others]
-    results = steps.in_rule_order((*_batched_results(plan, steps, working), *others))
-    statuses = list(map(_STATUS, results))
-    if any(map(eq, statuses, plan.fail_statuses)):
+    run = _run(plan)
+    working = plan.blank.copy()  # every key present, so lookups need no .get
+    working.update(values)
+    check_types(plan, working)
+    derived = _derive(plan, working)
+    _check_finite(plan, working)
+    batched, batch_fails, batch_unknown = _batched(plan, run, working)
+    others, fails, unknown = _others(plan, run, working)
+    unknown = unknown or batch_unknown
+    if fails or batch_fails:
         outcome = INELIGIBLE
-    elif UNKNOWN in statuses:
+    elif unknown:
         outcome = INCOMPLETE
     else:
         outcome = ELIGIBLE
-    missing = _missing(plan, results) if UNKNOWN in statuses else ()
+    results = run.in_rule_order((*batched, *others))
+    missing = _missing(plan, results) if unknown else ()
     return Evaluation(outcome, results, missing, derived)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from operator import contains
+from operator import contains, itemgetter
 
 from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS, Derived
 from criteria.exceptions import ValueProblem
@@ -171,8 +171,20 @@ class Plan:
     entered_inputs: dict[str, tuple[str, ...]]
     order: dict[str, tuple[int, int]]
     blank: dict[str, None]  # every key a criterion may read, so lookups need no .get
+    derived_blank: dict[str, None]  # the derived keys and their METHOD_SUFFIX keys
+    number_reads: tuple[str, ...]  # number variables the criteria read, in rule order
     fail_statuses: tuple[str, ...]  # per criterion, the status that makes it fail
-    steps: object = None  # how the evaluator runs this plan (its _Steps), set on first use
+    # The values of typed_keys and of choice_keys in a working mapping, each in one C call.
+    typed_values: Callable[[Mapping[str, object]], tuple]
+    choice_values: Callable[[Mapping[str, object]], tuple]
+    steps: object = None  # how the evaluator runs this plan (its _Run), set on first use
+
+
+def values_getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple]:
+    """The values of `keys` as a tuple (itemgetter gives a lone value for a single key)."""
+    if len(keys) == 1:
+        return lambda values, key=keys[0]: (values[key],)
+    return itemgetter(*keys) if keys else lambda values: ()
 
 
 def _derivation_order(variables: Mapping[str, VariableSpec]) -> list[str]:
@@ -243,18 +255,23 @@ def build_plan(rules: RuleSet) -> Plan:
     variables = rules.variables
     entered = {k: s for k, s in variables.items() if not s.derivation}
     derived_keys = [k for k, s in variables.items() if s.derivation]
+    derived_blank = dict.fromkeys([*derived_keys, *(k + METHOD_SUFFIX for k in derived_keys)])
+    criteria = tuple(_compile_criterion(rule, variables) for rule in rules.criteria)
+    choice_keys = tuple(k for k, s in entered.items() if s.data_type == "choice")
     return Plan(
         rules=rules,
         derivations=tuple(
             (k, k + METHOD_SUFFIX, DERIVATIONS[variables[k].derivation])
             for k in _derivation_order(variables)
         ),
-        criteria=tuple(_compile_criterion(rule, variables) for rule in rules.criteria),
+        criteria=criteria,
         typed_keys=tuple(entered),
+        typed_values=values_getter(tuple(entered)),
         allowed_types=tuple(
             _KINDS["never" if s.never_allowed else s.data_type] for s in entered.values()
         ),
-        choice_keys=tuple(k for k, s in entered.items() if s.data_type == "choice"),
+        choice_keys=choice_keys,
+        choice_values=values_getter(choice_keys),
         choice_sets=tuple(
             frozenset((*s.choices, None)) for s in entered.values() if s.data_type == "choice"
         ),
@@ -262,7 +279,9 @@ def build_plan(rules: RuleSet) -> Plan:
         entered_inputs={k: _entered_inputs(k, variables) for k in variables},
         order={k: (s.order, i) for i, (k, s) in enumerate(variables.items())},
         fail_statuses=tuple("not_met" if r.kind == "inclusion" else "met" for r in rules.criteria),
-        blank=dict.fromkeys([*variables, *(k + METHOD_SUFFIX for k in derived_keys)]),
+        blank=dict.fromkeys([*variables, *derived_blank]),
+        derived_blank=derived_blank,
+        number_reads=tuple(dict.fromkeys(k for c in criteria for k in c.number_reads)),
     )
 
 
@@ -294,18 +313,18 @@ def _refuse(plan: Plan, key: str, value: object) -> None:
     )
 
 
-def check_types(plan: Plan, values: Mapping[str, object]) -> None:
+def check_types(plan: Plan, working: Mapping[str, object]) -> None:
     """Raise ValueProblem for a value of the wrong type (a float, a str for a date, a choice
     not offered...). A wrong type must never be read as "not met": "Positive" for HER2 status
-    would silently skip the LVEF criterion. Keys that are not entered variables are ignored.
+    would silently skip the LVEF criterion. `working` holds every key of `plan.blank` (None
+    where not answered) besides the input; keys that are not entered variables are ignored.
     """
-    get = values.get
     # One C-level pass each; the key-by-key search runs only when something is wrong.
-    types_ok = all(map(contains, plan.allowed_types, map(type, map(get, plan.typed_keys))))
-    if not types_ok or not all(map(contains, plan.choice_sets, map(get, plan.choice_keys))):
-        _find_wrong_type(plan, values)
+    types_ok = all(map(contains, plan.allowed_types, map(type, plan.typed_values(working))))
+    if not types_ok or not all(map(contains, plan.choice_sets, plan.choice_values(working))):
+        _find_wrong_type(plan, working)
     for key in plan.never_keys:
-        value = get(key)
+        value = working[key]
         if type(value) is str and value != NEVER:
             _refuse(plan, key, value)
 

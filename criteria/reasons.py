@@ -22,6 +22,7 @@ from criteria.plan import (
     Node,
     WindowNode,
 )
+from criteria.results import NOT_APPLICABLE, UNKNOWN
 from criteria.schema import NEVER, Condition, VariableSpec
 from criteria.values import unit_display
 
@@ -180,3 +181,18 @@ def first_needed_reason(keys: tuple[str, ...], variables: Variables) -> str:
     """ "needs HER2 status first" — an applies_if variable is missing."""
     labels = " and ".join(variables[k].label for k in dict.fromkeys(keys))
     return f"needs {labels} first"
+
+
+def reason_for(
+    compiled: CompiledCriterion, state: tuple, values: Values, variables: Variables
+) -> str:
+    """The reason for a criterion's `state` as the evaluator works it out: (status, the keys
+    it still needs, whether applies_if is what is undecided)."""
+    status, keys, in_applies = state
+    if status == NOT_APPLICABLE:
+        return not_applicable_reason(compiled, values, variables)
+    if status == UNKNOWN and in_applies:
+        return first_needed_reason(keys, variables)
+    if status == UNKNOWN:
+        return unknown_reason(keys, values, variables)
+    return decided_reason(compiled.node, compiled.rule.kind, values, variables)
