@@ -1,11 +1,18 @@
-"""Verification of the decision chain: recompute every hash, name the first broken link."""
+"""Verification of the audit records: recompute every hash and name the first broken link;
+check the data derived from the decisions (failed criteria, each episode's current decision)
+against the decisions themselves."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from screening.failures import failed_positions
 from screening.hashing import GENESIS_HASH, chain_hash, decision_payload
-from screening.models import ChainHead, Decision, Signature
+from screening.models import ChainHead, Decision, FailedCriterion, Screening, Signature
 from screening.signoff import signature_payload
 
 
@@ -18,17 +25,23 @@ class ChainReport:
 
 def decision_chain_verify() -> ChainReport:
     """Walk the decisions in chain order. Out: intact, or the first decision whose stored hash,
-    predecessor or position does not match what its content says."""
+    predecessor or position does not match what its content says, or whose failed-criteria
+    rows differ from its results."""
     previous_hash, expected_sequence, checked = GENESIS_HASH, 1, 0
-    decisions = Decision.objects.select_related("screening__candidate", "recorded_by").order_by(
-        "sequence"
-    )
-    for decision in decisions.iterator(chunk_size=2000):
-        problem = _link_problem(decision, previous_hash, expected_sequence)
+    decisions = Decision.objects.select_related("screening__candidate", "recorded_by")
+    failed, failed_upto = {}, 0
+    # Streamed, not held in batches: thousands of decisions' JSON kept alive at once make
+    # Python's garbage collector walk them over and over (twice the time at 100,000).
+    for decision in decisions.order_by("sequence").iterator(chunk_size=2000):
+        if decision.sequence > failed_upto:  # the failed criteria of the next 2000 decisions
+            failed_upto = decision.sequence + 1999
+            failed = _failed_rows(after=decision.sequence - 1, upto=failed_upto)
+        problem = _link_problem(decision, previous_hash, expected_sequence) or (
+            _failed_problem(decision, failed.get(decision.pk, []))
+        )
         if problem:
-            return ChainReport(
-                False, checked, f"decision {decision.sequence} ({decision.public_id}): {problem}"
-            )
+            where = f"decision {decision.sequence} ({decision.public_id})"
+            return ChainReport(False, checked, f"{where}: {problem}")
         previous_hash, expected_sequence = decision.entry_hash, expected_sequence + 1
         checked += 1
     head = ChainHead.objects.filter(name="decisions").first()
@@ -39,6 +52,9 @@ def decision_chain_verify() -> ChainReport:
             f"chain head names decision {head.sequence}, "
             f"but the chain ends at decision {checked}: a record is missing",
         )
+    pointers = current_decisions_verify()
+    if not pointers.intact:
+        return ChainReport(False, checked, pointers.message)
     return ChainReport(True, checked, f"audit chain intact: {checked} decisions")
 
 
@@ -50,6 +66,26 @@ def _link_problem(decision: Decision, previous_hash: str, expected_sequence: int
     if chain_hash(decision_payload(decision), previous_hash) != decision.entry_hash:
         return "its content does not match its hash (the record was altered)"
     return ""
+
+
+def _failed_rows(*, after: int, upto: int) -> dict[int, list[tuple[int, str]]]:
+    """The FailedCriterion rows of the decisions in a range of the chain, per decision."""
+    rows = FailedCriterion.objects.filter(
+        decision__sequence__gt=after, decision__sequence__lte=upto
+    ).order_by("decision", "position")
+    failed = defaultdict(list)
+    for decision_id, position, code in rows.values_list("decision", "position", "code"):
+        failed[decision_id].append((position, code))
+    return failed
+
+
+def _failed_problem(decision: Decision, rows: list[tuple[int, str]]) -> str:
+    expected = failed_positions(decision.results)
+    if rows == expected:
+        return ""
+    said = ", ".join(code for _, code in rows) or "none"
+    found = ", ".join(code for _, code in expected) or "none"
+    return f"its failed-criteria rows ({said}) differ from its results ({found})"
 
 
 def signature_chain_verify() -> ChainReport:
@@ -102,3 +138,33 @@ def _batches(queryset, size: int):
     while batch := list(queryset.filter(sequence__gt=last).order_by("sequence")[:size]):
         yield batch
         last = batch[-1].sequence
+
+
+def current_decisions_verify() -> ChainReport:
+    """Check that every episode points at its newest decision, and at none while it has none.
+    Out: correct, or how many episodes are wrong and the first of them."""
+    newest = Decision.objects.filter(screening=OuterRef("pk")).order_by("-sequence")
+    episodes = Screening.objects.annotate(
+        pointed=Coalesce(F("current_decision"), Value(0)),
+        newest=Coalesce(Subquery(newest.values("pk")[:1]), Value(0)),
+    )
+    wrong = episodes.exclude(pointed=F("newest")).order_by("pk")
+    first = wrong.select_related("candidate").first()
+    if first is None:
+        checked = Screening.objects.count()
+        return ChainReport(True, checked, f"current decisions correct: {checked} episodes")
+    sequences = dict(
+        Decision.objects.filter(pk__in=[first.pointed, first.newest]).values_list("pk", "sequence")
+    )
+
+    def named(pk: int) -> str:
+        if not pk:
+            return "none"
+        return f"decision {sequences[pk]}" if pk in sequences else f"a missing decision (id {pk})"
+
+    return ChainReport(
+        False,
+        0,
+        f"{first} ({wrong.count()} wrong in all): its current decision is "
+        f"{named(first.pointed)}, but its newest is {named(first.newest)}",
+    )

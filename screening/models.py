@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length, Upper
 from simple_history.models import HistoricalRecords
 
 from criteria.models import CriteriaSet, Trial
@@ -37,6 +38,17 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The log's order by screening number (S0999 before S1000), walked a page at a time.
+            models.Index(
+                Length("screening_number"), "screening_number", name="candidate_number_order_idx"
+            ),
+            # The log's search (UPPER ... LIKE): PostgreSQL keeps statistics on an indexed
+            # expression, so it knows a search matches few numbers and reads those first.
+            models.Index(Upper("screening_number"), name="candidate_number_search_idx"),
+            # The log's order by referral date, and the summary's period.
+            models.Index(fields=["referral_date"], name="candidate_referral_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.screening_number
@@ -85,7 +97,24 @@ class Screening(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # Derived: the episode's newest decision (highest chain sequence), so the log joins it
+    # instead of searching every episode's decisions. Written only where a decision is
+    # appended (services), never by `save()`; verify_audit checks it. Not in the history: it
+    # is no entry of the nurse's, and the decision itself is the audit record. No database
+    # constraint: decisions are never deleted (the ORM and a PostgreSQL trigger refuse), and a
+    # decision removed below both must be reported by verify_audit, not break the commit.
+    current_decision = models.ForeignKey(
+        "Decision",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,  # indexed with the candidate, below
+        related_name="+",
+        help_text="The episode's newest decision (derived; kept by the services).",
+    )
+    history = HistoricalRecords(excluded_fields=["current_decision"])
 
     class Meta:
         ordering = ["candidate", "episode"]
@@ -94,9 +123,28 @@ class Screening(models.Model):
                 fields=["candidate", "episode"], name="episode_unique_per_candidate"
             )
         ]
+        indexes = [
+            # The episode pointing at a decision, the undecided ones (NULL), and, read from the
+            # index alone, every decided episode's patient (the summary's newest per patient).
+            models.Index(fields=["current_decision", "candidate"], name="screening_current_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate.screening_number} episode {self.episode}"
+
+    def save(self, *args, **kwargs):
+        # An instance read before a decision was appended must not put its stale pointer
+        # back: updates write every loaded field except `current_decision`.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.attname not in deferred
+                and field.name != "current_decision"
+            ]
+        return super().save(*args, **kwargs)
 
     @property
     def is_locked(self) -> bool:
@@ -181,6 +229,9 @@ class Decision(AppendOnlyModel):
     class Meta:
         ordering = ["sequence"]
         get_latest_by = "sequence"
+        # Read from the index alone: the log's counts per outcome (joined on the id) and the
+        # summary's newest decision per patient (by sequence).
+        indexes = [models.Index(fields=["outcome", "id", "sequence"], name="decision_outcome_idx")]
         permissions = [
             ("export_screening_log", "Can export the screening log"),
             ("view_audit_trail", "Can view a candidate's audit trail"),
@@ -192,6 +243,36 @@ class Decision(AppendOnlyModel):
     @property
     def is_screen_failure(self) -> bool:
         return self.outcome != self.Outcome.ELIGIBLE
+
+
+class FailedCriterion(AppendOnlyModel):
+    """One criterion a decision failed (an inclusion not met, an exclusion that applies).
+
+    Derived from the decision's `results`, written with it in the same transaction and never
+    changed, so the log filters on a failed criterion and the summary counts failures by
+    index instead of reading every decision's JSON. verify_audit checks it against `results`.
+    """
+
+    # No index of its own: the unique (decision, position) constraint leads with it.
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="failures", db_index=False
+    )
+    position = models.PositiveSmallIntegerField(help_text="Index of the entry in `results`.")
+    code = models.CharField(max_length=16)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decision", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "position"], name="failed_criterion_unique_position"
+            )
+        ]
+        indexes = [models.Index(fields=["code", "decision"], name="failed_criterion_code_idx")]
+
+    def __str__(self) -> str:
+        return f"decision {self.decision_id} failed {self.code}"
 
 
 class ChainHead(models.Model):

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from criteria.evaluator import Evaluation, evaluate
 from criteria.models import CriteriaSet, Criterion
 from criteria.rules import RuleSet
 from criteria.values import value_from_json
 from screening import trail
+from screening.failures import FailedEntries, FailedResults
 from screening.log_query import (
-    FailedCodes,
-    FailedResults,
     LogFilters,
     LogRow,
     log_filter,
@@ -25,7 +23,14 @@ from screening.log_query import (
     log_queryset,
     log_rows,
 )
-from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
+from screening.models import (
+    Candidate,
+    Decision,
+    FailedCriterion,
+    Screening,
+    Signature,
+    SignatureAttempt,
+)
 from trialsite.history import history_entries
 
 
@@ -130,7 +135,7 @@ def screening_log_rows(screenings) -> list[LogRow]:
         Decision.objects.filter(pk__in=decision_ids)
         .select_related("recorded_by")
         .defer(*_LOG_DEFERRED, "results")  # each row needs its failed entries only
-        .annotate(failed_entries=FailedResults("results"))
+        .annotate(failed_entries=FailedEntries("results", "pk"))
     )
     signatures = (
         Signature.objects.filter(decision__screening__in=[s.pk for s in screenings])
@@ -141,24 +146,26 @@ def screening_log_rows(screenings) -> list[LogRow]:
 
 
 def screening_log_all_rows(filters: LogFilters, batch_size: int = 500):
-    """Every row of the filtered log, in order, for exports. The matching episodes are fixed
-    by one query first, so a decision recorded meanwhile cannot shift rows between batches;
-    then a few queries per `batch_size` rows."""
-    order = list(screening_log(filters).values_list("pk", flat=True))
-    for start in range(0, len(order), batch_size):
-        batch = order[start : start + batch_size]
-        found = {s.pk: s for s in log_queryset().filter(pk__in=batch)}
-        yield from screening_log_rows([found[pk] for pk in batch])
+    """Every row of the filtered log, in order, for exports. One query walks the episodes
+    (one statement: a decision recorded meanwhile cannot shift rows between batches), and
+    each `batch_size` rows add two, their decisions and signatures."""
+    episodes = screening_log(filters).iterator(chunk_size=batch_size)
+    while batch := list(islice(episodes, batch_size)):
+        yield from screening_log_rows(batch)
 
 
 def log_filter_choices() -> dict:
     """The log's filter menus: criterion codes (newest label) and who recorded decisions."""
-    criteria: dict[str, str] = {}
+    return {"criteria": _criterion_labels(), "recorders": list(log_filter_recorders())}
+
+
+def _criterion_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
     for code, label in Criterion.objects.order_by("-criteria_set__version", "order").values_list(
         "code", "label"
     ):
-        criteria.setdefault(code, label)
-    return {"criteria": criteria, "recorders": list(log_filter_recorders())}
+        labels.setdefault(code, label)
+    return labels
 
 
 @dataclass(frozen=True)
@@ -177,45 +184,56 @@ class ScreeningSummary:
 
 def screening_summary(*, referred_from: dt.date | None, referred_to: dt.date | None):
     """Counts, funnel and screen-failure reasons for patients referred in the period (either
-    end may be open). One query for the patients, one for the criteria labels."""
+    end may be open), counted in the database: one query for the patients, one for outcomes
+    and sign-offs, one for failed criteria, one for the criteria labels."""
     candidates = Candidate.objects.all()
     if referred_from:
         candidates = candidates.filter(referral_date__gte=referred_from)
     if referred_to:
         candidates = candidates.filter(referral_date__lte=referred_to)
-    newest = Decision.objects.filter(screening__candidate=OuterRef("pk")).order_by("-sequence")
-    rows = (
-        candidates.annotate(
-            decision_id=Subquery(newest.values("pk")[:1]),
-            outcome=Subquery(newest.values("outcome")[:1]),
-            codes=Subquery(
-                newest.annotate(c=FailedCodes("results")).values("c")[:1],
-                output_field=TextField(),
-            ),
-        )
-        .annotate(signed=Exists(Signature.objects.filter(decision_id=OuterRef("decision_id"))))
-        .values_list("outcome", "signed", "codes")
+    newest = _newest_episodes(candidates if referred_from or referred_to else None)
+    by_outcome = {
+        outcome: (n, signed)
+        for outcome, n, signed in newest.order_by()
+        .values_list("current_decision__outcome")
+        # Counting the pointer, not the id, lets the database read the episodes' index only.
+        .annotate(n=Count("current_decision"), signed=Count("current_decision__signatures"))
+    }
+    failures = (
+        FailedCriterion.objects.filter(decision__in=newest.values("current_decision"))
+        .order_by()
+        .values_list("code")
+        .annotate(n=Count("pk"))
     )
-    outcomes, signed, eligible_signed, failures = Counter(), 0, 0, Counter()
-    for outcome, is_signed, codes in rows:
-        outcomes[outcome] += 1
-        signed += bool(is_signed)
-        eligible_signed += bool(is_signed and outcome == Decision.Outcome.ELIGIBLE)
-        failures.update(json.loads(codes) if codes else [])
-    labels = log_filter_choices()["criteria"]
+    labels = _criterion_labels()
+    eligible, eligible_signed = by_outcome.get(Decision.Outcome.ELIGIBLE, (0, 0))
     return ScreeningSummary(
-        referred=sum(outcomes.values()),
-        screened=sum(n for outcome, n in outcomes.items() if outcome),
-        eligible=outcomes[Decision.Outcome.ELIGIBLE],
-        ineligible=outcomes[Decision.Outcome.INELIGIBLE],
-        incomplete=outcomes[Decision.Outcome.INCOMPLETE],
-        signed_off=signed,
+        referred=candidates.count(),
+        screened=sum(n for n, _ in by_outcome.values()),
+        eligible=eligible,
+        ineligible=by_outcome.get(Decision.Outcome.INELIGIBLE, (0, 0))[0],
+        incomplete=by_outcome.get(Decision.Outcome.INCOMPLETE, (0, 0))[0],
+        signed_off=sum(signed for _, signed in by_outcome.values()),
         eligible_signed_off=eligible_signed,
         failures=[
             (code, labels.get(code, ""), n)
-            for code, n in sorted(failures.items(), key=lambda item: (-item[1], item[0]))
+            for code, n in sorted(failures, key=lambda item: (-item[1], item[0]))
         ],
     )
+
+
+def _newest_episodes(candidates: QuerySet | None) -> QuerySet:
+    """Per patient (of `candidates`, or every one), the episode whose current decision is the
+    patient's newest decision: a patient counts once, by its newest decision of any episode.
+    An anti-join on the episodes' pointers, read from indexes (migration 0008)."""
+    later = Screening.objects.filter(
+        candidate=OuterRef("candidate"),
+        current_decision__sequence__gt=OuterRef("current_decision__sequence"),
+    )
+    episodes = Screening.objects.filter(current_decision__isnull=False)
+    if candidates is not None:
+        episodes = episodes.filter(candidate__in=candidates)
+    return episodes.filter(~Exists(later))
 
 
 def decision_for_signoff(public_id) -> Decision | None:

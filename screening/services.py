@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from criteria.evaluator import EVALUATOR_VERSION, Evaluation, evaluate
@@ -16,11 +17,13 @@ from criteria.models import Trial
 from criteria.rules import rules_to_dict
 from criteria.selectors import criteria_set_published, criteria_set_rules
 from screening.exceptions import EpisodeLocked, NoPublishedCriteria, ReasonRequired
+from screening.failures import failed_criteria
 from screening.hashing import chain_hash, content_hash, decision_payload
 from screening.models import (
     Candidate,
     ChainHead,
     Decision,
+    FailedCriterion,
     RulesSnapshot,
     Screening,
     ScreeningNumberCounter,
@@ -159,7 +162,7 @@ def decision_reevaluate(
     was already decided under the published set.
     """
     screening = _episode_locked_for_update(screening)
-    latest = screening.decisions.order_by("-sequence").first()
+    latest = screening.current_decision  # read with the episode, under its lock
     published = criteria_set_published(screening.candidate.trial)
     if latest is None:
         raise EpisodeLocked(f"{screening} has no decision yet: record one instead.")
@@ -242,7 +245,36 @@ def _decision_append(
     )
     decision.entry_hash = chain_hash(decision_payload(decision), head.entry_hash)
     decision.save()
+    FailedCriterion.objects.bulk_create(failed_criteria([decision]))
+    # Derived data, set under the episode and chain locks: an UPDATE, so no history row.
+    Screening.objects.filter(pk=screening.pk).update(current_decision=decision)
+    screening.current_decision = decision
     head.sequence = decision.sequence
     head.entry_hash = decision.entry_hash
     head.save()
     return decision
+
+
+def decisions_derived_write(decisions: list[Decision]) -> None:
+    """For decisions written in bulk instead of by `decision_record` (demo data, test
+    fixtures): write what it writes beside each decision, their failed criteria and their
+    episodes' current-decision pointers. In: saved decisions. Call in the writer's
+    transaction, under the chain lock, so no decision is appended meanwhile."""
+    FailedCriterion.objects.bulk_create(failed_criteria(decisions))
+    newest = Decision.objects.filter(screening=OuterRef("pk")).order_by("-sequence")
+    # One UPDATE per run of consecutive episode ids: one per batch of fresh episodes.
+    for first, last in _runs(sorted({decision.screening_id for decision in decisions})):
+        Screening.objects.filter(pk__range=(first, last)).update(
+            current_decision=Subquery(newest.values("pk")[:1])
+        )
+
+
+def _runs(ids: list[int]) -> list[tuple[int, int]]:
+    """Sorted ids as (first, last) runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for pk in ids:
+        if runs and runs[-1][1] == pk - 1:
+            runs[-1] = (runs[-1][0], pk)
+        else:
+            runs.append((pk, pk))
+    return runs

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from screening.exceptions import SignOffRefused, WrongPassword
+from screening.failures import failed_results
 from screening.hashing import chain_hash, decision_payload
-from screening.log_query import failed_results
 from screening.models import ChainHead, Decision, Signature, SignatureAttempt
 
 SIGNATURE_CHAIN = "signatures"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from screening.log_query import failed_results
+from screening.failures import failed_results
 from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
 
 # What happens first when two events share a time stamp.
@@ -43,9 +43,7 @@ def audit_trail(
     """Every event of the candidate, oldest first."""
     labels = {v.key: _variable_label(v) for v in candidate.trial.variables.all()}
     episode_of = {s.pk: s.episode for s in screenings}
-    newest = {}
-    for decision in sorted(decisions, key=lambda d: d.sequence):
-        newest[decision.screening_id] = decision.pk
+    newest = {s.pk: s.current_decision_id for s in screenings}
     entries = _history(candidate.history.select_related("history_user"), labels, candidate)
     entries += _history(
         Screening.history.filter(candidate_id=candidate.pk).select_related("history_user"),
@@ -74,7 +72,9 @@ def _history(records, labels: dict, candidate: Candidate) -> list[TrailEntry]:
 def _history_entry(record, before, labels: dict, candidate: Candidate) -> TrailEntry:
     reason = record.history_change_reason or ""
     who = _who(record.history_user) if record.history_user else ""
-    if isinstance(record.instance, Candidate):
+    # `instance_type`, not `instance`: building the instance reads the fields left out of
+    # the history (Screening.current_decision) from the database, once per record.
+    if issubclass(record.instance_type, Candidate):
         if before is None:
             detail = (
                 f"{record.initials}, born {record.year_of_birth}, {record.sex}, "
@@ -111,7 +111,7 @@ def _changes(delta, record, labels: dict) -> tuple[tuple[str, str, str], ...]:
                     what = labels.get(key, key) + suffix
                     changes.append((what, _shown(old.get(key)), _shown(new.get(key))))
         else:
-            field = record.instance._meta.get_field(change.field)
+            field = record.instance_type._meta.get_field(change.field)
             shown = dict(field.flatchoices) if field.choices else {}
             what = str(field.verbose_name)
             changes.append((what, _shown(shown.get(old, old)), _shown(shown.get(new, new))))

@@ -21,11 +21,14 @@ def _entry(record) -> dict:
     if previous is not None:
         for change in record.diff_against(previous).changes:
             changes += _field_changes(change.field, change.old, change.new)
+    # `history_object`, not `instance`: the latter reads the fields a model leaves out of its
+    # history (Screening.current_decision) from the database, once per record.
+    what = record.instance_type._meta.verbose_name
     return {
         "when": record.history_date,
         "who": record.history_user,
-        "what": f"{record.instance._meta.verbose_name} {record.get_history_type_display().lower()}",
-        "object": str(record.instance),
+        "what": f"{what} {record.get_history_type_display().lower()}",
+        "object": str(record.history_object),
         "changes": changes,
         "reason": record.history_change_reason or "",
     }

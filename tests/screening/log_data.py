@@ -7,6 +7,7 @@ from unittest import mock
 from screening import services
 from screening.hashing import chain_hash, decision_payload
 from screening.models import Candidate, ChainHead, Decision, Screening, ScreeningNumberCounter
+from screening.services import decisions_derived_write
 from screening.signoff import signature_sign
 from tests.cases import fill, register
 from tests.factories import TEST_PASSWORD
@@ -89,7 +90,8 @@ def clone_decisions(templates: list[Decision], count: int) -> None:
 
     Recording 500 decisions through the services takes about 20 s; these are written in bulk
     instead, but appended to the decision chain exactly as `decision_record` would (sequence,
-    previous hash, entry hash over the same payload), so `verify_audit` still proves them.
+    previous hash, entry hash over the same payload, failed criteria, the episode's pointer),
+    so `verify_audit` still proves them.
     """
     first = templates[0]
     trial = first.screening.candidate.trial
@@ -125,6 +127,7 @@ def clone_decisions(templates: list[Decision], count: int) -> None:
         head.sequence, head.entry_hash = decision.sequence, decision.entry_hash
         decisions.append(decision)
     Decision.objects.bulk_create(decisions)
+    decisions_derived_write(decisions)  # failed criteria and episode pointers, as a service would
     head.save()
     counter.last_issued += count
     counter.save()

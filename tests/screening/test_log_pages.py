@@ -1,5 +1,6 @@
-"""The log sorted by screened date (log_query.LogPages): the same rows in the same order as
-the general query, page by page, by page number and by the "Next" link's key."""
+"""The log sorted by screened date, outcome or recorder (log_query.LogPages): the same rows in
+the same order as the general query, page by page, by page number and by the "Next" link's
+key."""
 
 from urllib.parse import urlencode
 
@@ -65,3 +66,37 @@ def test_the_view_puts_the_key_in_the_next_link(investigator_client, cohort, mon
 def test_other_sorts_use_the_general_query():
     assert log_pages(LogFilters(sort="screening_number")) is None
     assert log_pages(LogFilters(outcome="in_progress")) is None
+
+
+@pytest.mark.parametrize("sort", ["outcome", "-outcome", "recorded_by", "-recorded_by"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"outcome": "ineligible"},
+        {"signoff": "unsigned"},
+        {"failed_criterion": "I14"},
+        {"search": "S001"},
+        {"recorded_by": "nurse2"},
+    ],
+)
+def test_pages_by_outcome_and_recorder_match_the_general_query(cohort, sort, filters):
+    """One segment per outcome (recorder), then the undecided: pages of 4 cross them."""
+    filters = LogFilters(sort=sort, **filters)
+    expected = [s.pk for s in selectors.screening_log(filters)]
+    pages = log_pages(filters)
+    assert isinstance(pages, LogPages) and pages.count() == len(expected)
+    by_page = [s.pk for start in range(0, len(expected), 4) for s in pages[start : start + 4]]
+    assert by_page == expected
+    assert pages.next_cursor == ""  # "Next" keys are for the order by screened date
+
+
+def test_the_view_pages_by_outcome(investigator_client, cohort, monkeypatch):
+    monkeypatch.setattr(ScreeningLogView, "paginate_by", 5)
+    expected = [s.pk for s in selectors.screening_log(LogFilters(sort="-outcome"))]
+    shown = []
+    for page in (1, 2, 3, 4):
+        response = investigator_client.get(reverse("log:list"), {"sort": "-outcome", "page": page})
+        assert response.context["next_cursor"] is None
+        shown += [row.screening.pk for row in response.context["rows"]]
+    assert shown == expected and len(expected) == 18

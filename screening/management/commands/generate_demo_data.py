@@ -12,7 +12,9 @@ minutes for 100,000 rows. Here each distinct case is encoded and content-hashed 
 PostgreSQL the cases are copied into a temporary table once, the per-row columns (ids,
 numbers, hashes) are streamed with COPY, and one INSERT ... SELECT per table joins the two,
 so the database copies the stored JSON instead of parsing it again. Other databases get
-bulk_create in batches.
+bulk_create in batches. Either way each batch also writes what decision_record writes beside a
+decision: its failed criteria, and the episode's pointer to it (on PostgreSQL set as the
+episode is inserted; elsewhere one UPDATE per batch).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from criteria.rules import rules_to_dict
 from criteria.selectors import criteria_set_lookup, criteria_set_rules
 from criteria.values import value_to_json
 from screening.demo import candidate
+from screening.failures import failed_positions
 from screening.hashing import chain_hash, content_hash, decision_content_sha256, decision_payload
 from screening.models import (
     Candidate,
@@ -49,6 +52,7 @@ from screening.models import (
     Screening,
     ScreeningNumberCounter,
 )
+from screening.services import decisions_derived_write
 
 BATCH = 2000
 POOL = 2000  # distinct cases evaluated; decisions cycle through them
@@ -204,7 +208,7 @@ def _write_orm(context, rows: list[_Row]) -> None:
         )
         for c, row in zip(candidates, rows, strict=True)
     )
-    Decision.objects.bulk_create(
+    decisions = Decision.objects.bulk_create(
         Decision(
             public_id=row.public_id,
             sequence=row.sequence,
@@ -226,6 +230,7 @@ def _write_orm(context, rows: list[_Row]) -> None:
         )
         for screening, row in zip(screenings, rows, strict=True)
     )
+    decisions_derived_write(decisions)
 
 
 def _write_postgresql(context, rows: list[_Row]) -> None:
@@ -244,7 +249,12 @@ def _write_postgresql(context, rows: list[_Row]) -> None:
             "rules": context.snapshot.pk,
             "evaluator": EVALUATOR_VERSION,
         }
-        for statement in (_INSERT_CANDIDATES, _INSERT_SCREENINGS, _INSERT_DECISIONS):
+        for statement in (
+            _INSERT_CANDIDATES,
+            _INSERT_SCREENINGS,
+            _INSERT_DECISIONS,
+            _INSERT_FAILED_CRITERIA,
+        ):
             cursor.execute(statement, params)
 
 
@@ -266,7 +276,7 @@ def _copy_pool(cursor, pool: list[_Case]) -> None:
     # to this transaction only, and reading the rows back needs nothing special.
     cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
     # ON COMMIT DROP is enough on its own, unless the caller's transaction is still open.
-    cursor.execute("DROP TABLE IF EXISTS demo_pool, demo_rows")
+    cursor.execute("DROP TABLE IF EXISTS demo_pool, demo_rows, demo_failed")
     cursor.execute(
         "CREATE TEMPORARY TABLE demo_pool (i integer PRIMARY KEY, outcome text, sex text,"
         " reason text, vals jsonb, results jsonb, missing jsonb, derived jsonb) ON COMMIT DROP"
@@ -275,6 +285,19 @@ def _copy_pool(cursor, pool: list[_Case]) -> None:
         "CREATE TEMPORARY TABLE demo_rows (number text, i integer, referral_date date,"
         " public_id uuid, sequence bigint, recorded_at timestamptz, previous_hash text,"
         " entry_hash text) ON COMMIT DROP"
+    )
+    cursor.execute(
+        "CREATE TEMPORARY TABLE demo_failed (i integer, position smallint, code text)"
+        " ON COMMIT DROP"
+    )
+    _copy(
+        cursor,
+        "demo_failed",
+        [
+            (i, position, code)
+            for i, case in enumerate(pool)
+            for position, code in failed_positions(case.results)
+        ],
     )
     dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     _copy(
@@ -311,25 +334,35 @@ SELECT %(trial)s, r.number, 'ZZ', 1960, p.sex, 'Synthetic demo data', r.referral
     %(user)s, r.recorded_at
 FROM demo_rows r JOIN demo_pool p ON p.i = r.i ORDER BY r.sequence
 """
+# Each generated episode has exactly one decision, its current one. The decision's id is
+# drawn from its sequence as the episode is inserted (after ORDER BY: volatile functions run
+# after the sort), and the decision is inserted under it: no UPDATE of the episodes after.
 _INSERT_SCREENINGS = """
 INSERT INTO screening_screening (candidate_id, episode, criteria_set_id, "values",
-    entered_units, status, started_by_id, started_at, updated_at)
+    entered_units, status, started_by_id, started_at, updated_at, current_decision_id)
 SELECT c.id, 1, %(set)s, p.vals, '{}'::jsonb, 'decided', %(user)s, r.recorded_at,
-    r.recorded_at
+    r.recorded_at, nextval(pg_get_serial_sequence('screening_decision', 'id'))
 FROM demo_rows r JOIN demo_pool p ON p.i = r.i
 JOIN screening_candidate c ON c.screening_number = r.number ORDER BY r.sequence
 """
 _INSERT_DECISIONS = """
-INSERT INTO screening_decision (public_id, sequence, screening_id, criteria_set_id,
+INSERT INTO screening_decision (id, public_id, sequence, screening_id, criteria_set_id,
     criteria_set_version, outcome, screen_failure_reason, results, missing, derived,
     values_snapshot, rules_sha256, evaluator_version, recorded_by_id, recorded_at,
     previous_hash, entry_hash)
-SELECT r.public_id, r.sequence, s.id, %(set)s, %(version)s, p.outcome, p.reason, p.results,
-    p.missing, p.derived, p.vals, %(rules)s, %(evaluator)s, %(user)s, r.recorded_at,
-    r.previous_hash, r.entry_hash
+SELECT s.current_decision_id, r.public_id, r.sequence, s.id, %(set)s, %(version)s, p.outcome,
+    p.reason, p.results, p.missing, p.derived, p.vals, %(rules)s, %(evaluator)s, %(user)s,
+    r.recorded_at, r.previous_hash, r.entry_hash
 FROM demo_rows r JOIN demo_pool p ON p.i = r.i
 JOIN screening_candidate c ON c.screening_number = r.number
 JOIN screening_screening s ON s.candidate_id = c.id AND s.episode = 1 ORDER BY r.sequence
+"""
+
+_INSERT_FAILED_CRITERIA = """
+INSERT INTO screening_failedcriterion (decision_id, position, code)
+SELECT d.id, f.position, f.code
+FROM demo_rows r JOIN demo_failed f ON f.i = r.i
+JOIN screening_decision d ON d.sequence = r.sequence ORDER BY r.sequence, f.position
 """
 
 

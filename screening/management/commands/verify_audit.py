@@ -6,7 +6,11 @@ from screening.audit import decision_chain_verify, signature_chain_verify
 
 
 class Command(BaseCommand):
-    help = "Recompute the decision and signature hash chains; exit 1 naming the first broken link."
+    help = (
+        "Recompute the decision and signature hash chains, check what is derived from the "
+        "decisions (failed criteria, episodes' current decisions); exit 1 naming the first "
+        "broken link."
+    )
 
     def handle(self, *args, **options):
         decisions = decision_chain_verify()

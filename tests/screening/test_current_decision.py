@@ -1,0 +1,189 @@
+"""The data derived from each decision — the episode's pointer to its current decision and the
+failed criteria — is written with the decision, stays out of the history, is filled by the
+migration for older decisions, and verify_audit notices when it is tampered with."""
+
+import importlib
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from criteria.services import criteria_set_draft_create, criteria_set_publish
+from screening import services
+from screening.audit import current_decisions_verify, decision_chain_verify
+from screening.exceptions import AppendOnlyViolation
+from screening.models import Decision, FailedCriterion, Screening
+from tests.cases import fill
+from tests.screening.log_data import clone_decisions, screen_patient
+
+pytestmark = pytest.mark.django_db
+
+BACKFILL = importlib.import_module("screening.migrations.0007_backfill_current_decision")
+
+
+def _verify() -> tuple[int, str]:
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("verify_audit", stdout=out)
+        raise SystemExit(0)
+    return exited.value.code, out.getvalue()
+
+
+def _raw(sql: str, params: list, *, unprotect: str = "") -> None:
+    """Raw SQL as an attacker would run it; on PostgreSQL a superuser first switches off the
+    append-only trigger of `unprotect` (rolled back with the test's transaction)."""
+    with connection.cursor() as cursor:
+        if unprotect and connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {unprotect} DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def reevaluated(episode, nurse, criteria_admin):
+    """An episode decided under v1, then re-evaluated under v2: two decisions."""
+    fill(episode, nurse, neutrophils="1.2", platelets="80")
+    services.decision_record(screening=episode, recorded_by=nurse)
+    draft = criteria_set_draft_create(trial=episode.candidate.trial, created_by=criteria_admin)
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v2")
+    services.decision_reevaluate(screening=episode, recorded_by=nurse)
+    return episode
+
+
+def test_recording_a_decision_points_the_episode_at_it(episode, nurse):
+    fill(episode, nurse, neutrophils="1.2", cns_metastases=True)
+    assert Screening.objects.get(pk=episode.pk).current_decision is None
+    decision = services.decision_record(screening=episode, recorded_by=nurse)
+    assert Screening.objects.get(pk=episode.pk).current_decision == decision
+    failed = FailedCriterion.objects.filter(decision=decision)
+    assert list(failed.values_list("code", flat=True)) == ["I13", "E07"]
+    assert [decision.results[f.position]["code"] for f in failed] == ["I13", "E07"]
+
+
+def test_an_eligible_decision_has_no_failed_criteria(episode, nurse):
+    decision = services.decision_record(screening=fill(episode, nurse), recorded_by=nurse)
+    assert decision.outcome == "eligible"
+    assert not FailedCriterion.objects.exists()
+
+
+def test_a_reevaluation_moves_the_pointer_to_the_new_decision(reevaluated):
+    first, second = Decision.objects.filter(screening=reevaluated).order_by("sequence")
+    assert Screening.objects.get(pk=reevaluated.pk).current_decision == second
+    assert first.failures.count() == second.failures.count() == 2
+    assert decision_chain_verify().intact
+
+
+def test_the_pointer_stays_out_of_the_history(episode, nurse):
+    fill(episode, nurse)
+    before = episode.history.count()
+    decision = services.decision_record(screening=episode, recorded_by=nurse)
+    # One history row, for the status change the nurse made; none for the pointer.
+    assert episode.history.count() == before + 1
+    newest = episode.history.first()
+    assert not hasattr(newest, "current_decision_id")
+    assert [c.field for c in newest.diff_against(newest.prev_record).changes] == ["status"]
+    assert newest.instance_type.objects.get(pk=episode.pk).current_decision == decision
+
+
+def test_saving_an_instance_read_before_the_decision_keeps_the_pointer(episode, nurse):
+    stale = Screening.objects.get(pk=episode.pk)
+    decision = services.decision_record(screening=fill(episode, nurse), recorded_by=nurse)
+    stale._change_reason = "unrelated edit"
+    stale.save()
+    assert Screening.objects.get(pk=episode.pk).current_decision == decision
+
+
+def test_failed_criteria_are_append_only(episode, nurse):
+    fill(episode, nurse, neutrophils="1.2")
+    services.decision_record(screening=episode, recorded_by=nurse)
+    row = FailedCriterion.objects.get()
+    row.code = "I01"
+    with pytest.raises(AppendOnlyViolation):
+        row.save()
+    with pytest.raises(AppendOnlyViolation):
+        row.delete()
+    with pytest.raises(AppendOnlyViolation):
+        FailedCriterion.objects.update(code="I01")
+    assert FailedCriterion.objects.get().code == "I13"
+
+
+@pytest.mark.parametrize("pointer", ["older", "none"])
+def test_verify_audit_names_an_episode_whose_pointer_was_tampered_with(reevaluated, pointer):
+    first = Decision.objects.filter(screening=reevaluated).order_by("sequence").first()
+    target = first.pk if pointer == "older" else None
+    _raw(
+        "UPDATE screening_screening SET current_decision_id = %s WHERE id = %s",
+        [target, reevaluated.pk],
+    )
+    report = current_decisions_verify()
+    assert not report.intact
+    assert report.message.startswith(f"{reevaluated} (1 wrong in all)")
+    shown = "decision 1" if pointer == "older" else "none"
+    assert f"its current decision is {shown}, but its newest is decision 2" in report.message
+    code, output = _verify()
+    assert code == 1
+    assert f"audit chain BROKEN at {reevaluated} (1 wrong in all)" in output
+
+
+def test_verify_audit_names_an_undecided_episode_that_points_at_a_decision(episode, nurse):
+    decision = screen_patient(episode.candidate.trial, nurse)
+    _raw(
+        "UPDATE screening_screening SET current_decision_id = %s WHERE id = %s",
+        [decision.pk, episode.pk],
+    )
+    code, output = _verify()
+    assert code == 1
+    assert f"{episode} (1 wrong in all): its current decision is decision 1" in output
+    assert "but its newest is none" in output
+
+
+@pytest.mark.parametrize(
+    ("sql", "said"),
+    [
+        ("DELETE FROM screening_failedcriterion WHERE code = 'E07'", "(I13) differ"),
+        ("UPDATE screening_failedcriterion SET code = 'I14' WHERE code = 'E07'", "(I13, I14)"),
+    ],
+)
+def test_verify_audit_names_a_decision_whose_failed_criteria_were_tampered_with(
+    trial, nurse, sql, said
+):
+    screen_patient(trial, nurse)
+    decision = screen_patient(trial, nurse, fails=("I13", "E07"))
+    _raw(sql, [], unprotect="screening_failedcriterion")
+    code, output = _verify()
+    assert code == 1
+    assert f"audit chain BROKEN at decision 2 ({decision.public_id})" in output
+    assert f"its failed-criteria rows {said}" in output
+    assert "from its results (I13, E07)" in output
+
+
+def test_decisions_written_in_bulk_get_what_the_service_writes(trial, nurse):
+    templates = [screen_patient(trial, nurse, fails=("I14",)), screen_patient(trial, nurse)]
+    clone_decisions(templates, 6)
+    assert not Screening.objects.filter(current_decision__isnull=True).exists()
+    assert FailedCriterion.objects.filter(code="I14").count() == 1 + 3
+    report = decision_chain_verify()
+    assert report.intact, report.message
+
+
+def test_the_migration_fills_pointers_and_failed_criteria_as_the_services_do(
+    reevaluated, trial, nurse
+):
+    """0007's SQL, run on decisions recorded before it, writes exactly what the services
+    write (here: thrown away first, then filled again)."""
+    screen_patient(trial, nurse, fails=("I13", "E07"))
+    screen_patient(trial, nurse)
+    written = list(FailedCriterion.objects.values_list("decision", "position", "code"))
+    pointers = dict(Screening.objects.values_list("pk", "current_decision"))
+    _raw("DELETE FROM screening_failedcriterion", [], unprotect="screening_failedcriterion")
+    _raw("UPDATE screening_screening SET current_decision_id = NULL", [])
+    assert not current_decisions_verify().intact
+
+    with connection.cursor() as cursor:
+        cursor.execute(BACKFILL.POINT_EPISODES)
+        cursor.execute(BACKFILL.FAILED[connection.vendor])
+
+    assert list(FailedCriterion.objects.values_list("decision", "position", "code")) == written
+    assert dict(Screening.objects.values_list("pk", "current_decision")) == pointers
+    assert decision_chain_verify().intact
