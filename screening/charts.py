@@ -13,7 +13,8 @@ ROW_HEIGHT = 30
 BAR_HEIGHT = 20
 LABEL_WIDTH = 300
 WIDTH = 760
-VALUE_ROOM = 100  # right of the longest bar, for its number ("120 (100 %)")
+VALUE_ROOM = 100  # right of the longest bar, for its number ("120 (100 %)"), at least
+VALUE_CHAR_WIDTH = 8  # a character of the bold value text at the template's font size
 CHARS_PER_LABEL = 40  # what fits in LABEL_WIDTH at the template's font size
 
 
@@ -59,15 +60,18 @@ def bar_chart(
 ) -> BarChart:
     """One bar per (label, value), longest = full plot width; `centered` stacks the bars
     around a middle line, which is how a funnel reads."""
-    plot = WIDTH - LABEL_WIDTH - VALUE_ROOM
+    texts = value_texts or [str(value) for _, value in items]
+    # Room for the longest number beside the longest bar: "100000 (100 %)" must not be cut.
+    room = max([VALUE_ROOM, *(VALUE_CHAR_WIDTH * len(text) + 10 for text in texts)])
+    plot = WIDTH - LABEL_WIDTH - room
     top = max((value for _, value in items), default=0) or 1
     bars = []
     for row, (label, value) in enumerate(items):
         # A zero still shows a sliver, so the row does not read as missing.
         width = max(round(plot * value / top), 2)
         x = LABEL_WIDTH + ((plot - width) // 2 if centered else 0)
-        text = value_texts[row] if value_texts else str(value)
-        bars.append(Bar(_short(label), label, value, text, x, 5 + row * ROW_HEIGHT, width))
+        y = 5 + row * ROW_HEIGHT
+        bars.append(Bar(_short(label), label, value, texts[row], x, y, width))
     return BarChart(title=title, fill=fill, bars=tuple(bars))
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from screening import selectors, services
-from screening.charts import WIDTH, bar_chart
+from screening.charts import VALUE_CHAR_WIDTH, WIDTH, bar_chart
 from tests.cases import fill, register
 from tests.screening.log_data import screen_patient
 
@@ -97,3 +97,14 @@ def test_bars_scale_to_the_longest_and_long_labels_are_shortened():
     assert first.x + first.width <= WIDTH
     assert second.label.endswith("…") and second.title == "x" * 80
     assert chart.height == 3 * 30 + 10
+
+
+@pytest.mark.parametrize("centered", [False, True])
+def test_long_numbers_fit_beside_the_longest_bar(centered):
+    texts = ["100000 (100 %)", "29200 (29 %)"]
+    chart = bar_chart(
+        [("Referred", 100000), ("Eligible", 29200)],
+        title="t", fill="#000", centered=centered, value_texts=texts,
+    )  # fmt: skip
+    for bar in chart.bars:
+        assert bar.value_x + VALUE_CHAR_WIDTH * len(bar.value_text) <= WIDTH
