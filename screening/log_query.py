@@ -22,10 +22,6 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils import timezone
 
-# Defined with the rest of "failed" (screening.failures); still importable from here.
-from screening.failures import FailedCodes as FailedCodes
-from screening.failures import FailedResults as FailedResults
-from screening.failures import failed_results as failed_results
 from screening.log_counts import counts_checked, queryset_sql
 from screening.models import Decision, FailedCriterion, Screening, Signature
 

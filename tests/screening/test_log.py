@@ -8,13 +8,8 @@ from django.urls import reverse
 
 from screening import selectors
 from screening.audit import decision_chain_verify
-from screening.log_query import (
-    FailedCodes,
-    FailedResults,
-    LogFilters,
-    failed_results,
-    log_filter_recorders,
-)
+from screening.failures import FailedCodes, FailedResults, failed_results
+from screening.log_query import LogFilters, log_filter_recorders
 from screening.log_views import ScreeningLogView
 from screening.models import Decision
 from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
