@@ -17,6 +17,7 @@ from criteria import rules
 from criteria.exceptions import CriteriaEditRefused
 from criteria.models import CriteriaSet, Criterion, Trial, Variable
 from criteria.selectors import criteria_set_published
+from trialsite.history import history_note
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ def criteria_set_draft_create(*, trial: Trial, created_by) -> CriteriaSet:
     )
     for criterion in published.criteria.all():
         copy = Criterion(criteria_set=draft, **criterion.as_rule_dict())
-        copy._change_reason = f"copied from v{published.version}"
-        copy._history_user = created_by
+        history_note(copy, user=created_by, reason=f"copied from v{published.version}")
         copy.save()
     return draft
 
@@ -82,8 +82,7 @@ def criterion_save(*, criterion: Criterion, changed_by, reason: str) -> Criterio
     """Add or change a criterion of a draft; validated against the trial's variables."""
     _require_reason(reason)
     criterion.full_clean()
-    criterion._change_reason = reason.strip()
-    criterion._history_user = changed_by
+    history_note(criterion, user=changed_by, reason=reason.strip())
     criterion.save()
     return criterion
 
@@ -92,8 +91,7 @@ def criterion_save(*, criterion: Criterion, changed_by, reason: str) -> Criterio
 def criterion_retire(*, criterion: Criterion, retired_by, reason: str) -> None:
     """Remove a criterion from a draft (the history keeps it, with the reason)."""
     _require_reason(reason)
-    criterion._change_reason = reason.strip()
-    criterion._history_user = retired_by
+    history_note(criterion, user=retired_by, reason=reason.strip())
     criterion.delete()
 
 
@@ -120,15 +118,14 @@ def criteria_set_publish(*, criteria_set: CriteriaSet, published_by, reason: str
         raise CriteriaEditRefused("A criteria set without criteria cannot be published.")
     if current is not None:
         current.status = CriteriaSet.Status.RETIRED
-        current._change_reason = f"retired by v{draft.version}: {reason.strip()}"
-        current._history_user = published_by
+        why = f"retired by v{draft.version}: {reason.strip()}"
+        history_note(current, user=published_by, reason=why)
         current.save()
     draft.status = CriteriaSet.Status.PUBLISHED
     draft.published_at = timezone.now()
     draft.published_by = published_by
     draft.change_reason = reason.strip()
-    draft._change_reason = reason.strip()
-    draft._history_user = published_by
+    history_note(draft, user=published_by, reason=reason.strip())
     draft.save()
     return draft
 

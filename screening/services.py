@@ -29,6 +29,7 @@ from screening.models import (
     ScreeningNumberCounter,
 )
 from screening.selectors import screening_typed_values
+from trialsite.history import history_note
 
 DECISION_CHAIN = "decisions"
 
@@ -59,7 +60,7 @@ def candidate_register(
         created_by=registered_by,
     )
     candidate.full_clean()
-    candidate._change_reason = "referral registered"
+    history_note(candidate, user=registered_by, reason="referral registered")
     candidate.save()
     screening_start(candidate=candidate, started_by=registered_by)
     return candidate
@@ -73,8 +74,7 @@ def candidate_update(*, candidate: Candidate, changes: dict, reason: str, change
     for name, value in changes.items():
         setattr(candidate, name, value)
     candidate.full_clean()
-    candidate._change_reason = reason.strip()
-    candidate._history_user = changed_by
+    history_note(candidate, user=changed_by, reason=reason.strip())
     candidate.save()
     return candidate
 
@@ -99,8 +99,7 @@ def screening_start(*, candidate: Candidate, started_by) -> Screening:
         values={"sex": candidate.sex},
         started_by=started_by,
     )
-    screening._change_reason = "screening started"
-    screening._history_user = started_by
+    history_note(screening, user=started_by, reason="screening started")
     screening.save()
     return screening
 
@@ -122,8 +121,7 @@ def screening_values_save(
         )
     locked.values = values
     locked.entered_units = units
-    locked._change_reason = reason or "values saved"
-    locked._history_user = saved_by
+    history_note(locked, user=saved_by, reason=reason or "values saved")
     locked.save()
     return locked
 
@@ -144,8 +142,7 @@ def decision_record(
         raise EpisodeLocked(f"{screening} already has a recorded decision.")
     decision = _decide(screening, recorded_by, screen_failure_reason)
     screening.status = Screening.Status.DECIDED
-    screening._change_reason = f"decision recorded: {decision.outcome}"
-    screening._history_user = recorded_by
+    history_note(screening, user=recorded_by, reason=f"decision recorded: {decision.outcome}")
     screening.save()
     return decision
 

@@ -2,7 +2,10 @@
 helpers that register a referral and fill in its screening through the real services."""
 
 import datetime as dt
+import io
 from pathlib import Path
+
+from django.core.management import call_command
 
 from screening import services
 from screening.models import Candidate, Screening
@@ -84,3 +87,13 @@ def eligible_values() -> dict:
         "able_to_understand_and_comply": True,
         "dyspnoea_from_malignancy_or_oxygen_need": False,
     }
+
+
+def verify_audit_run() -> tuple[int, str]:
+    """Run the `verify_audit` command: (exit code, what it printed, stripped)."""
+    out = io.StringIO()
+    try:
+        call_command("verify_audit", stdout=out)
+    except SystemExit as exited:
+        return exited.code, out.getvalue().strip()
+    return 0, out.getvalue().strip()

@@ -9,6 +9,13 @@ from collections.abc import Iterable
 EXPANDED_JSON_FIELDS = ("values", "entered_units")
 
 
+def history_note(instance, *, user, reason: str) -> None:
+    """Who and why for the history row the next save() or delete() of `instance` writes
+    (django-simple-history reads these two attributes)."""
+    instance._change_reason = reason
+    instance._history_user = user
+
+
 def history_entries(records: Iterable) -> list[dict]:
     """Newest first."""
     ordered = sorted(records, key=lambda r: r.history_date, reverse=True)

@@ -1,15 +1,12 @@
 """Decisions are append-only, and verify_audit proves the chain or names the broken link."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from screening import services
 from screening.exceptions import AppendOnlyViolation
 from screening.models import Decision
-from tests.cases import fill
+from tests.cases import fill, verify_audit_run
 
 pytestmark = pytest.mark.django_db
 
@@ -42,16 +39,8 @@ def test_deleting_a_decision_raises(two_decisions):
     assert Decision.objects.count() == 2
 
 
-def _verify() -> tuple[int, str]:
-    out = io.StringIO()
-    with pytest.raises(SystemExit) as exited:
-        call_command("verify_audit", stdout=out)
-        raise SystemExit(0)
-    return exited.value.code, out.getvalue()
-
-
 def test_verify_audit_passes_on_a_clean_chain(two_decisions):
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 0
     assert "audit chain intact: 2 decisions" in output
 
@@ -72,7 +61,7 @@ def test_verify_audit_names_the_decision_altered_with_raw_sql(two_decisions):
         cursor.execute(
             "UPDATE screening_decision SET outcome = %s WHERE sequence = %s", ["eligible", 1]
         )
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 1
     assert "decision 1" in output and "altered" in output
 
@@ -81,6 +70,6 @@ def test_verify_audit_notices_a_missing_decision(two_decisions):
     with connection.cursor() as cursor:
         _as_superuser_bypassing_triggers(cursor)
         cursor.execute("DELETE FROM screening_decision WHERE sequence = %s", [2])
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 1
     assert "missing" in output

@@ -3,10 +3,8 @@ failed criteria — is written with the decision, stays out of the history, is f
 migration for older decisions, and verify_audit notices when it is tampered with."""
 
 import importlib
-import io
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from criteria.services import criteria_set_draft_create, criteria_set_publish
@@ -14,20 +12,12 @@ from screening import services
 from screening.audit import current_decisions_verify, decision_chain_verify
 from screening.exceptions import AppendOnlyViolation
 from screening.models import Decision, FailedCriterion, Screening
-from tests.cases import fill
+from tests.cases import fill, verify_audit_run
 from tests.screening.log_data import clone_decisions, screen_patient
 
 pytestmark = pytest.mark.django_db
 
 BACKFILL = importlib.import_module("screening.migrations.0007_backfill_current_decision")
-
-
-def _verify() -> tuple[int, str]:
-    out = io.StringIO()
-    with pytest.raises(SystemExit) as exited:
-        call_command("verify_audit", stdout=out)
-        raise SystemExit(0)
-    return exited.value.code, out.getvalue()
 
 
 def _raw(sql: str, params: list, *, unprotect: str = "") -> None:
@@ -121,7 +111,7 @@ def test_verify_audit_names_an_episode_whose_pointer_was_tampered_with(reevaluat
     assert report.message.startswith(f"{reevaluated} (1 wrong in all)")
     shown = "decision 1" if pointer == "older" else "none"
     assert f"its current decision is {shown}, but its newest is decision 2" in report.message
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 1
     assert f"audit chain BROKEN at {reevaluated} (1 wrong in all)" in output
 
@@ -132,7 +122,7 @@ def test_verify_audit_names_an_undecided_episode_that_points_at_a_decision(episo
         "UPDATE screening_screening SET current_decision_id = %s WHERE id = %s",
         [decision.pk, episode.pk],
     )
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 1
     assert f"{episode} (1 wrong in all): its current decision is decision 1" in output
     assert "but its newest is none" in output
@@ -151,7 +141,7 @@ def test_verify_audit_names_a_decision_whose_failed_criteria_were_tampered_with(
     screen_patient(trial, nurse)
     decision = screen_patient(trial, nurse, fails=("I13", "E07"))
     _raw(sql, [], unprotect="screening_failedcriterion")
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 1
     assert f"audit chain BROKEN at decision 2 ({decision.public_id})" in output
     assert f"its failed-criteria rows {said}" in output

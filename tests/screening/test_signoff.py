@@ -2,12 +2,10 @@
 cannot sign, the signature binds the decision's hash, and a later decision supersedes it."""
 
 import datetime as dt
-import io
 import json
 import logging
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -18,7 +16,7 @@ from screening.hashing import chain_hash
 from screening.log_query import LogFilters
 from screening.models import Signature, SignatureAttempt
 from screening.signoff import signature_payload, signature_sign
-from tests.cases import PROTOCOL_FILE
+from tests.cases import PROTOCOL_FILE, verify_audit_run
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
 from trialsite import roles
@@ -133,7 +131,8 @@ def test_signature_binds_the_decision_hash(investigator, decision):
     signature = signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
     assert signature.decision_hash == decision.entry_hash
     assert signature.entry_hash == chain_hash(signature_payload(signature), "0" * 64)
-    assert _verify() == (0, "audit chain intact: 1 decisions\nsignature chain intact: 1 signatures")
+    intact = "audit chain intact: 1 decisions\nsignature chain intact: 1 signatures"
+    assert verify_audit_run() == (0, intact)
 
 
 def test_signatures_are_append_only(investigator, decision):
@@ -159,19 +158,10 @@ def _raw(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
-def _verify() -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("verify_audit", stdout=out)
-    except SystemExit as exited:
-        return exited.code, out.getvalue().strip()
-    return 0, out.getvalue().strip()
-
-
 def test_verify_audit_names_a_signature_altered_with_raw_sql(investigator, decision):
     signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
     _raw("UPDATE screening_signature SET meaning = %s", ["I confirm nothing."])
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 1
     assert "signature chain BROKEN at signature 1" in output and "altered" in output
 
@@ -182,7 +172,7 @@ def test_verify_audit_notices_a_signature_moved_to_another_decision(
     signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
     other = screen_patient(trial, nurse, fails=("I13",))
     _raw("UPDATE screening_signature SET decision_id = %s", [other.pk])
-    code, output = _verify()
+    code, output = verify_audit_run()
     assert code == 1 and "signature 1" in output
 
 
@@ -219,7 +209,7 @@ def test_a_later_decision_marks_the_signature_superseded(
     with pytest.raises(SignOffRefused, match="newer decision"):
         signature_sign(decision=first, signer=investigator, password=TEST_PASSWORD)
     signature_sign(decision=newer, signer=investigator, password=TEST_PASSWORD)
-    assert _verify()[0] == 0
+    assert verify_audit_run()[0] == 0
 
 
 def test_wrong_password_raises_wrong_password(investigator, decision):
