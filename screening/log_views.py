@@ -19,7 +19,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from screening import charts, exports, log_query, selectors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
 from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
-from trialsite.access_log import CandidateAccessLogMixin
+from trialsite.access_log import CandidateAccessLogMixin, candidate_access_logged
 from trialsite.login_protection import lockout_response, login_failure_count, login_locked_out
 
 FAILURE_RED = "#dc3545"
@@ -81,7 +81,12 @@ class LogExportView(PermissionRequiredMixin, View):
 
     def get(self, request, fmt: str):
         form = _filter_form(request)
-        rows = selectors.screening_log_all_rows(form.filters())
+        rows = candidate_access_logged(
+            selectors.screening_log_all_rows(form.filters()),
+            user=request.user,
+            path=request.get_full_path(),
+            screening_number=lambda row: row.screening.candidate.screening_number,
+        )
         filename = f"screening-log-{timezone.localdate():%Y-%m-%d}"
         if fmt == "csv":
             return exports.csv_response(rows, filename=filename)

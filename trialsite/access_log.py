@@ -7,7 +7,11 @@ so a page is never shown without its log entry (if the write fails, the request 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+
 from django.db import transaction
+from django.utils import timezone
 
 from trialsite.models import CandidateAccess
 
@@ -21,6 +25,30 @@ def candidate_access_record(*, user, screening_number: str, path: str) -> Candid
     access.full_clean()
     access.save()
     return access
+
+
+@transaction.atomic
+def candidate_access_record_many(*, user, screening_numbers: Iterable[str], path: str) -> int:
+    """Append one access-log row per candidate shown together (an export), all at one time."""
+    now = timezone.now()
+    rows = [
+        CandidateAccess(user=user, screening_number=number, path=path[:_PATH_MAX], viewed_at=now)
+        for number in dict.fromkeys(screening_numbers)
+    ]
+    CandidateAccess.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def candidate_access_logged(
+    items: Iterable, *, user, path: str, screening_number: Callable[[object], str], batch=500
+) -> Iterator:
+    """`items` (an export's rows) as they are read, each batch's candidates logged before the
+    batch is passed on: nothing reaches the file that was not logged first."""
+    items = iter(items)
+    while chunk := list(islice(items, batch)):
+        numbers = (screening_number(item) for item in chunk)
+        candidate_access_record_many(user=user, screening_numbers=numbers, path=path)
+        yield from chunk
 
 
 class CandidateAccessLogMixin:

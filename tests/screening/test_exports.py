@@ -14,6 +14,8 @@ from screening.signoff import signature_sign
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
 from trialsite import roles
+from trialsite.access_log import candidate_access_logged
+from trialsite.models import CandidateAccess
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -94,6 +96,30 @@ def test_csv_without_filters_holds_every_row_not_only_one_page(
         "",
         "not decided",
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_logs_each_candidate_it_holds(investigator_client, investigator, cohort, fmt):
+    url = reverse(f"log:export-{fmt}") + "?outcome=ineligible"
+    assert investigator_client.get(url).status_code == 200
+    logged = CandidateAccess.objects.order_by("screening_number")
+    assert [(a.user, a.screening_number, a.path) for a in logged] == [
+        (investigator, cohort["B"], url),
+        (investigator, cohort["C"], url),
+    ]
+
+
+def test_a_batch_is_logged_before_any_of_its_rows_is_passed_on(investigator):
+    rows = candidate_access_logged(
+        ["S1", "S2", "S3"], user=investigator, path="/x", screening_number=str, batch=2
+    )
+    assert next(rows) == "S1"
+    assert sorted(CandidateAccess.objects.values_list("screening_number", flat=True)) == [
+        "S1",
+        "S2",
+    ]
+    assert list(rows) == ["S2", "S3"]
+    assert CandidateAccess.objects.count() == 3
 
 
 def test_xlsx_holds_the_same_filtered_rows(investigator_client, investigator, cohort):
