@@ -4,7 +4,8 @@ bench/RESULTS.md with the figures, the machine and the command. Nothing here pas
 1. The evaluator on one core, against JsonLogic (bench/evaluator.py).
 2. The screening log under load: a PostgreSQL database with --decisions decisions (made by
    `generate_demo_data`, timed), the app under gunicorn (2 workers, 127.0.0.1, DEBUG off) and
-   `wrk` for --seconds each against a bare view (the floor), the log's first page, a filtered
+   `wrk` for --seconds each against a bare view (the floor), the cheapest signed-in page
+   (admin's JavaScript catalogue: session and user, no work), the log's first page, a filtered
    page, page 500 (as reached with "Next", and by page number alone) and Django admin's
    changelist of decisions.
 3. The impact preview of a draft over --episodes episodes: seconds, SQL queries (also at a
@@ -201,6 +202,8 @@ def log_targets(session: str, deep: int) -> dict[str, tuple[str, str]]:
     """What wrk loads: name -> (path, session cookie)."""
     return {
         "floor (/health/)": ("/health/", ""),
+        # The cheapest signed-in page Django has: session, user and a tiny response.
+        "signed-in floor (/admin/jsi18n/)": ("/admin/jsi18n/", session),
         "log page 1": ("/log/", session),
         "log filtered": ("/log/?outcome=ineligible&signoff=unsigned", session),
         f"log page {deep} (Next link)": (next_link(f"/log/?page={deep - 1}", session), session),
@@ -223,6 +226,8 @@ def bench_log(decisions: int, seconds: int, before: str | None) -> None:
     log = FIGURES["log page 1 requests/s"]
     figure("log vs floor", log / FIGURES["floor (/health/) requests/s"])  # type: ignore[operator]
     figure("log vs admin", log / FIGURES["admin decisions changelist requests/s"])  # type: ignore[operator]
+    signed_in = FIGURES["signed-in floor (/admin/jsi18n/) requests/s"]
+    figure("log vs signed-in floor", log / signed_in)  # type: ignore[operator]
     if before:
         bench_log_before(before, session, deep, seconds)
 
