@@ -11,23 +11,19 @@ Python and parsing it in the database once per row is what made the first versio
 minutes for 100,000 rows. Here each distinct case is encoded and content-hashed once; on
 PostgreSQL the cases are copied into a temporary table once, the per-row columns (ids,
 numbers, hashes) are streamed with COPY, and one INSERT ... SELECT per table joins the two,
-so the database copies the stored JSON instead of parsing it again. Other databases get
-bulk_create in batches. Either way each batch also writes what decision_record writes beside a
-decision: its failed criteria, and the episode's pointer to it (on PostgreSQL set as the
-episode is inserted; elsewhere one UPDATE per batch).
+so the database copies the stored JSON instead of parsing it again (screening.demo_bulk).
+Other databases get bulk_create in batches. Either way each batch also writes what
+decision_record writes beside a decision: its failed criteria, and the episode's pointer to
+it (on PostgreSQL set as the episode is inserted; elsewhere one UPDATE per batch).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import random
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from itertools import islice
 from types import SimpleNamespace
 
@@ -42,7 +38,7 @@ from criteria.rules import rules_to_dict
 from criteria.selectors import criteria_set_lookup, criteria_set_rules
 from criteria.values import value_to_json
 from screening.demo import candidate
-from screening.failures import failed_positions
+from screening.demo_bulk import Case, Row, failure_reason, write_postgresql
 from screening.hashing import chain_hash, content_hash, decision_content_sha256, decision_payload
 from screening.models import (
     Candidate,
@@ -57,33 +53,6 @@ from screening.services import decisions_derived_write
 BATCH = 2000
 POOL = 2000  # distinct cases evaluated; decisions cycle through them
 SPACING = dt.timedelta(minutes=15)  # between generated decisions, the last one now
-DECLINED = "synthetic: patient declined"
-
-
-@dataclass(frozen=True)
-class _Case:
-    """One evaluated synthetic case, in the JSON form it is stored in."""
-
-    values: dict
-    outcome: str
-    results: list
-    missing: list
-    derived: dict
-    content_sha256: str
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One generated candidate + episode + decision: the columns that differ per row."""
-
-    number: str
-    case: int  # index into the pool
-    referral_date: dt.date
-    public_id: uuid.UUID
-    sequence: int
-    recorded_at: dt.datetime
-    previous_hash: str
-    entry_hash: str
 
 
 class Command(BaseCommand):
@@ -105,7 +74,7 @@ class Command(BaseCommand):
         rule_set = criteria_set_rules(criteria_set)
         pool = _evaluated_pool(rule_set, random.Random(seed))
         user = _demo_user()
-        write = _write_postgresql if connection.vendor == "postgresql" else _write_orm
+        write = write_postgresql if connection.vendor == "postgresql" else _write_orm
         with transaction.atomic():
             snapshot = _snapshot(rules_to_dict(rule_set))
             head, _ = ChainHead.objects.select_for_update().get_or_create(name="decisions")
@@ -156,7 +125,7 @@ def _chained_rows(context, head, counter, count: int):
             criteria_set_id=context.criteria_set.pk,
             criteria_set_version=context.criteria_set.version,
             outcome=case.outcome,
-            screen_failure_reason=_failure_reason(case),
+            screen_failure_reason=failure_reason(case),
             rules_snapshot_id=context.snapshot.pk,
             evaluator_version=EVALUATOR_VERSION,
             recorded_by=SimpleNamespace(get_username=lambda: username),
@@ -164,7 +133,7 @@ def _chained_rows(context, head, counter, count: int):
         )
         payload = decision_payload(link, content_sha256=case.content_sha256)
         entry_hash = chain_hash(payload, head.entry_hash)
-        yield _Row(
+        yield Row(
             number=number,
             case=case_index,
             referral_date=timezone.localdate(recorded_at) - dt.timedelta(days=i % 14),
@@ -177,11 +146,7 @@ def _chained_rows(context, head, counter, count: int):
         head.sequence, head.entry_hash = link.sequence, entry_hash
 
 
-def _failure_reason(case: _Case) -> str:
-    return DECLINED if case.outcome == Decision.Outcome.INCOMPLETE else ""
-
-
-def _write_orm(context, rows: list[_Row]) -> None:
+def _write_orm(context, rows: list[Row]) -> None:
     """Any database: bulk_create, three statements per batch."""
     pool, user, criteria_set = context.pool, context.user, context.criteria_set
     candidates = Candidate.objects.bulk_create(
@@ -216,7 +181,7 @@ def _write_orm(context, rows: list[_Row]) -> None:
             criteria_set=criteria_set,
             criteria_set_version=criteria_set.version,
             outcome=pool[row.case].outcome,
-            screen_failure_reason=_failure_reason(pool[row.case]),
+            screen_failure_reason=failure_reason(pool[row.case]),
             results=pool[row.case].results,
             missing=pool[row.case].missing,
             derived=pool[row.case].derived,
@@ -233,140 +198,7 @@ def _write_orm(context, rows: list[_Row]) -> None:
     decisions_derived_write(decisions)
 
 
-def _write_postgresql(context, rows: list[_Row]) -> None:
-    """PostgreSQL: COPY the per-row columns, join the pool's JSON in the database."""
-    with connection.cursor() as cursor:
-        if not getattr(context, "pool_table", False):
-            _copy_pool(cursor, context.pool)
-            context.pool_table = True
-        cursor.execute("TRUNCATE demo_rows")
-        _copy(cursor, "demo_rows", [_row_columns(row) for row in rows])
-        params = {
-            "trial": context.criteria_set.trial_id,
-            "set": context.criteria_set.pk,
-            "version": context.criteria_set.version,
-            "user": context.user.pk,
-            "rules": context.snapshot.pk,
-            "evaluator": EVALUATOR_VERSION,
-        }
-        for statement in (
-            _INSERT_CANDIDATES,
-            _INSERT_SCREENINGS,
-            _INSERT_DECISIONS,
-            _INSERT_FAILED_CRITERIA,
-        ):
-            cursor.execute(statement, params)
-
-
-def _row_columns(row: _Row) -> tuple:
-    return (
-        row.number,
-        row.case,
-        row.referral_date.isoformat(),
-        str(row.public_id),
-        row.sequence,
-        row.recorded_at.isoformat(),
-        row.previous_hash,
-        row.entry_hash,
-    )
-
-
-def _copy_pool(cursor, pool: list[_Case]) -> None:
-    # lz4 compresses the stored JSON several times faster than the default pglz; it applies
-    # to this transaction only, and reading the rows back needs nothing special.
-    cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
-    # ON COMMIT DROP is enough on its own, unless the caller's transaction is still open.
-    cursor.execute("DROP TABLE IF EXISTS demo_pool, demo_rows, demo_failed")
-    cursor.execute(
-        "CREATE TEMPORARY TABLE demo_pool (i integer PRIMARY KEY, outcome text, sex text,"
-        " reason text, vals jsonb, results jsonb, missing jsonb, derived jsonb) ON COMMIT DROP"
-    )
-    cursor.execute(
-        "CREATE TEMPORARY TABLE demo_rows (number text, i integer, referral_date date,"
-        " public_id uuid, sequence bigint, recorded_at timestamptz, previous_hash text,"
-        " entry_hash text) ON COMMIT DROP"
-    )
-    cursor.execute(
-        "CREATE TEMPORARY TABLE demo_failed (i integer, position smallint, code text)"
-        " ON COMMIT DROP"
-    )
-    _copy(
-        cursor,
-        "demo_failed",
-        [
-            (i, position, code)
-            for i, case in enumerate(pool)
-            for position, code in failed_positions(case.results)
-        ],
-    )
-    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    _copy(
-        cursor,
-        "demo_pool",
-        [
-            (
-                i,
-                case.outcome,
-                case.values.get("sex", "female"),
-                _failure_reason(case),
-                dump(case.values),
-                dump(case.results),
-                dump(case.missing),
-                dump(case.derived),
-            )
-            for i, case in enumerate(pool)
-        ],
-    )
-
-
-def _copy(cursor, table: str, rows: list[tuple]) -> None:
-    buffer = io.StringIO()
-    # Every field quoted: an empty string stays an empty string, not NULL.
-    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(rows)
-    buffer.seek(0)
-    cursor.cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
-
-
-_INSERT_CANDIDATES = """
-INSERT INTO screening_candidate (trial_id, screening_number, initials, year_of_birth, sex,
-    referring_unit, referral_date, created_by_id, created_at)
-SELECT %(trial)s, r.number, 'ZZ', 1960, p.sex, 'Synthetic demo data', r.referral_date,
-    %(user)s, r.recorded_at
-FROM demo_rows r JOIN demo_pool p ON p.i = r.i ORDER BY r.sequence
-"""
-# Each generated episode has exactly one decision, its current one. The decision's id is
-# drawn from its sequence as the episode is inserted (after ORDER BY: volatile functions run
-# after the sort), and the decision is inserted under it: no UPDATE of the episodes after.
-_INSERT_SCREENINGS = """
-INSERT INTO screening_screening (candidate_id, episode, criteria_set_id, "values",
-    entered_units, status, started_by_id, started_at, updated_at, current_decision_id)
-SELECT c.id, 1, %(set)s, p.vals, '{}'::jsonb, 'decided', %(user)s, r.recorded_at,
-    r.recorded_at, nextval(pg_get_serial_sequence('screening_decision', 'id'))
-FROM demo_rows r JOIN demo_pool p ON p.i = r.i
-JOIN screening_candidate c ON c.screening_number = r.number ORDER BY r.sequence
-"""
-_INSERT_DECISIONS = """
-INSERT INTO screening_decision (id, public_id, sequence, screening_id, criteria_set_id,
-    criteria_set_version, outcome, screen_failure_reason, results, missing, derived,
-    values_snapshot, rules_sha256, evaluator_version, recorded_by_id, recorded_at,
-    previous_hash, entry_hash)
-SELECT s.current_decision_id, r.public_id, r.sequence, s.id, %(set)s, %(version)s, p.outcome,
-    p.reason, p.results, p.missing, p.derived, p.vals, %(rules)s, %(evaluator)s, %(user)s,
-    r.recorded_at, r.previous_hash, r.entry_hash
-FROM demo_rows r JOIN demo_pool p ON p.i = r.i
-JOIN screening_candidate c ON c.screening_number = r.number
-JOIN screening_screening s ON s.candidate_id = c.id AND s.episode = 1 ORDER BY r.sequence
-"""
-
-_INSERT_FAILED_CRITERIA = """
-INSERT INTO screening_failedcriterion (decision_id, position, code)
-SELECT d.id, f.position, f.code
-FROM demo_rows r JOIN demo_failed f ON f.i = r.i
-JOIN screening_decision d ON d.sequence = r.sequence ORDER BY r.sequence, f.position
-"""
-
-
-def _evaluated_pool(rule_set, rng: random.Random) -> list[_Case]:
+def _evaluated_pool(rule_set, rng: random.Random) -> list[Case]:
     """POOL distinct cases: their stored JSON values and what the evaluator decided."""
     pool = []
     for values in islice(iter(lambda: candidate(rng), None), POOL):
@@ -378,7 +210,7 @@ def _evaluated_pool(rule_set, rng: random.Random) -> list[_Case]:
         content = decision_content_sha256(
             results=results, missing=missing, derived=derived, values_snapshot=stored
         )
-        pool.append(_Case(stored, evaluation.outcome, results, missing, derived, content))
+        pool.append(Case(stored, evaluation.outcome, results, missing, derived, content))
     return pool
 
 
