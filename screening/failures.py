@@ -1,6 +1,6 @@
 """Which criteria a decision failed, as the evaluator defines it: an inclusion not met, or an
-exclusion that applies. One definition for the rows written with a decision, the log's rows
-and verify_audit, in Python and as SQL expressions."""
+exclusion that applies. One definition (`is_failed`) for the FailedCriterion rows written with
+a decision and for verify_audit; the log reads a decision's failed entries by those rows."""
 
 from __future__ import annotations
 
@@ -35,55 +35,11 @@ def failed_criteria(decisions: Iterable[Decision]) -> list[FailedCriterion]:
     ]
 
 
-# "failed" as the evaluator defines it: an inclusion not met, or an exclusion that applies.
-_SQLITE_FAILED = (
-    " FROM json_each(%(expressions)s) AS r"
-    " WHERE (json_extract(r.value, '$.kind') = 'inclusion'"
-    " AND json_extract(r.value, '$.status') = 'not_met')"
-    " OR (json_extract(r.value, '$.kind') = 'exclusion'"
-    " AND json_extract(r.value, '$.status') = 'met'))"
-)
-_POSTGRES_FAILED = (
-    " FROM jsonb_array_elements(%(expressions)s) WITH ORDINALITY AS r(item, n)"
-    " WHERE (r.item->>'kind' = 'inclusion' AND r.item->>'status' = 'not_met')"
-    " OR (r.item->>'kind' = 'exclusion' AND r.item->>'status' = 'met'))"
-)
-
-
-class FailedCodes(Func):
-    """The codes of the criteria a decision's `results` failed, in rule order, as JSON text
-    (`["I3","E5"]`), computed in the database from the JSON. (The log filters and the summary
-    count on the FailedCriterion rows written with each decision instead.)"""
-
-    arity = 1
-    output_field = TextField()
-    sqlite_items = "json_extract(r.value, '$.code')"
-    postgres_items = "r.item->>'code'"
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError(f"{type(self).__name__} has no SQL for {connection.vendor}")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        template = f"(SELECT json_group_array({self.sqlite_items}){_SQLITE_FAILED}"
-        return super().as_sql(compiler, connection, template=template)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        items = f"COALESCE(jsonb_agg({self.postgres_items} ORDER BY r.n), '[]'::jsonb)::text"
-        return super().as_sql(compiler, connection, template=f"(SELECT {items}{_POSTGRES_FAILED}")
-
-
-class FailedResults(FailedCodes):
-    """The entries of a decision's `results` that failed, whole, in rule order, as JSON text:
-    what `failed_results` returns, without sending and parsing every criterion's result."""
-
-    sqlite_items = "json(r.value)"
-    postgres_items = "r.item"
-
-
 class FailedEntries(Func):
-    """What FailedResults gives, found by the positions in the decision's FailedCriterion
-    rows: a decision that failed nothing (every eligible one) is not read at all, and one that
-    did is not searched. Arguments: the decision's `results` and its id."""
+    """What `failed_results` gives, as JSON text, computed in the database from the positions
+    in the decision's FailedCriterion rows: only the failed entries are sent, a decision that
+    failed nothing (every eligible one) is not read at all, and one that did is not searched.
+    Arguments: the decision's `results` and its id."""
 
     arity = 2
     output_field = TextField()

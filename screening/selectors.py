@@ -13,7 +13,7 @@ from criteria.models import CriteriaSet, Criterion
 from criteria.rules import RuleSet
 from criteria.values import value_from_json
 from screening import trail
-from screening.failures import FailedEntries, FailedResults
+from screening.failures import FailedEntries
 from screening.log_query import (
     LogFilters,
     LogRow,
@@ -254,7 +254,7 @@ def candidate_audit_trail(candidate: Candidate) -> dict:
         Decision.objects.filter(screening__candidate=candidate)
         .select_related("recorded_by")
         .defer(*_LOG_DEFERRED)
-        .annotate(failed_entries=FailedResults("results"))
+        .annotate(failed_entries=FailedEntries("results", "pk"))
     )
     signatures = list(
         Signature.objects.filter(decision__screening__candidate=candidate)
