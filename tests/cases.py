@@ -5,9 +5,11 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 from screening import services
+from screening.exceptions import AppendOnlyViolation
 from screening.models import Candidate, Screening
 
 PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
@@ -97,3 +99,19 @@ def verify_audit_run() -> tuple[int, str]:
     except SystemExit as exited:
         return exited.code, out.getvalue().strip()
     return 0, out.getvalue().strip()
+
+
+def assert_append_only(row, **change) -> None:
+    """Changing and saving `row`, deleting it, and updating or deleting its table through a
+    queryset are all refused. The row is left changed in memory only."""
+    model = type(row)
+    for name, value in change.items():
+        setattr(row, name, value)
+    with pytest.raises(AppendOnlyViolation):
+        row.save()
+    with pytest.raises(AppendOnlyViolation):
+        row.delete()
+    with pytest.raises(AppendOnlyViolation):
+        model.objects.update(**change)
+    with pytest.raises(AppendOnlyViolation):
+        model.objects.all().delete()

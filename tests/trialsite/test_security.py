@@ -15,9 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from screening.exceptions import AppendOnlyViolation
 from screening.services import decision_record
-from tests.cases import eligible_values, fill
+from tests.cases import assert_append_only, eligible_values, fill
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite.models import CandidateAccess
 
@@ -320,14 +319,7 @@ def test_refused_and_missing_pages_leave_no_entry(investigator_client, candidate
 
 def test_the_access_log_is_append_only(investigator_client, candidate_number):
     investigator_client.get(reverse("screening:candidate-detail", args=[candidate_number]))
-    entry = CandidateAccess.objects.get()
-    entry.screening_number = "someone-else"
-    with pytest.raises(AppendOnlyViolation):
-        entry.save()
-    with pytest.raises(AppendOnlyViolation):
-        entry.delete()
-    with pytest.raises(AppendOnlyViolation):
-        CandidateAccess.objects.update(path="/")
+    assert_append_only(CandidateAccess.objects.get(), screening_number="someone-else")
     assert CandidateAccess.objects.get().screening_number == candidate_number
 
 
