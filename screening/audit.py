@@ -44,14 +44,8 @@ def decision_chain_verify() -> ChainReport:
             return ChainReport(False, checked, f"{where}: {problem}")
         previous_hash, expected_sequence = decision.entry_hash, expected_sequence + 1
         checked += 1
-    head = ChainHead.objects.filter(name="decisions").first()
-    if head is not None and (head.sequence, head.entry_hash) != (checked, previous_hash):
-        return ChainReport(
-            False,
-            checked,
-            f"chain head names decision {head.sequence}, "
-            f"but the chain ends at decision {checked}: a record is missing",
-        )
+    if problem := _head_problem("decisions", "decision", checked, previous_hash):
+        return ChainReport(False, checked, problem)
     pointers = current_decisions_verify()
     if not pointers.intact:
         return ChainReport(False, checked, pointers.message)
@@ -106,15 +100,21 @@ def signature_chain_verify() -> ChainReport:
                 return ChainReport(False, checked, f"{where}: {problem}")
             previous_hash, expected_sequence = signature.entry_hash, expected_sequence + 1
             checked += 1
-    head = ChainHead.objects.filter(name="signatures").first()
-    if head is not None and (head.sequence, head.entry_hash) != (checked, previous_hash):
-        return ChainReport(
-            False,
-            checked,
-            f"chain head names signature {head.sequence}, "
-            f"but the chain ends at signature {checked}: a record is missing",
-        )
+    if problem := _head_problem("signatures", "signature", checked, previous_hash):
+        return ChainReport(False, checked, problem)
     return ChainReport(True, checked, f"signature chain intact: {checked} signatures")
+
+
+def _head_problem(chain: str, record: str, checked: int, last_hash: str) -> str:
+    """What is wrong when the chain head does not name the last record walked: a record
+    after it was removed (the head alone remembers it)."""
+    head = ChainHead.objects.filter(name=chain).first()
+    if head is None or (head.sequence, head.entry_hash) == (checked, last_hash):
+        return ""
+    return (
+        f"chain head names {record} {head.sequence}, "
+        f"but the chain ends at {record} {checked}: a record is missing"
+    )
 
 
 def _signature_problem(signature, decision, previous_hash: str, expected_sequence: int) -> str:

@@ -228,11 +228,7 @@ def _decision_append(
         criteria_set_version=criteria_set.version,
         outcome=evaluation.outcome,
         screen_failure_reason=screen_failure_reason,
-        results=[result.to_dict() for result in evaluation.results],
-        missing=list(evaluation.missing),
-        derived={
-            key: {"value": str(d.value), "how": d.how} for key, d in evaluation.derived.items()
-        },
+        **decision_content(evaluation),
         values_snapshot=dict(screening.values),
         rules_snapshot=rules_snapshot,
         evaluator_version=EVALUATOR_VERSION,
@@ -250,6 +246,18 @@ def _decision_append(
     head.entry_hash = decision.entry_hash
     head.save()
     return decision
+
+
+def decision_content(evaluation: Evaluation) -> dict:
+    """What a decision stores of its evaluation, as JSON: every criterion's result and reason,
+    the variables still missing, and each derived value with how it was derived."""
+    return {
+        "results": [result.to_dict() for result in evaluation.results],
+        "missing": list(evaluation.missing),
+        "derived": {
+            key: {"value": str(d.value), "how": d.how} for key, d in evaluation.derived.items()
+        },
+    }
 
 
 def decisions_derived_write(decisions: list[Decision]) -> None:

@@ -48,7 +48,7 @@ from screening.models import (
     Screening,
     ScreeningNumberCounter,
 )
-from screening.services import decisions_derived_write
+from screening.services import decision_content, decisions_derived_write
 
 BATCH = 2000
 POOL = 2000  # distinct cases evaluated; decisions cycle through them
@@ -204,13 +204,9 @@ def _evaluated_pool(rule_set, rng: random.Random) -> list[Case]:
     for values in islice(iter(lambda: candidate(rng), None), POOL):
         evaluation = evaluate(rule_set, values)
         stored = {k: value_to_json(rule_set.variables[k], v) for k, v in values.items()}
-        results = [r.to_dict() for r in evaluation.results]
-        missing = list(evaluation.missing)
-        derived = {k: {"value": str(d.value), "how": d.how} for k, d in evaluation.derived.items()}
-        content = decision_content_sha256(
-            results=results, missing=missing, derived=derived, values_snapshot=stored
-        )
-        pool.append(Case(stored, evaluation.outcome, results, missing, derived, content))
+        content = decision_content(evaluation)  # as decision_record stores it
+        digest = decision_content_sha256(**content, values_snapshot=stored)
+        pool.append(Case(stored, evaluation.outcome, **content, content_sha256=digest))
     return pool
 
 
