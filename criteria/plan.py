@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from operator import contains, itemgetter
 
-from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS, Derived
+from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS, Derived, days_between
 from criteria.exceptions import ValueProblem
 from criteria.schema import (
     NEVER,
@@ -95,7 +95,7 @@ class WindowNode(ConditionNode):
         reference = values.get(self.other)
         if reference is None:
             return None
-        return ((reference - first).days < self.threshold) is self.within  # type: ignore[operator]
+        return (days_between(first, reference) < self.threshold) is self.within  # type: ignore[arg-type]
 
     def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
         if self.test(values) is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from criteria.derivations import CONTEXT, display
+from criteria.derivations import CONTEXT, days_between, display
 from criteria.plan import (
     COMPARATORS,
     METHOD_SUFFIX,
@@ -96,7 +96,7 @@ def _days(n: int) -> str:
 def _window_phrase(node: WindowNode, values: Values, variables: Variables) -> str:
     first, ref = variables[node.key], variables[node.other]
     a, b = values[node.key], values[node.other]
-    gap = (b - a).days  # type: ignore[operator]
+    gap = days_between(a, b)  # type: ignore[arg-type]
     if gap == 0:
         where = f"is on the same day as {mid_sentence(ref.label)}"
     else:

@@ -168,10 +168,6 @@ class VariableSpec:
         _freeze(self, "choices", tuple)
         _freeze(self, "shown_if", tuple)
 
-    @property
-    def is_derived(self) -> bool:
-        return bool(self.derivation)
-
 
 Variables = Mapping[str, VariableSpec]
 

@@ -240,10 +240,6 @@ class Decision(AppendOnlyModel):
     def __str__(self) -> str:
         return f"Decision {self.sequence}: {self.outcome}"
 
-    @property
-    def is_screen_failure(self) -> bool:
-        return self.outcome != self.Outcome.ELIGIBLE
-
 
 class FailedCriterion(AppendOnlyModel):
     """One criterion a decision failed (an inclusion not met, an exclusion that applies).

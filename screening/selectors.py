@@ -111,10 +111,6 @@ def candidate_episodes(candidate: Candidate) -> list[Screening]:
     )
 
 
-def decision_latest(screening: Screening) -> Decision | None:
-    return screening.decisions.order_by("-sequence").first()
-
-
 # The investigator's screening log, summary, sign-off and audit trail (issue 5).
 
 # Snapshots are large and the log never shows them.
