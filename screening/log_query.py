@@ -173,8 +173,9 @@ def log_rows(screenings: list[Screening], decisions: list[Decision], signatures)
 # segments it overlaps, stopping after the page:
 # - by screened date: the decided episodes, found by walking the decisions by time (index of
 #   migration 0005) and joining the episodes that point at them (0006), ties by chain
-#   position; a page reached with "Next" carries the previous page's last key, so page 500
-#   costs what page 1 costs (a page number alone skips rows with OFFSET);
+#   position; a page reached with "Next" carries the previous page's last key, one reached
+#   with "Previous" the next page's first, so page 500 costs what page 1 costs (a page
+#   number alone skips rows with OFFSET, counted from the nearer end);
 # - by outcome or recorder: one segment per outcome (recorder), in the sort's order, each
 #   walking the screening numbers' index (0008) and keeping the episodes whose current
 #   decision has that outcome (recorder);
@@ -184,18 +185,18 @@ def log_rows(screenings: list[Screening], decisions: list[Decision], signatures)
 PAGED_SORTS = DECISION_SORTS
 
 
-def log_pages(filters: LogFilters, cursor: str = "") -> LogPages | None:
+def log_pages(filters: LogFilters, after: str = "", before: str = "") -> LogPages | None:
     """The log for the page view, or None when its sort or filter needs the general query
     (`log_filter` + `log_order`): the sorts by candidate, or episodes not decided."""
     if filters.sort.lstrip("-") not in PAGED_SORTS or filters.outcome == IN_PROGRESS:
         return None
-    return LogPages(filters, cursor)
+    return LogPages(filters, after, before)
 
 
 @dataclass(frozen=True)
 class _Segment:
     name: str  # what the segment holds, for the count cache's key
-    episodes: QuerySet  # in the segment's order
+    episodes: QuerySet  # in the segment's order, which no two episodes share
     timed: bool = False  # ordered by decision time and chain position: "Next" keys apply
 
 
@@ -203,16 +204,21 @@ class LogPages:
     """What Django's Paginator needs: `count()` and slices of annotated episodes, in order.
 
     A slice costs one query; `count()` one, cached until a decision, signature or episode is
-    added (the cache key holds the chain heads and the newest episode id).
+    added (the cache key holds the chain heads and the newest episode id). `after` is the
+    "Next" link's key (the last row of the page before), `before` the "Previous" link's (the
+    first row of the page after): with either, a page by screened date is read from the
+    index from that key on, however deep. Without, a page nearer the end of a segment is
+    counted from the end, so "Last" costs what "First" does.
     """
 
     ordered = True
 
-    def __init__(self, filters: LogFilters, cursor: str = "") -> None:
+    def __init__(self, filters: LogFilters, after: str = "", before: str = "") -> None:
         self.filters = filters
         self.descending = filters.sort.startswith("-")
-        self.cursor = _parse_cursor(cursor)
+        self.after, self.before = _parse_cursor(after), _parse_cursor(before)
         self.next_cursor = ""  # the key after the last slice taken, for the "Next" link
+        self.previous_cursor = ""  # the key of its first row, for the "Previous" link
         self._count: tuple[int, ...] | None = None
 
     def count(self) -> int:
@@ -227,19 +233,31 @@ class LogPages:
         for segment, size in zip(self._segments, self._counts(), strict=True):
             low, high = max(start, offset), min(stop, offset + size)
             if low < high:
-                keys = segment.episodes.values("pk")
-                if segment.timed and self.cursor and self.cursor[0] == low == start:
-                    keys = keys.filter(self._after(self.cursor))[: high - low]
-                else:
-                    keys = keys[low - offset : high - offset]
-                parts.append(keys)
+                parts.append(self._keys(segment, offset, size, low, high))
             offset += size
         rows = list(log_order(log_queryset().filter(pk__in=_union(parts)), self.filters.sort))
-        last = rows[-1] if rows else None
-        timed = self.filters.sort.lstrip("-") == "screened_at"
-        if timed and last is not None and last.decision_id and len(rows) == stop - start:
-            self.next_cursor = f"{stop}~{last.screened_at.isoformat()}~{last.decision_sequence}"
+        if self.filters.sort.lstrip("-") == "screened_at" and rows:
+            first, last = rows[0], rows[-1]
+            if start and first.decision_id:
+                self.previous_cursor = _cursor(start, first)
+            if last.decision_id and len(rows) == stop - start:
+                self.next_cursor = _cursor(stop, last)
         return rows
+
+    def _keys(self, segment: _Segment, offset: int, size: int, low: int, high: int) -> QuerySet:
+        """The keys of rows low..high (of the whole log) of a segment that starts at `offset`
+        and holds `size`, read the cheapest way: from a cursor's key, or with the smaller
+        OFFSET, from the start or from the end. The page's rows are sorted afterwards."""
+        keys = segment.episodes.values("pk")
+        # A key applies where the page and the timed segment (always first) start or end.
+        if segment.timed and self.after and self.after[0] == low:
+            return keys.filter(self._beyond(self.after, later=True))[: high - low]
+        if segment.timed and self.before and self.before[0] == high:
+            return keys.filter(self._beyond(self.before, later=False)).reverse()[: high - low]
+        first, last = low - offset, high - offset
+        if first > size - last:
+            return keys.reverse()[size - last : size - first]
+        return keys[first:last]
 
     @cached_property
     def _segments(self) -> list[_Segment]:
@@ -280,15 +298,13 @@ class LogPages:
             values = list(log_filter_recorders().values_list("pk", flat=True))
         return path, values[::-1] if self.descending else values
 
-    def _after(self, cursor: tuple) -> Q:
+    def _beyond(self, cursor: tuple, later: bool) -> Q:
+        """The rows after (`later`) or before the cursor's key, in the sort's order."""
         _, at, sequence = cursor
+        op = "lt" if self.descending == later else "gt"
         time, position = "current_decision__recorded_at", "current_decision__sequence"
-        if self.descending:
-            return Q(**{f"{time}__lte": at}) & (
-                Q(**{f"{time}__lt": at}) | Q(**{time: at, f"{position}__lt": sequence})
-            )
-        return Q(**{f"{time}__gte": at}) & (
-            Q(**{f"{time}__gt": at}) | Q(**{time: at, f"{position}__gt": sequence})
+        return Q(**{f"{time}__{op}e": at}) & (
+            Q(**{f"{time}__{op}": at}) | Q(**{time: at, f"{position}__{op}": sequence})
         )
 
     def _counts(self) -> tuple[int, ...]:
@@ -318,6 +334,10 @@ def _union(parts: list[QuerySet]) -> RawSQL | list:
         for i, (part_sql, _) in enumerate(compiled)
     )
     return RawSQL(sql, [param for _, params in compiled for param in params])  # noqa: S611
+
+
+def _cursor(offset: int, row: Screening) -> str:
+    return f"{offset}~{row.screened_at.isoformat()}~{row.decision_sequence}"
 
 
 def _parse_cursor(text: str) -> tuple | None:

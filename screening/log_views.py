@@ -39,8 +39,10 @@ class ScreeningLogView(PermissionRequiredMixin, ListView):
         self.form = _filter_form(self.request)
         self.filters = self.form.filters()
         # By screened date (the default) the log pages on an index; "after" is the previous
-        # page's last key, so deep pages cost what the first does (log_query.LogPages).
-        self.pages = log_query.log_pages(self.filters, self.request.GET.get("after", ""))
+        # page's last key, "before" the next page's first, so deep pages cost what the first
+        # does (log_query.LogPages).
+        keys = (self.request.GET.get("after", ""), self.request.GET.get("before", ""))
+        self.pages = log_query.log_pages(self.filters, *keys)
         return self.pages if self.pages is not None else selectors.screening_log(self.filters)
 
     def get_context_data(self, **kwargs):
@@ -50,6 +52,7 @@ class ScreeningLogView(PermissionRequiredMixin, ListView):
             columns=_sort_columns(self.filters.sort),
             rows=selectors.screening_log_rows(context["page_obj"].object_list),
             next_cursor=(self.pages.next_cursor or None) if self.pages else None,
+            previous_cursor=(self.pages.previous_cursor or None) if self.pages else None,
         )
         return context
 

@@ -1,10 +1,12 @@
 """The log sorted by screened date, outcome or recorder (log_query.LogPages): the same rows in
-the same order as the general query, page by page, by page number and by the "Next" link's
-key."""
+the same order as the general query, page by page, by page number and by the "Next" and
+"Previous" links' keys."""
 
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from screening import selectors
@@ -63,6 +65,47 @@ def test_the_view_puts_the_key_in_the_next_link(investigator_client, cohort, mon
     assert [row.screening.pk for row in second.context["rows"]] == expected
 
 
+@pytest.mark.parametrize("sort", ["-screened_at", "screened_at"])
+def test_previous_link_key_gives_the_previous_page(cohort, sort):
+    filters = LogFilters(sort=sort)
+    expected = [s.pk for s in selectors.screening_log(filters)]
+    third = LogPages(filters)
+    third[10:15]
+    assert third.previous_cursor.startswith("10~")
+    second = LogPages(filters, before=third.previous_cursor)
+    with CaptureQueriesContext(connection) as queries:
+        assert [s.pk for s in second[5:10]] == expected[5:10]
+    assert not any("OFFSET" in query["sql"] for query in queries.captured_queries)
+    assert second.previous_cursor.startswith("5~")
+    first = LogPages(filters, before=second.previous_cursor)
+    assert [s.pk for s in first[0:5]] == expected[:5]
+    assert first.previous_cursor == ""  # no page before the first
+    stale = LogPages(filters, before=third.previous_cursor)[0:5]  # key of another page: ignored
+    assert [s.pk for s in stale] == expected[:5]
+
+
+def test_the_last_page_is_read_from_the_end(cohort):
+    """No OFFSET for "Last": the rows are counted from the end of the log."""
+    expected = [s.pk for s in selectors.screening_log(LogFilters())]
+    pages = LogPages(LogFilters())
+    last = (len(expected) - 1) // 4 * 4
+    with CaptureQueriesContext(connection) as queries:
+        rows = pages[last : last + 4]
+    assert [s.pk for s in rows] == expected[last:]
+    assert not any("OFFSET" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_view_puts_the_key_in_the_previous_link(investigator_client, cohort, monkeypatch):
+    monkeypatch.setattr(ScreeningLogView, "paginate_by", 5)
+    third = investigator_client.get(reverse("log:list"), {"page": 3})
+    cursor = third.context["previous_cursor"]
+    link = urlencode({"page": 2, "before": cursor})
+    assert link in third.content.decode().replace("&amp;", "&")
+    second = investigator_client.get(reverse("log:list"), {"page": 2, "before": cursor})
+    expected = [s.pk for s in selectors.screening_log(LogFilters())][5:10]
+    assert [row.screening.pk for row in second.context["rows"]] == expected
+
+
 def test_other_sorts_use_the_general_query():
     assert log_pages(LogFilters(sort="screening_number")) is None
     assert log_pages(LogFilters(outcome="in_progress")) is None
@@ -97,6 +140,6 @@ def test_the_view_pages_by_outcome(investigator_client, cohort, monkeypatch):
     shown = []
     for page in (1, 2, 3, 4):
         response = investigator_client.get(reverse("log:list"), {"sort": "-outcome", "page": page})
-        assert response.context["next_cursor"] is None
+        assert response.context["next_cursor"] is response.context["previous_cursor"] is None
         shown += [row.screening.pk for row in response.context["rows"]]
     assert shown == expected and len(expected) == 18
