@@ -6,8 +6,9 @@ bench/RESULTS.md with the figures, the machine and the command. Nothing here pas
    `generate_demo_data`, timed), the app under gunicorn (2 workers, 127.0.0.1, DEBUG off) and
    `wrk` for --seconds each against a bare view (the floor), the cheapest signed-in page
    (admin's JavaScript catalogue: session and user, no work), the log's first page, a filtered
-   page, page 500 (as reached with "Next", and by page number alone) and Django admin's
-   changelist of decisions.
+   page, page 500 (as reached with "Next", and by page number alone), page 499 (with
+   "Previous" from there), the last page (with "Last") and Django admin's changelist of
+   decisions.
 3. The impact preview of a draft over --episodes episodes: seconds, SQL queries (also at a
    fifth of the episodes, to show the count does not grow) and peak memory (tracemalloc).
 4. SQL queries per page.
@@ -140,12 +141,13 @@ def _status(path: str, session: str) -> int:
     return _get(path, session)[0]
 
 
-def next_link(path: str, session: str) -> str:
-    """The "Next" link of a log page, as a person clicking through would follow it."""
+def pager_link(path: str, session: str, label: str, key: str = "") -> str:
+    """The pager's `label` link of a log page, as a person clicking would follow it; `key`:
+    the query parameter it must carry."""
     status, html = _get(path, session)
-    found = re.search(r'href="(\?[^"]*after=[^"]*)">Next', html)
-    if status != 200 or not found:
-        raise SystemExit(f"no Next link with a cursor on {path} (HTTP {status})")
+    found = re.search(rf'href="(\?[^"]*)">{label}<', html)
+    if status != 200 or not found or key not in found.group(1):
+        raise SystemExit(f"no {label} link with {key or 'a page'} on {path} (HTTP {status})")
     return "/log/" + found.group(1).replace("&amp;", "&")
 
 
@@ -200,14 +202,17 @@ def site_after(db: str, seconds: float, action: str) -> dict:
 
 def log_targets(session: str, deep: int) -> dict[str, tuple[str, str]]:
     """What wrk loads: name -> (path, session cookie)."""
+    deeper = pager_link(f"/log/?page={deep - 1}", session, "Next", key="after=")
     return {
         "floor (/health/)": ("/health/", ""),
         # The cheapest signed-in page Django has: session, user and a tiny response.
         "signed-in floor (/admin/jsi18n/)": ("/admin/jsi18n/", session),
         "log page 1": ("/log/", session),
         "log filtered": ("/log/?outcome=ineligible&signoff=unsigned", session),
-        f"log page {deep} (Next link)": (next_link(f"/log/?page={deep - 1}", session), session),
+        f"log page {deep} (Next link)": (deeper, session),
+        f"log page {deep - 1} (Previous link)": (pager_link(deeper, session, "Previous"), session),
         f"log page {deep} (page number)": (f"/log/?page={deep}", session),
+        "log last page (Last link)": (pager_link("/log/", session, "Last"), session),
         "admin decisions changelist": ("/admin/screening/decision/", session),
     }
 

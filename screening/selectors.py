@@ -133,11 +133,10 @@ def screening_log_rows(screenings) -> list[LogRow]:
         .defer(*_LOG_DEFERRED, "results")  # each row needs its failed entries only
         .annotate(failed_entries=FailedEntries("results", "pk"))
     )
-    signatures = (
-        Signature.objects.filter(decision__screening__in=[s.pk for s in screenings])
-        .select_related("signer")
-        .annotate(screening_pk=F("decision__screening_id"))
-    )
+    # Rows show the name the signer signed with (stored on the signature), not the account's.
+    signatures = Signature.objects.filter(
+        decision__screening__in=[s.pk for s in screenings]
+    ).annotate(screening_pk=F("decision__screening_id"))
     return log_rows(screenings, list(decisions), list(signatures))
 
 
