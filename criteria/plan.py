@@ -1,13 +1,12 @@
 """A RuleSet compiled once into small callables, so `evaluate` does no per-call set-up.
 
-Conditions become nodes with a three-valued `test(values) -> True | False | None` (None: a
-value it reads is missing). Operators are a dict of small functions; nothing is eval-ed.
-Plans are cached by the identity of the (immutable) RuleSet they were built from.
+Each criterion's conditions become nodes (see `criteria.nodes`); the plan also holds what
+the type checks and derivations need, precomputed. Plans are cached by the identity of the
+(immutable) RuleSet they were built from.
 """
 
 from __future__ import annotations
 
-import operator
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -16,128 +15,10 @@ from datetime import date
 from decimal import Decimal
 from operator import contains, itemgetter
 
-from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS, Derived, days_between
+from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS, Derived
 from criteria.exceptions import ValueProblem
-from criteria.schema import (
-    NEVER,
-    Condition,
-    CriterionRule,
-    Expression,
-    Group,
-    RuleSet,
-    VariableSpec,
-)
-
-
-def _in(value: object, allowed: object) -> bool:
-    return value in allowed  # type: ignore[operator]
-
-
-def _not_in(value: object, allowed: object) -> bool:
-    return value not in allowed  # type: ignore[operator]
-
-
-COMPARATORS: dict[str, Callable[[object, object], bool]] = {
-    "lt": operator.lt,
-    "lte": operator.le,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "in": _in,
-    "not_in": _not_in,
-    "is_true": lambda value, _: value is True,
-    "is_false": lambda value, _: value is False,
-}
-
-
-class ConditionNode:
-    """One comparison. `missing` names the variables whose absence leaves it undecided."""
-
-    __slots__ = ("cond", "key", "compare", "threshold")
-
-    def __init__(self, cond: Condition) -> None:
-        self.cond = cond
-        self.key = cond.variable
-        self.compare = COMPARATORS.get(cond.operator)
-        self.threshold = cond.value
-
-    def test(self, values: Mapping[str, object]) -> bool | None:
-        value = values.get(self.key)
-        if value is None:
-            return None
-        return self.compare(value, self.threshold)
-
-    def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
-        return (self.key,) if self.test(values) is None else ()
-
-
-class WindowNode(ConditionNode):
-    """`key` lies less than `threshold` days before `other` (or, negated, does not).
-
-    A date after `other` counts as within: treatment after the reference date is even closer
-    to it. A date answered "never" is never within, whatever the reference date.
-    """
-
-    __slots__ = ("other", "within")
-
-    def __init__(self, cond: Condition) -> None:
-        super().__init__(cond)
-        self.other = cond.other
-        self.within = cond.operator == "within_days_before"
-
-    def test(self, values: Mapping[str, object]) -> bool | None:
-        first = values.get(self.key)
-        if first is None:
-            return None
-        if first == NEVER:
-            return not self.within
-        reference = values.get(self.other)
-        if reference is None:
-            return None
-        return (days_between(first, reference) < self.threshold) is self.within  # type: ignore[arg-type]
-
-    def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
-        if self.test(values) is not None:
-            return ()
-        return tuple(k for k in (self.key, self.other) if values.get(k) is None)
-
-
-class GroupNode:
-    """All-of / any-of, three-valued: a definite answer wins over unknown parts."""
-
-    __slots__ = ("parts", "any_mode")
-
-    def __init__(self, group: Group) -> None:
-        self.parts = tuple(compile_expression(p) for p in group.parts)
-        self.any_mode = group.mode == "any"
-
-    def test(self, values: Mapping[str, object]) -> bool | None:
-        decisive = self.any_mode  # True decides an any-of group, False an all-of group
-        unknown = False
-        for part in self.parts:
-            result = part.test(values)
-            if result is None:
-                unknown = True
-            elif result is decisive:
-                return decisive
-        return None if unknown else not decisive
-
-    def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
-        if self.test(values) is not None:
-            return ()
-        return tuple(k for part in self.parts for k in part.missing(values))
-
-
-Node = ConditionNode | GroupNode
-
-
-def compile_expression(expr: Expression) -> Node:
-    if isinstance(expr, Group):
-        return GroupNode(expr)
-    if expr.other:
-        return WindowNode(expr)
-    return ConditionNode(expr)
+from criteria.nodes import ConditionNode, Node, compile_expression
+from criteria.schema import NEVER, CriterionRule, RuleSet, VariableSpec
 
 
 @dataclass
@@ -173,11 +54,12 @@ class Plan:
     blank: dict[str, None]  # every key a criterion may read, so lookups need no .get
     derived_blank: dict[str, None]  # the derived keys and their METHOD_SUFFIX keys
     number_reads: tuple[str, ...]  # number variables the criteria read, in rule order
+    derivation_numbers: tuple[str, ...]  # see _derivation_numbers
     fail_statuses: tuple[str, ...]  # per criterion, the status that makes it fail
     # The values of typed_keys and of choice_keys in a working mapping, each in one C call.
     typed_values: Callable[[Mapping[str, object]], tuple]
     choice_values: Callable[[Mapping[str, object]], tuple]
-    steps: object = None  # how the evaluator runs this plan (its _Run), set on first use
+    steps: object = None  # how criteria.steps runs this plan (its _Run), set on first use
 
 
 def values_getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple]:
@@ -227,6 +109,22 @@ _KINDS = {
 }
 
 
+def _derivation_numbers(
+    variables: Mapping[str, VariableSpec],
+    entered_inputs: Mapping[str, tuple[str, ...]],
+    number_reads: tuple[str, ...],
+) -> tuple[str, ...]:
+    """The entered numbers derivations read, and the derived numbers no criterion reads."""
+    derived = [k for k, s in variables.items() if s.derivation]
+    keys = dict.fromkeys(k for d in derived for k in (*entered_inputs[d], d))
+    return tuple(
+        k
+        for k in keys
+        if variables[k].data_type == "number"
+        and not (variables[k].derivation and k in number_reads)
+    )
+
+
 def _compile_criterion(
     rule: CriterionRule, variables: Mapping[str, VariableSpec]
 ) -> CompiledCriterion:
@@ -258,6 +156,8 @@ def build_plan(rules: RuleSet) -> Plan:
     derived_blank = dict.fromkeys([*derived_keys, *(k + METHOD_SUFFIX for k in derived_keys)])
     criteria = tuple(_compile_criterion(rule, variables) for rule in rules.criteria)
     choice_keys = tuple(k for k, s in entered.items() if s.data_type == "choice")
+    number_reads = tuple(dict.fromkeys(k for c in criteria for k in c.number_reads))
+    entered_inputs = {k: _entered_inputs(k, variables) for k in variables}
     return Plan(
         rules=rules,
         derivations=tuple(
@@ -276,12 +176,13 @@ def build_plan(rules: RuleSet) -> Plan:
             frozenset((*s.choices, None)) for s in entered.values() if s.data_type == "choice"
         ),
         never_keys=tuple(k for k, s in entered.items() if s.never_allowed),
-        entered_inputs={k: _entered_inputs(k, variables) for k in variables},
+        entered_inputs=entered_inputs,
         order={k: (s.order, i) for i, (k, s) in enumerate(variables.items())},
         fail_statuses=tuple("not_met" if r.kind == "inclusion" else "met" for r in rules.criteria),
         blank=dict.fromkeys([*variables, *derived_blank]),
         derived_blank=derived_blank,
-        number_reads=tuple(dict.fromkeys(k for c in criteria for k in c.number_reads)),
+        number_reads=number_reads,
+        derivation_numbers=_derivation_numbers(variables, entered_inputs, number_reads),
     )
 
 

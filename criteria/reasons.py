@@ -14,14 +14,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from criteria.derivations import CONTEXT, days_between, display
-from criteria.plan import (
-    COMPARATORS,
-    METHOD_SUFFIX,
-    CompiledCriterion,
-    GroupNode,
-    Node,
-    WindowNode,
-)
+from criteria.nodes import COMPARATORS, GroupNode, Node, WindowNode
+from criteria.plan import METHOD_SUFFIX, CompiledCriterion
 from criteria.results import NOT_APPLICABLE, UNKNOWN
 from criteria.schema import NEVER, Condition, VariableSpec
 from criteria.values import unit_display

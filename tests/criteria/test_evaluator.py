@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from criteria import evaluator
+from criteria import steps
 from criteria.evaluator import EVALUATOR_VERSION, evaluate
 from criteria.exceptions import ValueProblem
 from criteria.rules import (
@@ -263,7 +263,7 @@ def everything(evaluation) -> tuple:
 def test_cached_and_freshly_decided_results_are_the_same(monkeypatch):
     # A small limit, so that within a few hundred candidates every way to a result is taken:
     # found in a cache, decided and cached, decided every time, found by a short key.
-    monkeypatch.setattr(evaluator, "_CACHE_LIMIT", 8)
+    monkeypatch.setattr(steps, "_CACHE_LIMIT", 8)
     values = demo_candidates(400, seed=8)
     forward, backward = fresh_copy(SHIPPED), fresh_copy(SHIPPED)
     first = [everything(evaluate(forward, v)) for v in values]
