@@ -39,6 +39,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "screening.view_signature",
         "screening.view_audit_trail",
         "screening.export_screening_log",
+        # The principal investigator reviews who accessed identifiable data (21 CFR Part 11,
+        # ICH E6): the access log page, /access-log/.
+        "trialsite.view_candidateaccess",
     ],
     CRITERIA_ADMIN: [
         *_READ_CRITERIA,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from trialsite.access_log_views import AccessLogView
 from trialsite.views import HomeView, health
 
 urlpatterns = [
@@ -12,5 +13,6 @@ urlpatterns = [
     path("log/", include("screening.log_urls")),
     path("candidates/", include("screening.urls")),
     path("criteria/", include("criteria.urls")),
+    path("access-log/", AccessLogView.as_view(), name="access-log"),
     path("admin/", admin.site.urls),
 ]

@@ -49,6 +49,7 @@ MATRIX = [
     ("criteria:set-publish", "post", [D, 2], 302, 403, 403, 302),
     ("criteria:criterion-edit", "get", [D, 2, "I18"], 302, 403, 403, 200),
     ("criteria:criterion-retire", "post", [D, 2, "I18"], 302, 403, 403, 302),
+    ("access-log", "get", [], 302, 403, 200, 403),
     ("admin:index", "get", [], 302, 302, 302, 302),
 ]
 ROLES = [None, roles.STUDY_NURSE, roles.INVESTIGATOR, roles.CRITERIA_ADMIN]

@@ -40,3 +40,10 @@ def test_nobody_may_change_or_delete_a_decision():
 def test_nurses_record_decisions_investigators_do_not():
     assert "screening.add_decision" in roles.ROLE_PERMISSIONS[roles.STUDY_NURSE]
     assert "screening.add_decision" not in roles.ROLE_PERMISSIONS[roles.INVESTIGATOR]
+
+
+def test_only_investigators_read_the_access_log_and_nobody_changes_it():
+    for role, perms in roles.ROLE_PERMISSIONS.items():
+        assert ("trialsite.view_candidateaccess" in perms) is (role == roles.INVESTIGATOR)
+        for action in ("add", "change", "delete"):
+            assert f"trialsite.{action}_candidateaccess" not in perms

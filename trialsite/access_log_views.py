@@ -1,0 +1,149 @@
+"""The access log page: the investigator reads who viewed which candidate's data, and when.
+
+Three parts, read top to bottom: the filter form (shape of input only), the selector (the
+one query, in site-local days), and the thin view. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.views.generic import ListView
+
+from trialsite.models import CandidateAccess
+
+CONTAINS, EXACT = "", "exact"
+MATCH_CHOICES = [(CONTAINS, "contains"), (EXACT, "is exactly")]
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    number: str = ""
+    exact: bool = False
+    username: str = ""
+    date_from: dt.date | None = None  # site-local days, both ends included
+    date_to: dt.date | None = None
+
+
+# ---- form --------------------------------------------------------------------------------
+
+
+def _date_field(label: str) -> forms.DateField:
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
+    return forms.DateField(required=False, label=label, widget=widget)
+
+
+class AccessLogFilterForm(forms.Form):
+    number = forms.CharField(
+        required=False,
+        max_length=CandidateAccess._meta.get_field("screening_number").max_length,
+        label="Screening number",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    match = forms.ChoiceField(required=False, choices=MATCH_CHOICES, label="Number match")
+    username = forms.ChoiceField(required=False, label="User")
+    date_from = _date_field("Viewed from")
+    date_to = _date_field("Viewed to")
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].choices = [("", "Anyone")] + [
+            (u.get_username(), _user_label(u)) for u in users
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and first > last:
+            self.add_error(
+                "date_to", forms.ValidationError("Must not be before the start date.", "range")
+            )
+        return cleaned
+
+    def filters(self) -> AccessLogFilters | None:
+        """The filters asked for, or None when any is invalid (each error is shown by its
+        field; templates/screening/_filter_field.html needs `is-invalid` on the input)."""
+        if not self.is_valid():
+            for name in self.errors:
+                if name in self.fields:
+                    widget = self.fields[name].widget
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            return None
+        data = self.cleaned_data
+        return AccessLogFilters(
+            number=data["number"],
+            exact=data["match"] == EXACT,
+            username=data["username"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+
+
+def _user_label(user) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+# ---- selector ----------------------------------------------------------------------------
+
+
+def access_log_users() -> QuerySet:
+    """The users who appear in the access log, by user name: one query, an index probe per
+    user (the log is far longer than the list of users)."""
+    logged = CandidateAccess.objects.filter(user=OuterRef("pk"))
+    return get_user_model().objects.filter(Exists(logged)).order_by("username")
+
+
+def access_log_entries(filters: AccessLogFilters) -> QuerySet:
+    """The access log, newest first, filtered; each row's user joined in (one query a page).
+
+    Dates are site-local days: `date_to` includes its whole day, up to the next local midnight.
+    """
+    entries = CandidateAccess.objects.select_related("user").order_by("-viewed_at", "-id")
+    if filters.number:
+        lookup = "iexact" if filters.exact else "icontains"
+        entries = entries.filter(**{f"screening_number__{lookup}": filters.number})
+    if filters.username:
+        entries = entries.filter(user__username=filters.username)
+    if filters.date_from:
+        entries = entries.filter(viewed_at__gte=_local_midnight(filters.date_from))
+    if filters.date_to:
+        entries = entries.filter(viewed_at__lt=_local_midnight(filters.date_to + dt.timedelta(1)))
+    return entries
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    # Aware, in the site's zone: the database compares it with the stored UTC times correctly
+    # whatever the offset that day (summer or winter time).
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+# ---- view --------------------------------------------------------------------------------
+
+
+class AccessLogView(PermissionRequiredMixin, ListView):
+    """Read-only. With an invalid filter the page lists nothing and says so, rather than a
+    list that looks filtered but is not; the error is shown next to its field."""
+
+    # Deliberately not a CandidateAccessLogMixin view: this page shows who opened which
+    # screening number, not a candidate's data, so reading it writes no CandidateAccess row.
+    permission_required = "trialsite.view_candidateaccess"
+    template_name = "access_log.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.form = AccessLogFilterForm(self.request.GET, users=access_log_users())
+        filters = self.form.filters()
+        if filters is None:
+            return CandidateAccess.objects.none()
+        return access_log_entries(filters)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.form, **kwargs)
