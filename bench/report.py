@@ -155,7 +155,7 @@ the bench superuser), and EXPLAIN ANALYZE for each query of the page.
 
 ## What changed and why, first round
 
-- **Screening log** (`screening/log_query.py`, `LogPages`): sorted by screened date (the
+- **Screening log** (`screening/log_pages.py`, `LogPages`): sorted by screened date (the
   default and the sign-off queue), the log no longer computes every episode's current
   decision to sort them. It walks decisions on the index `(recorded_at DESC, sequence DESC)`,
   keeps the current ones (no newer decision of the same episode: one probe of the index

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from screening import charts, exports, log_query, selectors, signoff
+from screening import charts, exports, log_pages, selectors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
 from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
 from trialsite.access_log import CandidateAccessLogMixin, candidate_access_logged
@@ -40,9 +40,9 @@ class ScreeningLogView(PermissionRequiredMixin, ListView):
         self.filters = self.form.filters()
         # By screened date (the default) the log pages on an index; "after" is the previous
         # page's last key, "before" the next page's first, so deep pages cost what the first
-        # does (log_query.LogPages).
+        # does (log_pages.LogPages).
         keys = (self.request.GET.get("after", ""), self.request.GET.get("before", ""))
-        self.pages = log_query.log_pages(self.filters, *keys)
+        self.pages = log_pages.log_pages(self.filters, *keys)
         return self.pages if self.pages is not None else selectors.screening_log(self.filters)
 
     def get_context_data(self, **kwargs):

@@ -3,7 +3,7 @@
 - (screening, sequence DESC): an episode's current decision is its newest; finding it, or
   proving a decision has no newer one, is one index probe instead of a sort.
 - (recorded_at DESC, sequence DESC): the log sorted by screened date walks this index and
-  stops after the page (screening.log_query.LogPages), instead of sorting every episode.
+  stops after the page (screening.log_pages.LogPages), instead of sorting every episode.
 
 Plain SQL, the same on SQLite and PostgreSQL, and no model state: the indexes serve queries,
 not fields.

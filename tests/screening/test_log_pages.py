@@ -1,4 +1,4 @@
-"""The log sorted by screened date, outcome or recorder (log_query.LogPages): the same rows in
+"""The log sorted by screened date, outcome or recorder (log_pages.LogPages): the same rows in
 the same order as the general query, page by page, by page number and by the "Next" and
 "Previous" links' keys."""
 
@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from screening import selectors
-from screening.log_query import LogFilters, LogPages, log_pages
+from screening.log_pages import LogPages, log_pages
+from screening.log_query import LogFilters
 from screening.log_views import ScreeningLogView
 from tests.screening.log_data import clone_decisions, screen_patient
 
