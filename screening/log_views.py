@@ -19,6 +19,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from screening import charts, exports, log_pages, selectors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
 from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
+from screening.log_query import LogFilters
 from trialsite.access_log import CandidateAccessLogMixin, candidate_access_logged
 from trialsite.login_protection import lockout_response, login_failure_count, login_locked_out
 
@@ -49,6 +50,8 @@ class ScreeningLogView(PermissionRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             form=self.form,
+            # A page number or a sort is not a filter: "match the filters" only when one is set.
+            filtered=self.filters != LogFilters(sort=self.filters.sort),
             columns=_sort_columns(self.filters.sort),
             rows=selectors.screening_log_rows(context["page_obj"].object_list),
             next_cursor=(self.pages.next_cursor or None) if self.pages else None,

@@ -140,10 +140,12 @@ class AccessLogView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         self.form = AccessLogFilterForm(self.request.GET, users=access_log_users())
-        filters = self.form.filters()
-        if filters is None:
+        self.filters = self.form.filters()
+        if self.filters is None:
             return CandidateAccess.objects.none()
-        return access_log_entries(filters)
+        return access_log_entries(self.filters)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        # A page number is not a filter: "match the filters" only when one is set.
+        filtered = self.filters not in (None, AccessLogFilters())
+        return super().get_context_data(form=self.form, filtered=filtered, **kwargs)

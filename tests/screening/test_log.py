@@ -128,6 +128,25 @@ def test_pagination_keeps_the_filters(investigator_client, cohort, monkeypatch):
     assert "outcome=ineligible" in pagination and "page=2" in pagination
 
 
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({}, "5 episodes\n"),
+        ({"page": 2, "sort": "outcome"}, "5 episodes\n"),  # paging and sorting are not filters
+        ({"outcome": "eligible"}, "1 episode\n  matches the filters"),
+        ({"outcome": "ineligible"}, "2 episodes\n  match the filters"),
+    ],
+)
+def test_the_count_says_match_only_when_a_filter_is_set(
+    investigator_client, cohort, monkeypatch, params, says
+):
+    monkeypatch.setattr(ScreeningLogView, "paginate_by", 2)
+    content = investigator_client.get(reverse("log:list"), params).content.decode()
+    count = content.split('data-testid="log-count">')[1].split("</p>")[0]
+    assert count.startswith(says)
+    assert ("clear filters" in count) == ("match" in says)
+
+
 def test_a_reversed_date_range_is_an_error_not_a_crash(investigator_client, cohort):
     response = investigator_client.get(
         reverse("log:list"), {"screened_from": "2026-11-20", "screened_to": "2026-11-01"}

@@ -236,3 +236,6 @@ def test_pages_of_fifty_newest_first_keep_the_filters(investigator_client, nurse
     last = investigator_client.get(URL, {"number": "S0", "page": 3})
     assert len(_numbers(last)) == 20
     assert _numbers(last)[-1] == "NCT01387295-S0000"
+    assert "match the filters" in last.content.decode()
+    unfiltered = investigator_client.get(URL, {"page": 2}).content.decode()
+    assert "120 entries" in unfiltered and "match" not in unfiltered.split("120 entries")[1][:40]
