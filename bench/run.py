@@ -49,7 +49,9 @@ FIGURES: dict[str, object] = {}
 
 def figure(name: str, value: object) -> None:
     FIGURES[name] = value
-    shown = f"{value:,.1f}" if isinstance(value, float) else value
+    shown = value
+    if isinstance(value, float):  # ratios below 1 keep three decimals: 0.017, not 0.0
+        shown = f"{value:,.1f}" if value >= 1 else f"{value:.3f}"
     print(f"{name}: {shown}", flush=True)
 
 
