@@ -125,8 +125,13 @@ class Screening(models.Model):
         ]
         indexes = [
             # The episode pointing at a decision, the undecided ones (NULL), and, read from the
-            # index alone, every decided episode's patient (the summary's newest per patient).
-            models.Index(fields=["current_decision", "candidate"], name="screening_current_idx")
+            # index alone, every decided episode's patient (the summary's newest per patient)
+            # and id (the log's keys; INCLUDE is PostgreSQL's, SQLite's rows carry their id).
+            models.Index(
+                fields=["current_decision", "candidate"],
+                include=["id"],
+                name="screening_current_idx",
+            )
         ]
 
     def __str__(self) -> str:
