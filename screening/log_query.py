@@ -20,9 +20,9 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
-from django.utils import timezone
 
 from screening.models import Decision, FailedCriterion, Screening, Signature
+from trialsite.local_days import within_days
 
 IN_PROGRESS = "in_progress"
 
@@ -75,12 +75,10 @@ def log_filter(queryset: QuerySet, filters: LogFilters) -> QuerySet:
         queryset = queryset.filter(current_decision__isnull=True)
     elif filters.outcome:
         queryset = queryset.filter(current_decision__outcome=filters.outcome)
-    if filters.screened_from:
-        since = _local_midnight(filters.screened_from)
-        queryset = queryset.filter(current_decision__recorded_at__gte=since)
-    if filters.screened_to:
-        until = _local_midnight(filters.screened_to + dt.timedelta(days=1))
-        queryset = queryset.filter(current_decision__recorded_at__lt=until)
+    screened = within_days(
+        "current_decision__recorded_at", filters.screened_from, filters.screened_to
+    )
+    queryset = queryset.filter(screened)
     if filters.failed_criterion:
         failed = FailedCriterion.objects.filter(
             decision=OuterRef(current), code=filters.failed_criterion
@@ -113,11 +111,6 @@ def log_order(queryset: QuerySet, sort: str) -> QuerySet:
     ordering = [k.desc(**nulls) if descending else k.asc(**nulls) for k in keys]
     tie = [Length("candidate__screening_number"), "candidate__screening_number", "episode"]
     return queryset.order_by(*ordering, *tie)
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    # Dates are the site's local dates; stored times are UTC.
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 from django.views.generic import ListView
 
+from trialsite.local_days import within_days
 from trialsite.models import CandidateAccess
 
 CONTAINS, EXACT = "", "exact"
@@ -111,17 +111,7 @@ def access_log_entries(filters: AccessLogFilters) -> QuerySet:
         entries = entries.filter(**{f"screening_number__{lookup}": filters.number})
     if filters.username:
         entries = entries.filter(user__username=filters.username)
-    if filters.date_from:
-        entries = entries.filter(viewed_at__gte=_local_midnight(filters.date_from))
-    if filters.date_to:
-        entries = entries.filter(viewed_at__lt=_local_midnight(filters.date_to + dt.timedelta(1)))
-    return entries
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    # Aware, in the site's zone: the database compares it with the stored UTC times correctly
-    # whatever the offset that day (summer or winter time).
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return entries.filter(within_days("viewed_at", filters.date_from, filters.date_to))
 
 
 # ---- view --------------------------------------------------------------------------------
