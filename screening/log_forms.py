@@ -14,6 +14,7 @@ from django import forms
 
 from screening.log_query import IN_PROGRESS, SORTS, LogFilters
 from screening.models import Decision
+from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fields
 
 OUTCOME_CHOICES = [("", "Any outcome"), *Decision.Outcome.choices, (IN_PROGRESS, "Not decided")]
 SIGNOFF_CHOICES = [
@@ -24,25 +25,11 @@ SIGNOFF_CHOICES = [
 SORT_CHOICES = [(key, key) for name in SORTS for key in (name, f"-{name}")]
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        required=False,
-        label=label,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-
-
-def _check_range(form: forms.Form, start: str, end: str) -> None:
-    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
-    if first and last and first > last:
-        form.add_error(end, forms.ValidationError("Must not be before the start date.", "range"))
-
-
 class LogFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=48, label="Screening number")
     outcome = forms.ChoiceField(required=False, choices=OUTCOME_CHOICES)
-    screened_from = _date_field("Screened from")
-    screened_to = _date_field("Screened to")
+    screened_from = date_field("Screened from")
+    screened_to = date_field("Screened to")
     failed_criterion = forms.ChoiceField(required=False, label="Failed criterion")
     recorded_by = forms.ChoiceField(required=False, label="Recorded by")
     signoff = forms.ChoiceField(required=False, choices=SIGNOFF_CHOICES, label="Sign-off")
@@ -62,16 +49,13 @@ class LogFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _check_range(self, "screened_from", "screened_to")
+        check_date_range(self, "screened_from", "screened_to")
         return cleaned
 
     def filters(self) -> LogFilters:
         """The valid filters; a field with an error is left out (and shown as an error)."""
         self.is_valid()  # fields with errors are not in cleaned_data
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+        mark_invalid_fields(self)
         data = self.cleaned_data
         return LogFilters(
             outcome=data.get("outcome", ""),
@@ -86,8 +70,8 @@ class LogFilterForm(forms.Form):
 
 
 class SummaryPeriodForm(forms.Form):
-    referred_from = _date_field("Referred from")
-    referred_to = _date_field("Referred to")
+    referred_from = date_field("Referred from")
+    referred_to = date_field("Referred to")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +89,7 @@ class SummaryPeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _check_range(self, "referred_from", "referred_to")
+        check_date_range(self, "referred_from", "referred_to")
         return cleaned
 
     def period(self) -> tuple[dt.date | None, dt.date | None]:

@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Exists, OuterRef, QuerySet
 from django.views.generic import ListView
 
+from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fields
 from trialsite.local_days import within_days
 from trialsite.models import CandidateAccess
 
@@ -34,11 +35,6 @@ class AccessLogFilters:
 # ---- form --------------------------------------------------------------------------------
 
 
-def _date_field(label: str) -> forms.DateField:
-    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
-    return forms.DateField(required=False, label=label, widget=widget)
-
-
 class AccessLogFilterForm(forms.Form):
     number = forms.CharField(
         required=False,
@@ -48,32 +44,27 @@ class AccessLogFilterForm(forms.Form):
     )
     match = forms.ChoiceField(required=False, choices=MATCH_CHOICES, label="Number match")
     username = forms.ChoiceField(required=False, label="User")
-    date_from = _date_field("Viewed from")
-    date_to = _date_field("Viewed to")
+    date_from = date_field("Viewed from")
+    date_to = date_field("Viewed to")
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].choices = [("", "Anyone")] + [
             (u.get_username(), _user_label(u)) for u in users
         ]
+        for name in ("date_from", "date_to"):  # templates/_filter_field.html writes selects
+            self.fields[name].widget.attrs["class"] = "form-control"
 
     def clean(self):
         cleaned = super().clean()
-        first, last = cleaned.get("date_from"), cleaned.get("date_to")
-        if first and last and first > last:
-            self.add_error(
-                "date_to", forms.ValidationError("Must not be before the start date.", "range")
-            )
+        check_date_range(self, "date_from", "date_to")
         return cleaned
 
     def filters(self) -> AccessLogFilters | None:
         """The filters asked for, or None when any is invalid (each error is shown by its
-        field; templates/screening/_filter_field.html needs `is-invalid` on the input)."""
+        field)."""
         if not self.is_valid():
-            for name in self.errors:
-                if name in self.fields:
-                    widget = self.fields[name].widget
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            mark_invalid_fields(self)
             return None
         data = self.cleaned_data
         return AccessLogFilters(

@@ -50,9 +50,10 @@ def row_link(context: template.Context, viewname: str, value: object) -> str:
 def signoff_state(context: template.Context, row: LogRow) -> SafeString:
     """Not decided; signed (by whom, when); or awaiting sign-off, with the "Sign off" button
     for a user who may sign. Then how many sign-offs of earlier decisions were superseded."""
-    if row.decision is None:
+    kind = row.signoff_state  # the states as the exports name them
+    if kind == "not decided":
         state = _NOT_DECIDED
-    elif row.signature:
+    elif kind == "signed":
         signature = row.signature
         state = format_html(
             '<span class="badge text-bg-success">✓ Signed</span>'
