@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from screening.failures import failed_positions
@@ -141,7 +141,8 @@ def _batches(queryset, size: int):
 
 
 def current_decisions_verify() -> ChainReport:
-    """Check that every episode points at its newest decision, and at none while it has none.
+    """Check that every episode points at its newest decision, and at none while it has none,
+    and holds that decision's time and chain position (the log's order), or none.
     Out: correct, or how many episodes are wrong and the first of them."""
     newest = Decision.objects.filter(screening=OuterRef("pk")).order_by("-sequence")
     episodes = Screening.objects.annotate(
@@ -151,8 +152,7 @@ def current_decisions_verify() -> ChainReport:
     wrong = episodes.exclude(pointed=F("newest")).order_by("pk")
     first = wrong.select_related("candidate").first()
     if first is None:
-        checked = Screening.objects.count()
-        return ChainReport(True, checked, f"current decisions correct: {checked} episodes")
+        return _copies_verify()
     sequences = dict(
         Decision.objects.filter(pk__in=[first.pointed, first.newest]).values_list("pk", "sequence")
     )
@@ -167,4 +167,34 @@ def current_decisions_verify() -> ChainReport:
         0,
         f"{first} ({wrong.count()} wrong in all): its current decision is "
         f"{named(first.pointed)}, but its newest is {named(first.newest)}",
+    )
+
+
+def _copies_verify() -> ChainReport:
+    """With every pointer right: the episodes whose copy of their current decision's time
+    and chain position differs from it, or that hold one without a decision."""
+    decided = Q(current_decision__isnull=False)
+    copied = Q(
+        current_recorded_at=F("current_decision__recorded_at"),
+        current_sequence=F("current_decision__sequence"),
+    )
+    empty = Q(current_recorded_at__isnull=True, current_sequence__isnull=True)
+    wrong = Screening.objects.filter((decided & ~copied) | (~decided & ~empty)).order_by("pk")
+    first = wrong.select_related("candidate", "current_decision").first()
+    if first is None:
+        checked = Screening.objects.count()
+        return ChainReport(True, checked, f"current decisions correct: {checked} episodes")
+    at, position = first.current_recorded_at, first.current_sequence
+    held = f"time {at.isoformat() if at else 'none'}, position {position or 'none'}"
+    current = first.current_decision
+    told = (
+        f"decision {current.sequence} was recorded at {current.recorded_at.isoformat()}"
+        if current
+        else "it has no decision"
+    )
+    return ChainReport(
+        False,
+        0,
+        f"{first} ({wrong.count()} wrong in all): it holds its current decision's {held}, "
+        f"but {told}",
     )

@@ -157,9 +157,11 @@ FROM demo_rows r JOIN demo_pool p ON p.i = r.i ORDER BY r.sequence
 # after the sort), and the decision is inserted under it: no UPDATE of the episodes after.
 _INSERT_SCREENINGS = """
 INSERT INTO screening_screening (candidate_id, episode, criteria_set_id, "values",
-    entered_units, status, started_by_id, started_at, updated_at, current_decision_id)
+    entered_units, status, started_by_id, started_at, updated_at, current_decision_id,
+    current_recorded_at, current_sequence)
 SELECT c.id, 1, %(set)s, p.vals, '{}'::jsonb, 'decided', %(user)s, r.recorded_at,
-    r.recorded_at, nextval(pg_get_serial_sequence('screening_decision', 'id'))
+    r.recorded_at, nextval(pg_get_serial_sequence('screening_decision', 'id')),
+    r.recorded_at, r.sequence
 FROM demo_rows r JOIN demo_pool p ON p.i = r.i
 JOIN screening_candidate c ON c.screening_number = r.number ORDER BY r.sequence
 """

@@ -6,11 +6,11 @@ not, by a column of its decision makes the database join all of them before it c
 the first page: an outer join cannot be walked from the decision's side. Here the log is cut
 into segments that each come out of an index in order, and a page takes its rows from the
 segments it overlaps, stopping after the page:
-- by screened date: the decided episodes, found by walking the decisions by time (index of
-  migration 0005) and joining the episodes that point at them (0006), ties by chain
-  position; a page reached with "Next" carries the previous page's last key, one reached
-  with "Previous" the next page's first, so page 500 costs what page 1 costs (a page
-  number alone skips rows with OFFSET, counted from the nearer end);
+- by screened date: the decided episodes, walked on the episodes' index of their current
+  decision's time and chain position (copied onto the episode, migration 0010); a page
+  reached with "Next" carries the previous page's last key, one reached with "Previous" the
+  next page's first, so page 500 costs what page 1 costs; a page number alone skips rows
+  with OFFSET on that one index, counted from the nearer end;
 - by outcome or recorder: one segment per outcome (recorder), in the sort's order, each
   walking the screening numbers' index (0008) and keeping the episodes whose current
   decision has that outcome (recorder);
@@ -121,13 +121,16 @@ class LogPages:
     @cached_property
     def _segments(self) -> list[_Segment]:
         f, column = self.filters, self.filters.sort.lstrip("-")
-        # Not NULL: the join to the decision is an inner one, walked from the decision's side.
-        decided = log_filter(Screening.objects.filter(current_decision__isnull=False), f)
         if column == "screened_at":
-            keys = ("current_decision__recorded_at", "current_decision__sequence")
-            by_time = decided.order_by(*(f"-{k}" if self.descending else k for k in keys))
+            # The episode's copy of its decision's time and position (not NULL once decided):
+            # the order comes from the episodes' own index, the decision joined only to filter.
+            decided = Screening.objects.filter(current_sequence__isnull=False)
+            decided = log_filter(decided, f, screened_at="current_recorded_at")
+            by_time = decided.order_by(*(f"-{k}" if self.descending else k for k in _BY_TIME))
             segments = [_Segment("decided", by_time, timed=True)]
         else:
+            # Not NULL: the join to the decision is an inner one.
+            decided = log_filter(Screening.objects.filter(current_decision__isnull=False), f)
             path, values = self._groups(column)
             segments = [
                 _Segment(f"{path}={value}", decided.filter(**{path: value}).order_by(*_BY_NUMBER))
@@ -161,7 +164,7 @@ class LogPages:
         """The rows after (`later`) or before the cursor's key, in the sort's order."""
         _, at, sequence = cursor
         op = "lt" if self.descending == later else "gt"
-        time, position = "current_decision__recorded_at", "current_decision__sequence"
+        time, position = _BY_TIME
         return Q(**{f"{time}__{op}e": at}) & (
             Q(**{f"{time}__{op}": at}) | Q(**{time: at, f"{position}__{op}": sequence})
         )
@@ -178,6 +181,7 @@ class LogPages:
         return self._count
 
 
+_BY_TIME = ("current_recorded_at", "current_sequence")
 _BY_NUMBER = (Length("candidate__screening_number"), "candidate__screening_number", "episode")
 
 

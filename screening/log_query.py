@@ -67,18 +67,20 @@ def log_queryset() -> QuerySet:
     )
 
 
-def log_filter(queryset: QuerySet, filters: LogFilters) -> QuerySet:
+def log_filter(
+    queryset: QuerySet, filters: LogFilters, screened_at: str = "current_decision__recorded_at"
+) -> QuerySet:
     """`queryset` (episodes) narrowed to what `filters` ask. Conditions name the current
-    decision's fields by path, so a filter on the decision makes its join an inner one."""
+    decision's fields by path, so a filter on the decision makes its join an inner one.
+    `screened_at` names the screened time: the decision's, or the episode's copy of it
+    (`current_recorded_at`), so a walk of the episodes in that order reads a date range from
+    their index."""
     current = "current_decision"
     if filters.outcome == IN_PROGRESS:
         queryset = queryset.filter(current_decision__isnull=True)
     elif filters.outcome:
         queryset = queryset.filter(current_decision__outcome=filters.outcome)
-    screened = within_days(
-        "current_decision__recorded_at", filters.screened_from, filters.screened_to
-    )
-    queryset = queryset.filter(screened)
+    queryset = queryset.filter(within_days(screened_at, filters.screened_from, filters.screened_to))
     if filters.failed_criterion:
         failed = FailedCriterion.objects.filter(
             decision=OuterRef(current), code=filters.failed_criterion

@@ -73,6 +73,10 @@ class ScreeningNumberCounter(models.Model):
         return f"{self.trial}: last screening number {self.last_issued}"
 
 
+# Screening's fields derived from its decisions, written only where a decision is appended.
+DERIVED = ("current_decision", "current_recorded_at", "current_sequence")
+
+
 class Screening(models.Model):
     """One screening episode of a candidate under one trial; re-screening opens a new one."""
 
@@ -114,7 +118,12 @@ class Screening(models.Model):
         related_name="+",
         help_text="The episode's newest decision (derived; kept by the services).",
     )
-    history = HistoricalRecords(excluded_fields=["current_decision"])
+    # Derived with it: that decision's time and chain position, the log's order by screened
+    # date. Here, a page of that order is one index of episodes read in order, however deep;
+    # across the join, every row skipped cost a probe into the episodes' pointer index.
+    current_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    current_sequence = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=list(DERIVED))
 
     class Meta:
         ordering = ["candidate", "episode"]
@@ -131,7 +140,12 @@ class Screening(models.Model):
                 fields=["current_decision", "candidate"],
                 include=["id"],
                 name="screening_current_idx",
-            )
+            ),
+            models.Index(
+                fields=["current_recorded_at", "current_sequence"],
+                include=["id"],
+                name="screening_screened_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,7 +153,7 @@ class Screening(models.Model):
 
     def save(self, *args, **kwargs):
         # An instance read before a decision was appended must not put its stale pointer
-        # back: updates write every loaded field except `current_decision`.
+        # back: updates write every loaded field except the derived ones.
         if not self._state.adding and kwargs.get("update_fields") is None:
             deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
@@ -147,7 +161,7 @@ class Screening(models.Model):
                 for field in self._meta.concrete_fields
                 if not field.primary_key
                 and field.attname not in deferred
-                and field.name != "current_decision"
+                and field.name not in DERIVED
             ]
         return super().save(*args, **kwargs)
 

@@ -240,12 +240,23 @@ def _decision_append(
     decision.save()
     FailedCriterion.objects.bulk_create(failed_criteria([decision]))
     # Derived data, set under the episode and chain locks: an UPDATE, so no history row.
-    Screening.objects.filter(pk=screening.pk).update(current_decision=decision)
-    screening.current_decision = decision
+    current = current_decision_fields(decision)
+    Screening.objects.filter(pk=screening.pk).update(**current)
+    for name, value in current.items():
+        setattr(screening, name, value)
     head.sequence = decision.sequence
     head.entry_hash = decision.entry_hash
     head.save()
     return decision
+
+
+def current_decision_fields(decision: Decision) -> dict:
+    """What an episode keeps of its newest decision (`Screening.DERIVED`)."""
+    return {
+        "current_decision": decision,
+        "current_recorded_at": decision.recorded_at,
+        "current_sequence": decision.sequence,
+    }
 
 
 def decision_content(evaluation: Evaluation) -> dict:
@@ -267,11 +278,14 @@ def decisions_derived_write(decisions: list[Decision]) -> None:
     transaction, under the chain lock, so no decision is appended meanwhile."""
     FailedCriterion.objects.bulk_create(failed_criteria(decisions))
     newest = Decision.objects.filter(screening=OuterRef("pk")).order_by("-sequence")
+    current = {
+        "current_decision": Subquery(newest.values("pk")[:1]),
+        "current_recorded_at": Subquery(newest.values("recorded_at")[:1]),
+        "current_sequence": Subquery(newest.values("sequence")[:1]),
+    }
     # One UPDATE per run of consecutive episode ids: one per batch of fresh episodes.
     for first, last in _runs(sorted({decision.screening_id for decision in decisions})):
-        Screening.objects.filter(pk__range=(first, last)).update(
-            current_decision=Subquery(newest.values("pk")[:1])
-        )
+        Screening.objects.filter(pk__range=(first, last)).update(**current)
 
 
 def _runs(ids: list[int]) -> list[tuple[int, int]]:
