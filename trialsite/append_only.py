@@ -1,9 +1,16 @@
-"""Append-only protection below the ORM: PostgreSQL triggers that refuse UPDATE and DELETE.
+"""Append-only audit records, guarded twice: in the ORM and below it.
 
-The models refuse changes through the ORM; these triggers also refuse raw SQL, a database
-console, or a bug that bypasses the models. They are row triggers, so TRUNCATE (used by test
-flushes, and only open to the table owner) does not fire them. On other databases the
-functions here do nothing: SQLite keeps the ORM guard only (DESIGN.md, "Versions and audit").
+`AppendOnlyModel` and `AppendOnlyQuerySet` refuse changes through the ORM: an audit model
+(the screening decisions and signatures, the candidate access log) subclasses the one and
+takes its manager from the other. They live here, not in an app's models, so every app
+that keeps audit records uses them without importing another app's models. The refusal is
+`screening.exceptions.AppendOnlyViolation`, which the views already catch.
+
+PostgreSQL triggers refuse UPDATE and DELETE as well: raw SQL, a database console, or a bug
+that bypasses the models. They are row triggers, so TRUNCATE (used by test flushes, and only
+open to the table owner) does not fire them. On other databases the trigger functions here
+do nothing: SQLite keeps the ORM guard only (DESIGN.md, "Versions and audit"). Migrations
+import this module, so it must stay importable under this name.
 
 A migration protects a new table with one call:
 
@@ -14,6 +21,40 @@ A migration protects a new table with one call:
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from django.db import models
+
+from screening.exceptions import AppendOnlyViolation
+
+
+class AppendOnlyModel(models.Model):
+    """A row that may be inserted once and never changed or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyViolation(
+                f"{self._meta.verbose_name} {self.pk} is append-only and cannot be changed."
+            )
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation(
+            f"{self._meta.verbose_name} {self.pk} is append-only and cannot be deleted."
+        )
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """An append-only model's queries: bulk update and delete are refused as well."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyViolation(f"{self.model._meta.verbose_name} rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyViolation(f"{self.model._meta.verbose_name} rows cannot be deleted.")
+
 
 FUNCTION = "trialsite_refuse_change"
 TRIGGER_SUFFIX = "_append_only"

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from screening.models import AppendOnlyModel, AppendOnlyQuerySet
+from trialsite.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class CandidateAccess(AppendOnlyModel):

@@ -5,9 +5,9 @@ from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 
 from screening import services
-from screening.models import AppendOnlyModel, Candidate, Decision
+from screening.models import Candidate, Decision
 from tests.cases import fill, register
-from trialsite.append_only import protected_tables
+from trialsite.append_only import AppendOnlyModel, protected_tables
 
 pytestmark = pytest.mark.postgres
 
