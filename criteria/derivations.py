@@ -7,10 +7,12 @@ derivation must name its variables so; `DERIVATION_INPUTS` lists them for valida
 telling the nurse what to fill in.
 
 Decimal arithmetic runs in one fixed context (28 digits, half-even) so a caller's thread-local
-context cannot change an outcome. Derived values are compared unrounded; they are quantized
-to 2 places only for the `how` text, because rounding first could turn 30.004 mL/min into
-30.00 and so flip "> 30". A ratio of inputs with a few significant digits lies much further
-than 28 digits from any threshold unless it equals it, so the division cannot flip one either.
+context cannot change an outcome; so does the rounding of values for reasons and `how` texts,
+so that it cannot change those or make them raise either. Derived values are compared
+unrounded; they are quantized to 2 places only for the `how` text, because rounding first
+could turn 30.004 mL/min into 30.00 and so flip "> 30". A ratio of inputs with a few
+significant digits lies much further than 28 digits from any threshold unless it equals it,
+so the division cannot flip one either.
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ def days_between(a: date, b: date) -> int:
 
 
 def display(value: Decimal) -> str:
-    """A derived Decimal as shown to people: 2 places, half-even."""
-    return str(value.quantize(_CENTS, rounding=ROUND_HALF_EVEN))
+    """A derived Decimal as shown to people: 2 places, half-even, in CONTEXT whatever the
+    caller's context (a precision of 3 made 72.1396 raise InvalidOperation)."""
+    return str(value.quantize(_CENTS, context=CONTEXT))
 
 
 def _date(values: Mapping[str, object], key: str) -> date | None:

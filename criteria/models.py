@@ -13,6 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from criteria import rules
+from criteria.derivations import CONTEXT
 from criteria.exceptions import CriteriaSetFrozen
 
 
@@ -231,7 +232,8 @@ def _variable_specs(trial: Trial) -> dict:
 
 def _decimal_text(value) -> str | None:
     # DecimalField pads to its decimal places ("1.5000"); the protocol file says "1.5".
+    # Normalized in CONTEXT: in a caller's context of 3 digits a bound of 1.2345 became 1.23.
     if value is None:
         return None
-    text = format(value.normalize(), "f")
+    text = format(value.normalize(CONTEXT), "f")
     return text

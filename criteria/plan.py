@@ -28,7 +28,6 @@ class CompiledCriterion:
     node: Node
     reads: tuple[str, ...]
     derived_reads: tuple[str, ...]
-    number_reads: tuple[str, ...]
     head: tuple  # the result fields that never change: code, kind, label, reads, note, wording
     # Results are immutable and depend only on what the criterion reads, so equal inputs
     # share one result object; bounded so a long-running process cannot grow it forever.
@@ -53,8 +52,7 @@ class Plan:
     order: dict[str, tuple[int, int]]
     blank: dict[str, None]  # every key a criterion may read, so lookups need no .get
     derived_blank: dict[str, None]  # the derived keys and their METHOD_SUFFIX keys
-    number_reads: tuple[str, ...]  # number variables the criteria read, in rule order
-    derivation_numbers: tuple[str, ...]  # see _derivation_numbers
+    entered_numbers: tuple[str, ...]  # entered number and integer variables, in form order
     fail_statuses: tuple[str, ...]  # per criterion, the status that makes it fail
     # The values of typed_keys and of choice_keys in a working mapping, each in one C call.
     typed_values: Callable[[Mapping[str, object]], tuple]
@@ -99,6 +97,7 @@ def _entered_inputs(key: str, variables: Mapping[str, VariableSpec]) -> tuple[st
 
 
 _NONE = type(None)
+_NUMBERS = ("number", "integer")
 _KINDS = {
     "number": frozenset({Decimal, int, _NONE}),
     "integer": frozenset({int, _NONE}),
@@ -107,22 +106,6 @@ _KINDS = {
     "date": frozenset({date, _NONE}),
     "never": frozenset({date, str, _NONE}),
 }
-
-
-def _derivation_numbers(
-    variables: Mapping[str, VariableSpec],
-    entered_inputs: Mapping[str, tuple[str, ...]],
-    number_reads: tuple[str, ...],
-) -> tuple[str, ...]:
-    """The entered numbers derivations read, and the derived numbers no criterion reads."""
-    derived = [k for k, s in variables.items() if s.derivation]
-    keys = dict.fromkeys(k for d in derived for k in (*entered_inputs[d], d))
-    return tuple(
-        k
-        for k in keys
-        if variables[k].data_type == "number"
-        and not (variables[k].derivation and k in number_reads)
-    )
 
 
 def _compile_criterion(
@@ -137,7 +120,6 @@ def _compile_criterion(
         node=compile_expression(rule.expression),
         reads=reads,
         derived_reads=tuple(k for k in reads if variables[k].derivation),
-        number_reads=tuple(k for k in reads if variables[k].data_type == "number"),
         head=(
             rule.code,
             rule.kind,
@@ -156,8 +138,8 @@ def build_plan(rules: RuleSet) -> Plan:
     derived_blank = dict.fromkeys([*derived_keys, *(k + METHOD_SUFFIX for k in derived_keys)])
     criteria = tuple(_compile_criterion(rule, variables) for rule in rules.criteria)
     choice_keys = tuple(k for k, s in entered.items() if s.data_type == "choice")
-    number_reads = tuple(dict.fromkeys(k for c in criteria for k in c.number_reads))
     entered_inputs = {k: _entered_inputs(k, variables) for k in variables}
+    order = {k: (s.order, i) for i, (k, s) in enumerate(variables.items())}
     return Plan(
         rules=rules,
         derivations=tuple(
@@ -177,12 +159,13 @@ def build_plan(rules: RuleSet) -> Plan:
         ),
         never_keys=tuple(k for k, s in entered.items() if s.never_allowed),
         entered_inputs=entered_inputs,
-        order={k: (s.order, i) for i, (k, s) in enumerate(variables.items())},
+        order=order,
         fail_statuses=tuple("not_met" if r.kind == "inclusion" else "met" for r in rules.criteria),
         blank=dict.fromkeys([*variables, *derived_blank]),
         derived_blank=derived_blank,
-        number_reads=number_reads,
-        derivation_numbers=_derivation_numbers(variables, entered_inputs, number_reads),
+        entered_numbers=tuple(
+            k for k in sorted(entered, key=order.__getitem__) if entered[k].data_type in _NUMBERS
+        ),
     )
 
 

@@ -49,14 +49,15 @@ def _choice(value: object) -> str:
 
 def _derived_amount(value: Decimal, cond: Condition | None) -> str:
     # 2 places, unless that rounding would seem to contradict the decision (30.004 shown as
-    # "30.00" next to "needs > 30"); then as many places as it takes.
+    # "30.00" next to "needs > 30"); then as many places as it takes. Rounded in CONTEXT, as
+    # display() is: the caller's context must not change the text (comparisons are exact).
     shown = display(value)
     if Decimal(shown) == value:
         return plain(value)
     if cond is not None and cond.operator in SYMBOLS:
         compare = COMPARATORS[cond.operator]
         if compare(Decimal(shown), cond.value) != compare(value, cond.value):
-            precise = value.quantize(_PRECISE)
+            precise = value.quantize(_PRECISE, context=CONTEXT)
             same = compare(precise, cond.value) == compare(value, cond.value)
             shown = str(precise) if same else format(value, "f")
     return shown

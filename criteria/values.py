@@ -20,10 +20,14 @@ from criteria.exceptions import ValueProblem
 from criteria.schema import NEVER, RuleSet, VariableSpec
 
 __all__ = [
+    "MOST_DIGITS",
     "NEVER",
+    "NOT_FINITE",
+    "TOO_LARGE",
     "accepted_units",
     "check_range",
     "format_amount",
+    "number_problem",
     "parse_value",
     "parse_values",
     "to_canonical",
@@ -34,6 +38,11 @@ __all__ = [
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# Reasons show a value to 2 places, or 6 by a threshold, in the 28 digits of
+# derivations.CONTEXT: 21 before the point leave room. No clinical value comes near 1E+21.
+MOST_DIGITS = 21
+_LIMIT = 10**MOST_DIGITS
+NOT_FINITE, TOO_LARGE = "is not a finite number", "is too large to work with"
 
 
 def unit_display(unit: str) -> str:
@@ -79,13 +88,30 @@ def format_amount(spec: VariableSpec, value: object) -> str:
     return f"{value}{unit_display(spec.unit)}"
 
 
-def check_range(spec: VariableSpec, value: Decimal) -> str | None:
-    """Why a canonical value is implausible (outside minimum–maximum), or None if it is fine."""
+def number_problem(value: Decimal | int) -> str | None:
+    """Why a number cannot be worked with, or None: NOT_FINITE (NaN, infinity) or TOO_LARGE
+    (1E+21 or more, either sign). The same whatever the decimal context."""
+    # adjusted(), the power of ten of the first digit, is cheaper than comparing Decimals.
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return NOT_FINITE
+        small = value.adjusted() < MOST_DIGITS or not value  # a zero's may be large: 0E+30
+    else:
+        small = -_LIMIT < value < _LIMIT
+    return None if small else TOO_LARGE
+
+
+def check_range(spec: VariableSpec, value: Decimal | int) -> str | None:
+    """Why a canonical value is implausible, or None if it is fine: outside minimum–maximum,
+    or, bounds or not, refused by number_problem."""
+    problem = number_problem(value)
+    if problem == NOT_FINITE:  # not to be compared with the bounds
+        return f"{format_amount(spec, value)} {problem}"
     low, high = spec.minimum, spec.maximum
     if (low is not None and value < low) or (high is not None and value > high):
         span = f"{'' if low is None else low}–{'' if high is None else high}"
         return f"{format_amount(spec, value)} is outside the plausible range {span}"
-    return None
+    return f"{format_amount(spec, value)} {problem}" if problem else None
 
 
 def _decimal(spec: VariableSpec, raw: object) -> Decimal:

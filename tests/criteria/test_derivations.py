@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_DOWN, ROUND_UP, Inexact, localcontext
 from decimal import Decimal as D
-from decimal import localcontext
 
 import pytest
 
@@ -132,6 +132,22 @@ def test_days_between():
 def test_display_rounds_half_even_to_two_places():
     assert display(D("72.125")) == "72.12"
     assert display(D("72.135")) == "72.14"
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"prec": 3},  # 72.14 has 4 digits: quantize raised InvalidOperation
+        {"rounding": ROUND_DOWN},
+        {"rounding": ROUND_UP},
+        {"traps": [Inexact]},  # quantize raised Inexact
+    ],
+)
+def test_display_does_not_depend_on_the_callers_decimal_context(context):
+    value = creatinine_clearance(clearance_inputs()).value  # 72.1396… mL/min
+    with localcontext(**context):
+        shown = [display(v) for v in (value, D("72.125"), D("72.135"), D("-0.005"))]
+    assert shown == ["72.14", "72.12", "72.14", "-0.00"]
 
 
 def test_every_derivation_lists_its_inputs():

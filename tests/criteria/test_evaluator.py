@@ -273,7 +273,7 @@ def test_cached_and_freshly_decided_results_are_the_same(monkeypatch):
         assert everything(evaluate(fresh_copy(SHIPPED), values[i])) == first[i]
 
 
-def test_the_first_non_finite_value_in_rule_order_is_named_whatever_is_cached():
+def test_the_first_non_finite_value_in_form_order_is_named_whatever_is_cached():
     rules = fresh_copy(SHIPPED)
     for values in demo_candidates(1500, seed=8):
         evaluate(rules, values)  # I16 (clearance) is now decided every time, I17 (INR) looked up
@@ -281,7 +281,8 @@ def test_the_first_non_finite_value_in_rule_order_is_named_whatever_is_cached():
     values.update(creatinine_clearance_measured=D("NaN"), inr=D("Infinity"))
     with pytest.raises(ValueProblem) as caught:
         evaluate(rules, values)
-    assert caught.value.key == "creatinine_clearance"
+    # The entered value to correct, not the clearance derived from it.
+    assert caught.value.key == "creatinine_clearance_measured"
 
 
 # --- properties over the shipped rules -------------------------------------------------

@@ -1,11 +1,14 @@
 """Model rules of the criteria app: validation in clean(), constraints, frozen published sets."""
 
+from decimal import Decimal as D
+from decimal import localcontext
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from criteria.exceptions import CriteriaSetFrozen
-from criteria.models import CriteriaSet, Criterion
+from criteria.models import CriteriaSet, Criterion, Variable
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +94,14 @@ def test_criteria_of_a_draft_can_change(draft):
     criterion.save()
     criterion.delete()
     assert not draft.criteria.exists()
+
+
+def test_a_variables_bounds_do_not_depend_on_the_callers_decimal_context():
+    # As the database gives them back: padded to 4 places. A precision of 3 made 1.2345 1.23.
+    variable = Variable(
+        key="inr", label="INR", data_type="number", section="labs",
+        minimum=D("1.2345"), maximum=D("20.0000"),
+    )  # fmt: skip
+    with localcontext(prec=3):
+        spec = variable.as_spec()
+    assert (spec.minimum, spec.maximum) == (D("1.2345"), D("20"))

@@ -1,5 +1,6 @@
 """Numbers at the edges of what the evaluator works with: a negative zero, values beyond the
-fixed 28-digit context, infinity. Never "eligible" on them, and never a traceback later.
+fixed 28-digit context, infinity, a caller's own decimal context. Never "eligible" on them,
+and never a traceback later.
 
 Refusing NaN and infinity as input is tested in test_values.py; here, what reaches the
 evaluator anyway: a caller's typed values, and protocols whose variables have no bounds.
@@ -8,8 +9,10 @@ evaluator anyway: a caller's typed values, and protocols whose variables have no
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import date
+from decimal import ROUND_DOWN, ROUND_UP, Inexact, localcontext
 from decimal import Decimal as D
 
 import pytest
@@ -18,6 +21,7 @@ from criteria.evaluator import evaluate
 from criteria.exceptions import ValueProblem
 from criteria.rules import RuleSet, protocol_from_dict
 from criteria.values import parse_values
+from screening.forms import ScreeningForm
 from tests.cases import PROTOCOL_FILE, eligible_values
 
 SHIPPED = protocol_from_dict(json.loads(PROTOCOL_FILE.read_text(encoding="utf-8")))[1]
@@ -54,7 +58,7 @@ def result(evaluation, code: str):
     ("key", "code", "reason", "outcome"),
     [
         ("neutrophils", "I13", "Neutrophils 0 × 10⁹/L — needs > 1.5", "ineligible"),
-        # -0 ÷ 22 is -0: the derived value, and its cached result, follow the entered one.
+        # -0 ÷ 22 would be -0: the derived value, and its cached result, follow the entered one.
         ("bilirubin", "I15", "Bilirubin 0 × ULN — needs < 2.0", "eligible"),
     ],
 )
@@ -64,7 +68,8 @@ def test_zero_reads_as_zero_whether_entered_as_0_or_minus_0_and_whatever_came_fi
 ):
     # "-0" lies inside the range 0–100, so a nurse can enter it. Decimal("-0") == 0 and
     # they hash alike, so both share one cache entry: the reason must not depend on which
-    # of the two made it, as "1.50" and "1.5" both read "1.5".
+    # of the two made it, as "1.50" and "1.5" both read "1.5". An entered -0 is written 0
+    # before anything is derived from it.
     rules = fresh()
     before = evaluate(rules, screened(rules, **{key: first}))
     after = evaluate(rules, screened(rules, **{key: then}))
@@ -118,3 +123,135 @@ def test_a_derivation_input_it_cannot_work_with_is_refused(rules, answers, key, 
     with pytest.raises(ValueProblem, match=problem) as caught:
         evaluate(rules, {**screened(rules), **answers})
     assert caught.value.key == key
+
+
+# --- entered numbers of 1E+21 or more -----------------------------------------------------
+
+# What is refused, for every entered number: 1E+21 or more either way. Just inside: a cent
+# less, for a number; one less, for an integer.
+NUMBER_BELOW = D("999999999999999999999.99")
+INTEGER_BELOW = 10**21 - 1
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code", "reason"),
+    [
+        # read only by a criterion
+        ("neutrophils", NUMBER_BELOW, "I13",
+         "Neutrophils 999999999999999999999.99 × 10⁹/L — needs > 1.5"),
+        ("neutrophils", -NUMBER_BELOW, "I13",
+         "Neutrophils -999999999999999999999.99 × 10⁹/L — needs > 1.5"),
+        ("ecog_performance_status", INTEGER_BELOW, "I03",
+         "ECOG performance status 999999999999999999999 — needs ≤ 1"),
+        ("ecog_performance_status", -INTEGER_BELOW, "I03",
+         "ECOG performance status -999999999999999999999 — needs ≤ 1"),
+        # read only by a derivation: the clearance is a little above 0 or below it
+        ("serum_creatinine", NUMBER_BELOW, "I16",
+         "Creatinine clearance 0.00 mL/min (Cockcroft-Gault) — needs > 30"),
+        ("serum_creatinine", -NUMBER_BELOW, "I16",
+         "Creatinine clearance -0.00 mL/min (Cockcroft-Gault) — needs > 30"),
+    ],
+)  # fmt: skip
+def test_an_entered_number_just_below_1e21_is_worked_with(key, value, code, reason):
+    evaluation = evaluate(UNBOUNDED, {**screened(UNBOUNDED), key: value})
+    assert result(evaluation, code).reason == reason
+    json.dumps(evaluation.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("rules", "key", "value"),
+    [
+        # read only by a criterion: it was accepted at any size
+        (UNBOUNDED, "neutrophils", D("1E+21")),
+        (UNBOUNDED, "neutrophils", D("-1E+21")),
+        (UNBOUNDED, "neutrophils", D("1000000000000000000000.00")),
+        (UNBOUNDED, "neutrophils", 10**21),  # an int, as a number variable may hold
+        (UNBOUNDED, "ecog_performance_status", 10**21),
+        (UNBOUNDED, "ecog_performance_status", -(10**21)),
+        # read by nothing at all
+        (fresh(UNBOUNDED, drop="I13"), "neutrophils", D("1E+21")),
+        # read only by a derivation, as before
+        (UNBOUNDED, "serum_creatinine", D("1E+21")),
+        (UNBOUNDED, "serum_creatinine", D("-1E+21")),
+    ],
+)
+def test_an_entered_number_of_1e21_or_more_is_refused(rules, key, value):
+    with pytest.raises(ValueProblem) as caught:
+        evaluate(rules, {**screened(rules), key: value})
+    assert caught.value.key == key
+    assert caught.value.message == f"{key}: {value} is too large to work with"
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("999999999999999999999.99", None),
+        ("-999999999999999999999.99", None),
+        ("1000000000000000000000", "neutrophils: 1000000000000000000000 × 10⁹/L is too large"),
+        (-1e21, "neutrophils: -1E+21 × 10⁹/L is too large to work with"),  # a JSON number
+    ],
+)
+def test_the_screen_command_refuses_an_entered_number_of_1e21_or_more(raw, problem):
+    if problem is None:
+        assert parse_values(UNBOUNDED, {"neutrophils": raw}) == {"neutrophils": D(raw)}
+    else:
+        with pytest.raises(ValueProblem, match=re.escape(problem)):
+            parse_values(UNBOUNDED, {"neutrophils": raw})
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "error"),
+    [
+        # An integer field takes any whole number: refused by criteria.values.check_range.
+        ("ecog_performance_status", "1000000000000000000000",
+         "1000000000000000000000 is too large to work with"),
+        ("ecog_performance_status", "-1000000000000000000000",
+         "-1000000000000000000000 is too large to work with"),
+        ("ecog_performance_status", "999999999999999999999", None),
+        # A number field takes 14 digits, 6 after the point: far below 1E+21.
+        ("neutrophils", "1000000000000000000000",
+         "Ensure that there are no more than 14 digits in total."),
+        ("neutrophils", "1E+21", "Ensure that there are no more than 14 digits in total."),
+    ],
+)  # fmt: skip
+def test_the_screening_form_says_why_next_to_a_number_of_1e21_or_more(key, typed, error):
+    form = ScreeningForm(data={key: typed}, rule_set=UNBOUNDED)
+    assert form.is_valid() is (error is None)
+    assert form.errors.get(key, []) == ([error] if error else [])
+
+
+# --- the caller's decimal context ---------------------------------------------------------
+
+CALLERS_CONTEXTS = [
+    {"prec": 3},  # displaying 72.14 mL/min raised InvalidOperation
+    {"prec": 3, "rounding": ROUND_UP},
+    {"rounding": ROUND_DOWN},  # 1.9999995… × ULN read "1.999999", not "1.9999995…"
+    {"traps": [Inexact]},  # rounding for the text raised Inexact
+]
+
+
+@pytest.mark.parametrize("context", CALLERS_CONTEXTS)
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},  # the clearance by Cockcroft-Gault, bilirubin 10 ÷ 22 × ULN
+        {"bilirubin": "43.99999"},  # 1.9999995… × ULN: 2.00 would contradict "needs < 2.0"
+        {"bilirubin": "44.0001"},  # 2.0000045… × ULN: 2.00 does not
+        {"weight_kg": "22.2", "serum_creatinine": "61"},  # 30.0046… mL/min: "needs > 30"
+    ],
+)
+def test_reasons_do_not_depend_on_the_callers_decimal_context(context, answers):
+    # Reasons and hows are written when first read: each side has rules (and caches) of
+    # its own, and is read inside its context.
+    values = screened(SHIPPED, **answers)
+    expected = evaluate(fresh(), values).to_dict()
+    with localcontext(**context):
+        assert evaluate(fresh(), values).to_dict() == expected
+
+
+def test_a_derived_value_rounded_to_contradict_its_rule_is_shown_in_full():
+    # The case above whose text a caller's rounding changed.
+    evaluation = evaluate(fresh(), screened(SHIPPED, bilirubin="43.99999"))
+    assert result(evaluation, "I15").reason == (
+        "Bilirubin 1.999999545454545454545454545 × ULN — needs < 2.0"
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
+from decimal import ROUND_UP, localcontext
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from criteria.rules import protocol_from_dict
 from criteria.values import (
     NEVER,
     check_range,
+    number_problem,
     parse_values,
     to_canonical,
     value_from_json,
@@ -131,6 +134,34 @@ def test_check_range():
     assert check_range(spec, D("5")) is None
     assert check_range(spec, D("90")) is None
     assert check_range(spec, D("4.9")) == "4.9% is outside the plausible range 5–90"
+    # Bounds say more than "too large" where there are bounds.
+    assert check_range(spec, D("1E+21")) == "1E+21% is outside the plausible range 5–90"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (D("999999999999999999999.99"), None),
+        (D("-999999999999999999999.99"), None),
+        (D("999999999999999999999.999999999"), None),
+        (10**21 - 1, None),
+        (-(10**21) + 1, None),
+        (D("0E+30"), None),  # a zero, however written
+        (D("1E+21"), "is too large to work with"),
+        (D("-1E+21"), "is too large to work with"),
+        (D("1000000000000000000000.00"), "is too large to work with"),
+        (10**21, "is too large to work with"),
+        (-(10**21), "is too large to work with"),
+        (D("NaN"), "is not a finite number"),
+        (D("-Infinity"), "is not a finite number"),
+    ],
+)
+def test_number_problem_refuses_1e21_or_more_either_way_and_what_is_not_finite(value, problem):
+    assert number_problem(value) == problem
+    # Bounds or not: checked the same whatever the caller's decimal context.
+    unbounded = replace(SPECS["lvef_percent"], minimum=None, maximum=None)
+    with localcontext(prec=3, rounding=ROUND_UP):
+        assert check_range(unbounded, value) == (problem and f"{value}% {problem}")
 
 
 @pytest.mark.parametrize(
