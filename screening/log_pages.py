@@ -7,15 +7,16 @@ the first page: an outer join cannot be walked from the decision's side. Here th
 into segments that each come out of an index in order, and a page takes its rows from the
 segments it overlaps, stopping after the page:
 - by screened date: the decided episodes, walked on the episodes' index of their current
-  decision's time and chain position (copied onto the episode, migration 0010); a page
-  reached with "Next" carries the previous page's last key, one reached with "Previous" the
-  next page's first, so page 500 costs what page 1 costs; a page number alone skips rows
-  with OFFSET on that one index, counted from the nearer end;
+  decision's time and chain position (copied onto the episode, migration 0010);
 - by outcome or recorder: one segment per outcome (recorder), in the sort's order, each
   walking the screening numbers' index (0008) and keeping the episodes whose current
   decision has that outcome (recorder);
 - last, the episodes not decided, by screening number.
-The segments' sizes are counted once per change of the data (log_counts).
+A page reached with "Next" carries the key of the page before's last row, one reached with
+"Previous" the key of the page after's first, and is read from its segment's index from that
+key on: page 500 costs what page 1 costs. A page number alone skips rows with OFFSET,
+counted from the nearer end of each segment. The segments' sizes are counted once per change
+of the data (log_counts).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -52,11 +53,52 @@ def log_pages(filters: LogFilters, after: str = "", before: str = "") -> LogPage
     return LogPages(filters, after, before)
 
 
+# The orders a segment is in, which no two episodes share, and so what a link's key holds.
+BY_TIME = "t"  # the current decision's time, then its chain position
+BY_NUMBER = "n"  # the screening number (S0999 before S1000), then the episode
+
+
 @dataclass(frozen=True)
 class _Segment:
     name: str  # what the segment holds, for the count cache's key
-    episodes: QuerySet  # in the segment's order, which no two episodes share
-    timed: bool = False  # ordered by decision time and chain position: "Next" keys apply
+    episodes: QuerySet  # in the segment's order
+    order: str  # BY_TIME or BY_NUMBER
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    """A link's key: the row at `offset` of the log, by its segment's order."""
+
+    offset: int
+    order: str
+    key: tuple  # (aware time, chain position) or (screening number, episode)
+
+    @classmethod
+    def of(cls, offset: int, row: Screening, order: str) -> _Cursor:
+        if order == BY_TIME:
+            return cls(offset, order, (row.screened_at, row.decision_sequence))
+        return cls(offset, order, (row.candidate.screening_number, row.episode))
+
+    def text(self) -> str:
+        first, second = self.key
+        shown = first.isoformat() if self.order == BY_TIME else first
+        return f"{self.offset}~{self.order}~{shown}~{second}"
+
+    @classmethod
+    def parse(cls, text: str) -> _Cursor | None:
+        """ "offset~order~first~second" (a screening number may hold "~"), or None."""
+        try:
+            offset, order, rest = text.split("~", 2)
+            first, second = rest.rsplit("~", 1)
+            if order == BY_TIME:
+                first = dt.datetime.fromisoformat(first)
+                if timezone.is_naive(first):
+                    return None
+            elif order != BY_NUMBER or not first:
+                return None
+            return cls(int(offset), order, (first, int(second)))
+        except ValueError:
+            return None
 
 
 class LogPages:
@@ -65,9 +107,9 @@ class LogPages:
     A slice costs one query; `count()` one, cached until a decision, signature or episode is
     added (the cache key holds the chain heads and the newest episode id). `after` is the
     "Next" link's key (the last row of the page before), `before` the "Previous" link's (the
-    first row of the page after): with either, a page by screened date is read from the
-    index from that key on, however deep. Without, a page nearer the end of a segment is
-    counted from the end, so "Last" costs what "First" does.
+    first row of the page after): with either, a page is read from its segment's index from
+    that key on, however deep. Without, a page nearer the end of a segment is counted from
+    the end, so "Last" costs what "First" does.
     """
 
     ordered = True
@@ -75,7 +117,7 @@ class LogPages:
     def __init__(self, filters: LogFilters, after: str = "", before: str = "") -> None:
         self.filters = filters
         self.descending = filters.sort.startswith("-")
-        self.after, self.before = _parse_cursor(after), _parse_cursor(before)
+        self.after, self.before = _Cursor.parse(after), _Cursor.parse(before)
         self.next_cursor = ""  # the key after the last slice taken, for the "Next" link
         self.previous_cursor = ""  # the key of its first row, for the "Previous" link
         self._count: tuple[int, ...] | None = None
@@ -95,24 +137,28 @@ class LogPages:
                 parts.append(self._keys(segment, offset, size, low, high))
             offset += size
         rows = list(log_order(log_queryset().filter(pk__in=_union(parts)), self.filters.sort))
-        if self.filters.sort.lstrip("-") == "screened_at" and rows:
-            first, last = rows[0], rows[-1]
-            if start and first.decision_id:
-                self.previous_cursor = _cursor(start, first)
-            if last.decision_id and len(rows) == stop - start:
-                self.next_cursor = _cursor(stop, last)
+        if rows and start:
+            self.previous_cursor = _Cursor.of(start, rows[0], self._order(rows[0])).text()
+        if rows and len(rows) == stop - start:
+            self.next_cursor = _Cursor.of(stop, rows[-1], self._order(rows[-1])).text()
         return rows
+
+    def _order(self, row: Screening) -> str:
+        """The order of the segment `row` is in."""
+        by_time = self.filters.sort.lstrip("-") == "screened_at" and row.decision_id
+        return BY_TIME if by_time else BY_NUMBER
 
     def _keys(self, segment: _Segment, offset: int, size: int, low: int, high: int) -> QuerySet:
         """The keys of rows low..high (of the whole log) of a segment that starts at `offset`
         and holds `size`, read the cheapest way: from a cursor's key, or with the smaller
         OFFSET, from the start or from the end. The page's rows are sorted afterwards."""
         keys = segment.episodes.values("pk")
-        # A key applies where the page and the timed segment (always first) start or end.
-        if segment.timed and self.after and self.after[0] == low:
-            return keys.filter(self._beyond(self.after, later=True))[: high - low]
-        if segment.timed and self.before and self.before[0] == high:
-            return keys.filter(self._beyond(self.before, later=False)).reverse()[: high - low]
+        # A key applies where its row, the one before the page or after it, is in the segment.
+        after, before = self.after, self.before
+        if after and after.offset == low > offset and after.order == segment.order:
+            return keys.filter(self._beyond(after, later=True))[: high - low]
+        if before and before.offset == high < offset + size and before.order == segment.order:
+            return keys.filter(self._beyond(before, later=False)).reverse()[: high - low]
         first, last = low - offset, high - offset
         if first > size - last:
             return keys.reverse()[size - last : size - first]
@@ -126,14 +172,14 @@ class LogPages:
             # the order comes from the episodes' own index, the decision joined only to filter.
             decided = Screening.objects.filter(current_sequence__isnull=False)
             decided = log_filter(decided, f, screened_at="current_recorded_at")
-            by_time = decided.order_by(*(f"-{k}" if self.descending else k for k in _BY_TIME))
-            segments = [_Segment("decided", by_time, timed=True)]
+            by_time = decided.order_by(*(f"-{k}" if self.descending else k for k in _TIME_KEY))
+            segments = [_Segment("decided", by_time, BY_TIME)]
         else:
             # Not NULL: the join to the decision is an inner one.
             decided = log_filter(Screening.objects.filter(current_decision__isnull=False), f)
             path, values = self._groups(column)
             segments = [
-                _Segment(f"{path}={value}", decided.filter(**{path: value}).order_by(*_BY_NUMBER))
+                _Segment(f"{path}={value}", _by_number(decided.filter(**{path: value})), BY_NUMBER)
                 for value in values
             ]
         asks_decision = (
@@ -145,7 +191,7 @@ class LogPages:
                 undecided = undecided.filter(
                     candidate__screening_number__icontains=f.search.strip()
                 )
-            segments.append(_Segment("undecided", undecided.order_by(*_BY_NUMBER)))
+            segments.append(_Segment("undecided", _by_number(undecided), BY_NUMBER))
         return segments
 
     def _groups(self, column: str) -> tuple[str, list]:
@@ -160,13 +206,22 @@ class LogPages:
             values = list(log_filter_recorders().values_list("pk", flat=True))
         return path, values[::-1] if self.descending else values
 
-    def _beyond(self, cursor: tuple, later: bool) -> Q:
-        """The rows after (`later`) or before the cursor's key, in the sort's order."""
-        _, at, sequence = cursor
-        op = "lt" if self.descending == later else "gt"
-        time, position = _BY_TIME
-        return Q(**{f"{time}__{op}e": at}) & (
-            Q(**{f"{time}__{op}": at}) | Q(**{time: at, f"{position}__{op}": sequence})
+    def _beyond(self, cursor: _Cursor, later: bool) -> Q:
+        """The rows after (`later`) or before the cursor's key, in its segment's order: by
+        time either way round, by screening number always upwards."""
+        if cursor.order == BY_TIME:
+            op = "<" if self.descending == later else ">"
+            return Q(_RowBeyond(_TIME_KEY, cursor.key, op))
+        number, episode = cursor.key
+        # The number index is the candidates', the episode the episodes' column: the row
+        # compared is what the index holds, and one number's episodes up to the key's (from
+        # it, going back) are left out. Put as "> (number) OR episode >", PostgreSQL judged
+        # the row comparison by its first column alone, the length, and found no rows.
+        columns, values = _NUMBER_KEY[:2], (len(number), number)
+        op, reached = (">=", "lte") if later else ("<=", "gte")
+        passed = Q(number_length=len(number), candidate__screening_number=number)
+        return Q(_RowBeyond(columns, values, op)) & ~(
+            passed & Q(**{f"episode__{reached}": episode})
         )
 
     def _counts(self) -> tuple[int, ...]:
@@ -181,8 +236,40 @@ class LogPages:
         return self._count
 
 
-_BY_TIME = ("current_recorded_at", "current_sequence")
-_BY_NUMBER = (Length("candidate__screening_number"), "candidate__screening_number", "episode")
+_TIME_KEY = ("current_recorded_at", "current_sequence")
+_NUMBER_KEY = ("number_length", "candidate__screening_number", "episode")
+
+
+class _RowBeyond(Func):
+    """`(a, b, c) > (x, y, z)` (or `<`): the rows after a key in the order of its columns.
+
+    One row comparison, which PostgreSQL reads as a range of an index that leads with those
+    columns, where the same condition spelt out (a > x OR a = x AND b > y ...) bounded only
+    the first: screening numbers have few lengths, so that range held most of the log. SQLite
+    compares row values the same way.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, columns: tuple[str, ...], values: tuple, op: str) -> None:
+        super().__init__(*map(F, columns), *map(Value, values))
+        self.op = op
+
+    def as_sql(self, compiler, connection, **extra):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, more = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(more)
+        half = len(parts) // 2
+        columns, values = ", ".join(parts[:half]), ", ".join(parts[half:])
+        return f"({columns}) {self.op} ({values})", params
+
+
+def _by_number(episodes: QuerySet) -> QuerySet:
+    return episodes.alias(number_length=Length("candidate__screening_number")).order_by(
+        *_NUMBER_KEY
+    )
 
 
 def _union(parts: list[QuerySet]) -> RawSQL | list:
@@ -197,19 +284,3 @@ def _union(parts: list[QuerySet]) -> RawSQL | list:
         for i, (part_sql, _) in enumerate(compiled)
     )
     return RawSQL(sql, [param for _, params in compiled for param in params])  # noqa: S611
-
-
-def _cursor(offset: int, row: Screening) -> str:
-    return f"{offset}~{row.screened_at.isoformat()}~{row.decision_sequence}"
-
-
-def _parse_cursor(text: str) -> tuple | None:
-    """ "offset~time~sequence" -> (offset, aware datetime, sequence), or None if malformed."""
-    try:
-        offset, at, sequence = text.split("~")
-        moment = dt.datetime.fromisoformat(at)
-        if timezone.is_naive(moment):
-            return None
-        return int(offset), moment, int(sequence)
-    except ValueError:
-        return None

@@ -240,7 +240,7 @@ def _decision_append(
     decision.save()
     FailedCriterion.objects.bulk_create(failed_criteria([decision]))
     # Derived data, set under the episode and chain locks: an UPDATE, so no history row.
-    current = current_decision_fields(decision)
+    current = _current_decision_fields(decision)
     Screening.objects.filter(pk=screening.pk).update(**current)
     for name, value in current.items():
         setattr(screening, name, value)
@@ -250,8 +250,8 @@ def _decision_append(
     return decision
 
 
-def current_decision_fields(decision: Decision) -> dict:
-    """What an episode keeps of its newest decision (`Screening.DERIVED`)."""
+def _current_decision_fields(decision: Decision) -> dict:
+    """What an episode keeps of its newest decision (`screening.models.DERIVED`)."""
     return {
         "current_decision": decision,
         "current_recorded_at": decision.recorded_at,

@@ -9,21 +9,29 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from screening import selectors
+from screening import selectors, services
 from screening.log_counts import queryset_sql
 from screening.log_pages import LogPages, log_pages
 from screening.log_query import LogFilters
 from screening.log_views import ScreeningLogView
-from tests.screening.log_data import clone_decisions, screen_patient
+from tests.cases import fill
+from tests.screening.log_data import FAILING, clone_decisions, screen_patient
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture
 def cohort(cohort, trial, second_nurse):
-    """The shared cohort and twelve more decisions made at one moment."""
+    """The shared cohort, twelve more decisions made at one moment, and two patients
+    screened again: one number with two decided episodes, one with a second not decided."""
     templates = [screen_patient(trial, second_nurse, fails=("I14",))]
     clone_decisions(templates, 12)  # equal times: ties are broken by chain position
+    for decide in (True, False):
+        first = screen_patient(trial, second_nurse, fails=("I14",)).screening
+        again = services.screening_start(candidate=first.candidate, started_by=second_nurse)
+        if decide:
+            fill(again, second_nurse, **FAILING["I14"])
+            services.decision_record(screening=again, recorded_by=second_nurse)
     return cohort
 
 
@@ -146,15 +154,50 @@ def test_pages_by_outcome_and_recorder_match_the_general_query(cohort, sort, fil
     assert isinstance(pages, LogPages) and pages.count() == len(expected)
     by_page = [s.pk for start in range(0, len(expected), 4) for s in pages[start : start + 4]]
     assert by_page == expected
-    assert pages.next_cursor == ""  # "Next" keys are for the order by screened date
 
 
-def test_the_view_pages_by_outcome(investigator_client, cohort, monkeypatch):
+SORTS = ["-screened_at", "screened_at", "outcome", "-outcome", "recorded_by", "-recorded_by"]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize(
+    "filters", [{}, {"outcome": "ineligible"}, {"signoff": "unsigned"}, {"search": "S001"}]
+)
+def test_next_and_previous_keys_walk_the_log_without_offset(cohort, sort, filters):
+    """Pages of 3 from first to last by "Next" keys, and back by "Previous" keys, cross
+    every segment (outcomes, recorders, the undecided) at every position: the same rows as
+    the general query, and no query skips rows with OFFSET."""
+    filters = LogFilters(sort=sort, **filters)
+    expected = [s.pk for s in selectors.screening_log(filters)]
+    starts = range(0, len(expected), 3)
+    forward, cursor = [], ""
+    with CaptureQueriesContext(connection) as queries:
+        for start in starts:
+            pages = LogPages(filters, after=cursor)
+            forward += [s.pk for s in pages[start : start + 3]]
+            cursor = pages.next_cursor
+        backward, cursor = [], ""
+        for start in reversed(starts):
+            pages = LogPages(filters, before=cursor)
+            backward = [s.pk for s in pages[start : start + 3]] + backward
+            cursor = pages.previous_cursor
+    assert forward == backward == expected and len(expected) > 3
+    assert not any("OFFSET" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_view_pages_by_outcome_with_the_next_links_key(
+    investigator_client, cohort, monkeypatch
+):
     monkeypatch.setattr(ScreeningLogView, "paginate_by", 5)
     expected = [s.pk for s in selectors.screening_log(LogFilters(sort="-outcome"))]
-    shown = []
-    for page in (1, 2, 3, 4):
-        response = investigator_client.get(reverse("log:list"), {"sort": "-outcome", "page": page})
-        assert response.context["next_cursor"] is response.context["previous_cursor"] is None
+    assert len(expected) == 22
+    shown, cursor = [], None
+    for page in (1, 2, 3, 4, 5):
+        asked = {"sort": "-outcome", "page": page, **({"after": cursor} if cursor else {})}
+        response = investigator_client.get(reverse("log:list"), asked)
         shown += [row.screening.pk for row in response.context["rows"]]
-    assert shown == expected and len(expected) == 18
+        cursor = response.context["next_cursor"]
+        assert cursor.startswith(f"{min(page * 5, 22)}~n~")
+        link = urlencode({"page": page + 1, "after": cursor})
+        assert (link in response.content.decode().replace("&amp;", "&")) == (page < 5)
+    assert shown == expected
