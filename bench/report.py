@@ -145,6 +145,25 @@ decision or a sign-off is not worth the figure, so TrialSite does not cache page
   - The filtered page of the load test (ineligible, awaiting sign-off), key query,
     median of 20: 0.39 ms before, 0.49 ms after; at page 500, 59 → 58 ms.
   - Before → after under load is in the table above ("page number").
+- **"Next" and "Previous" are keyed for every sort the log pages on**: by outcome and by
+  recorder (each segment walks the screening-number index), and for the episodes not yet
+  decided, as they were by screened date. The key is the row's (number length, number,
+  episode), compared as one row value `(length, number) >= (…)` so PostgreSQL reads it as a
+  range of the candidates' index; the episodes of the key's own number up to its episode are
+  left out. Spelt out as `length > … OR (length = … AND number > …) …`, the range was
+  bounded by the length alone (two lengths in all: 33,615 rows filtered out, 18.8 ms), and
+  as `(length, number) > (…) OR episode > …` PostgreSQL judged the comparison by the length
+  alone, expected no rows and sorted every episode (321 ms). EXPLAIN ANALYZE of page 500 by
+  "Next" sorted by outcome: 0.5 ms (by OFFSET, as before: 130 ms in-process); by recorder
+  0.3 ms (211 ms). The key by screened date is the same kind of row comparison, one index
+  condition: 0.06 ms.
+  - A page number typed on a log sorted by outcome or recorder, or filtered, still skips
+    rows with OFFSET: 105–211 ms of SQL at page 500 (in-process). Every link the log shows
+    carries a key.
+  - Tests walk every paged sort, with and without filters, from the first page to the last
+    by "Next" and back by "Previous" in pages of 3 across every segment boundary, with a
+    re-screened patient (two episodes of one number): the same rows as the general query
+    and no OFFSET in any query.
 
 ## What changed and why, third round
 

@@ -205,6 +205,8 @@ def site_after(db: str, seconds: float, action: str) -> dict:
 def log_targets(session: str, deep: int) -> dict[str, tuple[str, str]]:
     """What wrk loads: name -> (path, session cookie)."""
     deeper = pager_link(f"/log/?page={deep - 1}", session, "Next", key="after=")
+    # Earlier code gave this link no key: any "Next" link, as a person would follow it.
+    by_outcome = pager_link(f"/log/?sort=-outcome&page={deep - 1}", session, "Next")
     return {
         "floor (/health/)": ("/health/", ""),
         # The cheapest signed-in page Django has: session, user and a tiny response.
@@ -214,6 +216,7 @@ def log_targets(session: str, deep: int) -> dict[str, tuple[str, str]]:
         f"log page {deep} (Next link)": (deeper, session),
         f"log page {deep - 1} (Previous link)": (pager_link(deeper, session, "Previous"), session),
         f"log page {deep} (page number)": (f"/log/?page={deep}", session),
+        f"log page {deep} by outcome (Next link)": (by_outcome, session),
         "log last page (Last link)": (pager_link("/log/", session, "Last"), session),
         "admin decisions changelist": ("/admin/screening/decision/", session),
     }
