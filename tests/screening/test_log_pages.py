@@ -201,3 +201,25 @@ def test_the_view_pages_by_outcome_with_the_next_links_key(
         link = urlencode({"page": page + 1, "after": cursor})
         assert (link in response.content.decode().replace("&amp;", "&")) == (page < 5)
     assert shown == expected
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "garbage",
+        "5~n~~1",  # no screening number
+        "5~x~NCT01387295-S0001~1",  # no such order
+        "5~t~2026-11-18T12:00:00~1",  # a time without its zone
+        "5~t~not a time~1",
+        "5~n~NCT01387295-S0001~one",
+        "five~n~NCT01387295-S0001~1",
+    ],
+)
+@pytest.mark.parametrize("link", ["after", "before"])
+def test_a_malformed_key_is_ignored(investigator_client, cohort, monkeypatch, key, link):
+    monkeypatch.setattr(ScreeningLogView, "paginate_by", 5)
+    response = investigator_client.get(
+        reverse("log:list"), {"sort": "outcome", "page": 2, link: key}
+    )
+    expected = [s.pk for s in selectors.screening_log(LogFilters(sort="outcome"))][5:10]
+    assert [row.screening.pk for row in response.context["rows"]] == expected
