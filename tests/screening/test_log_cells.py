@@ -1,15 +1,19 @@
-"""The log's per-row tags: links equal to reverse()'s, and the sign-off cell's states."""
+"""The log's per-row tags: links equal to reverse()'s, the sign-off cell's states, and whole
+rows as the template printed them before they were made in Python."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.template import Context
 from django.urls import reverse
+from django.utils.html import escape
 
 from screening.log_query import LogRow
-from screening.models import Decision, Screening, Signature
-from screening.templatetags.log_cells import row_link, signoff_state
+from screening.models import Candidate, Decision, Screening, Signature
+from screening.templatetags.log_cells import log_row, row_link, signoff_state
 
 NUMBERS = [
     "NCT01387295-S00001",
@@ -82,3 +86,97 @@ def test_signoff_state_of_each_kind_of_row(investigator, nurse):
 def test_signoff_state_counts_superseded_sign_offs(nurse, count, text):
     cell = signoff_state(Context({"user": nurse}), _row(superseded=(_signature(),) * count))
     assert (text in cell) if text else ("superseded" not in cell)
+
+
+def _episode(number="NCT01387295-S00007", episode=2):
+    candidate = Candidate(screening_number=number, referral_date=dt.date(2026, 6, 3))
+    return Screening(candidate=candidate, episode=episode)
+
+
+def _decided(recorded_at, *, failed="[]", reason="", full_name=("Nina", "Nurse")):
+    recorder = get_user_model()(username="nina", first_name=full_name[0], last_name=full_name[1])
+    decision = Decision(
+        public_id=uuid.uuid4(),
+        outcome="ineligible",
+        recorded_at=recorded_at,
+        recorded_by=recorder,
+        screen_failure_reason=reason,
+    )
+    decision.failed_entries = failed
+    return decision
+
+
+def _cells(html: str) -> list[str]:
+    return re.findall(r"<td[^>]*>(.*?)</td>", html)
+
+
+@pytest.mark.django_db
+def test_log_row_of_an_episode_not_decided(nurse):
+    row = LogRow(_episode(), None, None)
+    html = log_row(Context({"user": nurse}), row, False)
+    assert html.startswith(
+        '<tr data-testid="log-row" data-number="NCT01387295-S00007" data-episode="2">'
+    )
+    link = reverse("screening:candidate-detail", args=["NCT01387295-S00007"])
+    assert _cells(html) == [
+        f'<a href="{link}">NCT01387295-S00007</a>',
+        "2",
+        "2026-06-03",
+        "—",
+        '<span class="badge fs-6 text-bg-light border" data-testid="outcome">Not decided</span>',
+        "",
+        "",
+        '<span class="text-body-secondary">—</span>',
+    ]
+
+
+@pytest.mark.parametrize(
+    "recorded_at, shown",
+    [
+        # Copenhagen is UTC+2 in summer: 21:59 UTC is still 30 June there, 22:00 is 1 July.
+        (dt.datetime(2026, 6, 30, 21, 59, tzinfo=dt.UTC), "2026-06-30"),
+        (dt.datetime(2026, 6, 30, 22, 0, tzinfo=dt.UTC), "2026-07-01"),
+        # UTC+1 in winter.
+        (dt.datetime(2026, 12, 31, 22, 59, tzinfo=dt.UTC), "2026-12-31"),
+        (dt.datetime(2026, 12, 31, 23, 0, tzinfo=dt.UTC), "2027-01-01"),
+    ],
+)
+@pytest.mark.django_db
+def test_log_row_shows_the_screened_date_in_the_site_time_zone(nurse, recorded_at, shown):
+    row = LogRow(_episode(), _decided(recorded_at), None)
+    assert _cells(log_row(Context({"user": nurse}), row, False))[3] == shown
+
+
+@pytest.mark.django_db
+def test_log_row_of_a_decision_escapes_what_was_entered(investigator):
+    failed = (
+        '[{"code": "I18", "label": "LVEF <b>", "reason": "45 < 50 & \\"low\\""},'
+        ' {"code": "E3", "label": "Pregnant", "reason": "yes"}]'
+    )
+    reason = "<script>" + "x" * 70
+    number = 'S<1>&"2"'
+    decision = _decided(dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), failed=failed, reason=reason)
+    row = LogRow(_episode(number), decision, None)
+    html = log_row(Context({"user": investigator}), row, True)
+    cells = _cells(html)
+    assert 'data-number="S&lt;1&gt;&amp;&quot;2&quot;"' in html
+    link = reverse("log:audit-trail", args=[number])
+    assert cells[0] == f'<a href="{escape(link)}">S&lt;1&gt;&amp;&quot;2&quot;</a>'
+    badge = '<span class="badge fs-6 text-bg-danger" data-testid="outcome">Ineligible</span>'
+    assert cells[4] == badge
+    title = 'title="LVEF &lt;b&gt;: 45 &lt; 50 &amp; &quot;low&quot;"'
+    assert f'{title} data-testid="failed-code">I18<' in cells[5]
+    assert 'data-testid="failed-code">E3</span><div class="small' in cells[5]
+    # Cut to 60 characters, the last an ellipsis, as the template's |truncatechars:60 did.
+    assert f"&lt;script&gt;{'x' * 51}…</div>" in cells[5]
+    assert cells[6] == "Nina Nurse"
+    assert 'data-testid="signoff-link"' in cells[7]
+
+
+@pytest.mark.django_db
+def test_log_row_names_the_recorder_by_username_without_a_full_name(nurse):
+    decision = _decided(dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), full_name=("", ""))
+    assert (
+        _cells(log_row(Context({"user": nurse}), LogRow(_episode(), decision, None), False))[6]
+        == "nina"
+    )
