@@ -8,7 +8,8 @@ bench/RESULTS.md with the figures, the machine and the command. Nothing here pas
    (admin's JavaScript catalogue: session and user, no work), the log's first page, a filtered
    page, page 500 (as reached with "Next", and by page number alone), page 499 (with
    "Previous" from there), the last page (with "Last") and Django admin's changelist of
-   decisions.
+   decisions. Two more routes measure a ceiling (bench/urls.py, served only here): a
+   signed-in page that does nothing, and the log's first page kept whole in memory.
 3. The impact preview of a draft over --episodes episodes: seconds, SQL queries (also at a
    fifth of the episodes, to show the count does not grow) and peak memory (tracemalloc).
 4. SQL queries per page.
@@ -44,6 +45,8 @@ PG = "postgres://postgres@127.0.0.1:5432/"
 LOG_DB, IMPACT_DB = "trialsite_bench", "trialsite_bench_impact"
 HOST, PORT = "127.0.0.1", 8765
 SECRET = secrets.token_urlsafe(50)
+SIGNED_IN = "signed-in page doing nothing (bench route)"
+FROM_MEMORY = "log page 1 kept whole in memory (bench route)"
 FIGURES: dict[str, object] = {}
 
 
@@ -103,12 +106,13 @@ def site(db: str, action: str) -> dict:
 
 
 @contextmanager
-def gunicorn(db: str, root: Path = ROOT):
-    """gunicorn with 2 workers on 127.0.0.1 serving the code at `root`, stopped (its whole
-    process group) on exit."""
+def gunicorn(db: str, root: Path = ROOT, settings: str = "trialsite.settings"):
+    """gunicorn with 2 workers on 127.0.0.1 serving the code at `root` with `settings`,
+    stopped (its whole process group) on exit."""
     args = [PY, "-m", "gunicorn", "trialsite.wsgi:application", "--workers", "2"]
     args += ["--bind", f"{HOST}:{PORT}", "--log-level", "warning"]
-    server = subprocess.Popen(args, cwd=root, env=_env(db), start_new_session=True)
+    env = {**_env(db), "DJANGO_SETTINGS_MODULE": settings}
+    server = subprocess.Popen(args, cwd=root, env=env, start_new_session=True)
     try:
         for _ in range(100):
             if _status("/health/", "") == 200:
@@ -202,12 +206,13 @@ def site_after(db: str, seconds: float, action: str) -> dict:
     return site(db, action)
 
 
-def log_targets(session: str, deep: int) -> dict[str, tuple[str, str]]:
-    """What wrk loads: name -> (path, session cookie)."""
+def log_targets(session: str, deep: int, ceilings: bool) -> dict[str, tuple[str, str]]:
+    """What wrk loads: name -> (path, session cookie); `ceilings`: with the routes of
+    bench/urls.py."""
     deeper = pager_link(f"/log/?page={deep - 1}", session, "Next", key="after=")
     # Earlier code gave this link no key: any "Next" link, as a person would follow it.
     by_outcome = pager_link(f"/log/?sort=-outcome&page={deep - 1}", session, "Next")
-    return {
+    targets = {
         "floor (/health/)": ("/health/", ""),
         # The cheapest signed-in page Django has: session, user and a tiny response.
         "signed-in floor (/admin/jsi18n/)": ("/admin/jsi18n/", session),
@@ -220,14 +225,18 @@ def log_targets(session: str, deep: int) -> dict[str, tuple[str, str]]:
         "log last page (Last link)": (pager_link("/log/", session, "Last"), session),
         "admin decisions changelist": ("/admin/screening/decision/", session),
     }
+    if ceilings:
+        targets[SIGNED_IN] = ("/bench/signed-in/", session)
+        targets[FROM_MEMORY] = ("/bench/log-from-memory/", session)
+    return targets
 
 
 def bench_log(decisions: int, seconds: int, before: str | None) -> None:
     figure(f"generate_demo_data {decisions:,} decisions s", prepare(LOG_DB, decisions))
     session = site(LOG_DB, "session")["sessionid"]
     deep = max(2, min(500, decisions // 50))  # page 500 at 100,000 decisions
-    with gunicorn(LOG_DB):
-        targets = log_targets(session, deep)
+    with gunicorn(LOG_DB, settings="bench.settings"):
+        targets = log_targets(session, deep, ceilings=True)
         for name, (path, cookie) in targets.items():
             rate, p99 = wrk(path, cookie, seconds)
             figure(f"{name} requests/s", rate)
@@ -238,6 +247,11 @@ def bench_log(decisions: int, seconds: int, before: str | None) -> None:
     figure("log vs admin", log / FIGURES["admin decisions changelist requests/s"])  # type: ignore[operator]
     signed_in = FIGURES["signed-in floor (/admin/jsi18n/) requests/s"]
     figure("log vs signed-in floor", log / signed_in)  # type: ignore[operator]
+    # The ceilings: no signed-in log page can beat them, however it is made.
+    floor = FIGURES["floor (/health/) requests/s"]
+    nothing, kept = FIGURES[f"{SIGNED_IN} requests/s"], FIGURES[f"{FROM_MEMORY} requests/s"]
+    figure("signed-in page doing nothing vs floor", nothing / floor)  # type: ignore[operator]
+    figure("log kept whole in memory vs floor", kept / floor)  # type: ignore[operator]
     if before:
         bench_log_before(before, session, deep, seconds)
 
@@ -255,7 +269,7 @@ def bench_log_before(revision: str, session: str, deep: int, seconds: int) -> No
             (tree / shared).symlink_to(ROOT / shared)
     FIGURES["_before"] = {"revision": commit, "figures": {}}
     with gunicorn(LOG_DB, root=tree):
-        for name, (path, cookie) in log_targets(session, deep).items():
+        for name, (path, cookie) in log_targets(session, deep, ceilings=False).items():
             rate, p99 = wrk(path, cookie, seconds)
             print(f"before ({commit}) {name}: {rate:,.1f} req/s, p99 {p99:,.1f} ms", flush=True)
             FIGURES["_before"]["figures"][name] = (rate, p99)  # type: ignore[index]
