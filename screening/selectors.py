@@ -220,10 +220,10 @@ def screening_summary(*, referred_from: dt.date | None, referred_to: dt.date | N
 def _newest_episodes(candidates: QuerySet | None) -> QuerySet:
     """Per patient (of `candidates`, or every one), the episode whose current decision is the
     patient's newest decision: a patient counts once, by its newest decision of any episode.
-    An anti-join on the episodes' pointers, read from indexes (migration 0008)."""
+    An anti-join of the episodes on their copies of their current decision's chain position,
+    read from one index (migration 0011)."""
     later = Screening.objects.filter(
-        candidate=OuterRef("candidate"),
-        current_decision__sequence__gt=OuterRef("current_decision__sequence"),
+        candidate=OuterRef("candidate"), current_sequence__gt=OuterRef("current_sequence")
     )
     episodes = Screening.objects.filter(current_decision__isnull=False)
     if candidates is not None:

@@ -134,8 +134,8 @@ class Screening(models.Model):
         ]
         indexes = [
             # The episode pointing at a decision, the undecided ones (NULL), and, read from the
-            # index alone, every decided episode's patient (the summary's newest per patient)
-            # and id (the log's keys; INCLUDE is PostgreSQL's, SQLite's rows carry their id).
+            # index alone, every decided episode's patient and id (the log's keys; INCLUDE is
+            # PostgreSQL's, SQLite's rows carry their id).
             models.Index(
                 fields=["current_decision", "candidate"],
                 include=["id"],
@@ -145,6 +145,13 @@ class Screening(models.Model):
                 fields=["current_recorded_at", "current_sequence"],
                 include=["id"],
                 name="screening_screened_idx",
+            ),
+            # The summary's newest episode per patient: a patient's episodes side by side in
+            # decision order, with the decision each points at, read from the index alone.
+            models.Index(
+                fields=["candidate", "current_sequence"],
+                include=["current_decision"],
+                name="screening_newest_idx",
             ),
         ]
 
