@@ -83,7 +83,6 @@ def signoff_state(context: template.Context, row: LogRow) -> SafeString:
             '<span class="badge text-bg-success">✓ Signed</span>'
             '<div class="small text-body-secondary">{}, {}</div>',
             signature.signer_full_name,
-            # As the template's |date shows it: in the site's time zone.
             _local_text(signature.signed_at, context, minutes=True),
         )
     else:
@@ -114,21 +113,24 @@ def log_row(context: template.Context, row: LogRow, may_read_trail: bool) -> Saf
     route = "log:audit-trail" if may_read_trail else "screening:candidate-detail"
     decision = row.decision
     failed = [format_html(_FAILED_CODE, r["label"], r["reason"], r["code"]) for r in row.failed]
-    if decision and decision.screen_failure_reason:
-        failed.append(format_html(_REASON, truncatechars(decision.screen_failure_reason, 60)))
+    screened, outcome, recorded_by = "—", _NOT_DECIDED_BADGE, ""
     if decision:
         screened = _local_text(decision.recorded_at, context)
-        recorder = decision.recorded_by
+        outcome = outcome_badge(decision.outcome)
+        recorded_by = decision.recorded_by.get_full_name() or decision.recorded_by.username
+        if decision.screen_failure_reason:
+            reason = truncatechars(decision.screen_failure_reason, 60)
+            failed.append(format_html(_REASON, reason))
     return format_html(
         _ROW,
         number=number,
         episode=row.screening.episode,
         link=row_link(context, route, number),
         referred=row.screening.candidate.referral_date.isoformat(),
-        screened=screened if decision else "—",
-        outcome=outcome_badge(decision.outcome) if decision else _NOT_DECIDED_BADGE,
+        screened=screened,
+        outcome=outcome,
         failed=mark_safe("".join(failed)),  # noqa: S308 (each part made by format_html)
-        recorded_by=(recorder.get_full_name() or recorder.username) if decision else "",
+        recorded_by=recorded_by,
         signoff=signoff_state(context, row),
     )
 
