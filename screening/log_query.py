@@ -74,7 +74,10 @@ def log_filter(
     decision's fields by path, so a filter on the decision makes its join an inner one.
     `screened_at` names the screened time: the decision's, or the episode's copy of it
     (`current_recorded_at`), so a walk of the episodes in that order reads a date range from
-    their index."""
+    their index. Elsewhere (exports, the sorts by outcome or recorder) the decision's time is
+    the better one: filtering on it makes the decision's join an inner one, probed row by row
+    (a month's export, 100,000 decisions: 14-18 ms of SQL; on the copy, PostgreSQL hashed
+    every candidate and decision: 55-64 ms)."""
     current = "current_decision"
     if filters.outcome == IN_PROGRESS:
         queryset = queryset.filter(current_decision__isnull=True)
