@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from criteria.services import protocol_load
 from tests.cases import PROTOCOL_FILE, register
@@ -31,12 +32,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture
-def fast_passwords(settings):
-    """A cheap password hasher, for modules that log in or sign off many times: the production
-    hasher's deliberate cost buys nothing in a test. Opt in with
-    `pytest.mark.usefixtures("fast_passwords")`."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_passwords():
+    """A cheap password hasher for every test: the production hasher's deliberate cost (about
+    3 s a hash on a loaded 2-core host) buys nothing in a test. The production setting itself
+    is checked in tests/trialsite/test_settings.py by reading the settings module."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from screening.forms import NEVER_SUFFIX, UNIT_SUFFIX
 from screening.models import Candidate, Decision
 from tests.cases import eligible_values, register
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 
 # Each example reuses the test's client and rows; that is the point (state piles up as in use).

@@ -10,7 +10,7 @@ from screening.signoff import signature_sign
 from tests.cases import fill
 from tests.factories import TEST_PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from trialsite import roles
 from trialsite.access_log import candidate_access_logged
 from trialsite.models import CandidateAccess
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 ICH_COLUMNS = [
     "Screening number",

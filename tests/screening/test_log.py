@@ -14,7 +14,7 @@ from screening.log_views import ScreeningLogView
 from screening.models import Decision
 from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 
 def _row_numbers(response) -> list[str]:

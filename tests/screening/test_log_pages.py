@@ -17,7 +17,7 @@ from screening.log_views import ScreeningLogView
 from tests.cases import fill
 from tests.screening.log_data import FAILING, clone_decisions, screen_patient
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
 from trialsite import roles
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 ELIGIBLE_MEANING = (
     "I confirm that this patient meets all eligibility criteria of NCT01387295, criteria version 1."

@@ -11,7 +11,7 @@ from screening.charts import VALUE_CHAR_WIDTH, WIDTH, bar_chart
 from tests.cases import fill, register
 from tests.screening.log_data import screen_patient
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_counts_and_failures_of_everyone(cohort):

@@ -20,7 +20,7 @@ from tests.cases import assert_append_only, eligible_values, fill
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite.models import CandidateAccess
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 
 def _login(client, username, password, ip="10.0.0.1"):
@@ -278,7 +278,6 @@ def test_viewing_a_candidate_is_logged(request, client, candidate_number, url_na
     assert entry.viewed_at.utcoffset() == dt.timedelta(0)  # stored and read back in UTC
 
 
-@pytest.mark.usefixtures("fast_passwords")
 def test_the_signoff_page_is_logged_as_viewing_its_candidate(
     investigator_client, investigator, nurse, episode
 ):
