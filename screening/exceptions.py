@@ -1,12 +1,10 @@
 """Errors of the screening workflow, each with a message a study nurse can act on."""
 
+from trialsite.exceptions import AppendOnlyViolation  # noqa: F401  (the records raise it too)
+
 
 class ScreeningError(Exception):
     """Base class: the message is shown to the user as it is."""
-
-
-class AppendOnlyViolation(ScreeningError):
-    """A recorded decision (or other audit record) was about to be changed or deleted."""
 
 
 class EpisodeLocked(ScreeningError):
