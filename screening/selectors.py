@@ -271,10 +271,3 @@ def candidate_audit_trail(candidate: Candidate) -> dict:
             refused=list(refused.defer(*(f"decision__{name}" for name in _LOG_DEFERRED))),
         ),
     }
-
-
-def signature_failures_count(*, user, since: dt.datetime) -> int:
-    """How many sign-off passwords `user` got wrong since `since` (for lock-out rules)."""
-    return SignatureAttempt.objects.filter(
-        user=user, succeeded=False, attempted_at__gte=since
-    ).count()

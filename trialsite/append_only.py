@@ -105,16 +105,3 @@ def remove_append_only_triggers(schema_editor, tables: Iterable[str]) -> None:
     for table in tables:
         name = quote(trigger_name(table))
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {quote(table)}")
-
-
-def protected_tables(connection) -> set[str]:
-    """The tables that carry an append-only trigger (PostgreSQL; empty elsewhere)."""
-    if connection.vendor != "postgresql":
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname = c.relname || %s AND NOT t.tgisinternal",
-            [TRIGGER_SUFFIX],
-        )
-        return {row[0] for row in cursor.fetchall()}
