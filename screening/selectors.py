@@ -111,7 +111,7 @@ def candidate_episodes(candidate: Candidate) -> list[Screening]:
     )
 
 
-# The investigator's screening log, summary, sign-off and audit trail (issue 5).
+# The investigator's screening log, summary, sign-off and audit trail.
 
 # Snapshots are large and the log never shows them.
 _LOG_DEFERRED = ("values_snapshot", "rules_snapshot", "derived")
