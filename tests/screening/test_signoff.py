@@ -131,8 +131,9 @@ def test_signature_binds_the_decision_hash(investigator, decision):
     signature = signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
     assert signature.decision_hash == decision.entry_hash
     assert signature.entry_hash == chain_hash(signature_payload(signature), "0" * 64)
-    intact = "audit chain intact: 1 decisions\nsignature chain intact: 1 signatures"
-    assert verify_audit_run() == (0, intact)
+    code, output = verify_audit_run()
+    intact = ["audit chain intact: 1 decisions", "signature chain intact: 1 signatures"]
+    assert (code, output.splitlines()[:2]) == (0, intact)
 
 
 def test_signatures_are_append_only(investigator, decision):
