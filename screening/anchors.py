@@ -55,6 +55,10 @@ class ChainPoint:
     def __str__(self) -> str:
         return f"{self.record} {self.sequence}, hash {self.short_hash}…"
 
+    @property
+    def in_full(self) -> str:
+        return f"{self.record} {self.sequence}, hash {self.entry_hash}"
+
 
 @dataclass(frozen=True)
 class Anchor:
@@ -77,6 +81,12 @@ def chain_heads() -> list[ChainPoint]:
         )
     }
     return [ChainPoint(name, *stored.get(name, (0, GENESIS_HASH))) for name in CHAINS]
+
+
+def chain_heads_text(*, full: bool = False) -> str:
+    """The heads now in words, for an export or a page: "decision 42, hash 3f…; signature
+    7, hash 9a…" (the whole hash with `full`, else its first 16 hex digits)."""
+    return "; ".join(point.in_full if full else str(point) for point in chain_heads())
 
 
 def anchors_read(path: Path) -> list[Anchor]:
