@@ -207,7 +207,7 @@ class SignOffView(PermissionRequiredMixin, CandidateAccessLogMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            "Signed off. The signature is recorded below, at the head of the signature chain: "
+            "Signed off. The signature is recorded below. It is the head of the signature chain: "
             f"signature {signature.sequence}, hash {signature.entry_hash[:16]}…",
         )
         return redirect(self.get_success_url())

@@ -247,5 +247,5 @@ def test_the_page_and_the_signed_view_show_the_audit_chain_head(
     signature = Signature.objects.get()
     told = f"signature 1, hash {signature.entry_hash[:16]}…"
     trail = investigator_client.get(signed["Location"]).content.decode()
-    assert f"at the head of the signature chain: {told}" in trail
+    assert f"It is the head of the signature chain: {told}" in trail
     assert f"Signature 1 of the signature chain, hash {signature.entry_hash[:16]}…" in trail
