@@ -3,17 +3,20 @@ later run finds a chain cut short, rewound or rewritten below an earlier anchor.
 
 import io
 import json
+import threading
 from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from screening import audit, services
 from screening.anchors import anchors_read
 from screening.exceptions import AnchorFileError
 from screening.hashing import GENESIS_HASH
 from screening.models import ChainHead, Decision, FailedCriterion, Screening, Signature
 from screening.signoff import signature_sign
+from tests.cases import fill, register
 from tests.factories import TEST_PASSWORD
 from tests.screening.log_data import screen_patient
 
@@ -286,3 +289,40 @@ def test_postgres_superuser_rewind_with_triggers_off_is_named_by_the_anchor(
     # Without the anchors the same database passes: they must be kept off this machine.
     code, out, _ = verify("--anchors", str(tmp_path / "fresh.jsonl"))
     assert code == 0 and "audit chain intact: 1 decisions" in out
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgres_a_decision_recorded_during_the_walk_is_no_false_alarm(
+    trial, nurse, monkeypatch, audit_anchors
+):
+    """verify_audit reads one snapshot: a decision recorded (on another connection) while
+    the chain is walked shows neither as a head beyond the walk nor in the anchors."""
+    screen_patient(trial, nurse)
+    episode = fill(register(trial, nurse, initials="CD").screenings.get(), nurse)
+    real_failed_rows, recorded = audit._failed_rows, []
+
+    def record_meanwhile(**kwargs):
+        if not recorded:
+            thread = threading.Thread(target=_record_on_own_connection, args=(episode, nurse))
+            thread.start()
+            thread.join(timeout=20)
+            recorded.append(True)
+        return real_failed_rows(**kwargs)
+
+    monkeypatch.setattr(audit, "_failed_rows", record_meanwhile)
+    code, out, _ = verify()
+    assert code == 0, out
+    assert "audit chain intact: 1 decisions" in out
+    assert Decision.objects.count() == 2  # recorded, but after the snapshot verified
+    assert lines(audit_anchors)[0]["sequence"] == 1
+    monkeypatch.undo()
+    code, out, _ = verify()
+    assert code == 0 and "audit chain intact: 2 decisions" in out
+
+
+def _record_on_own_connection(episode, nurse) -> None:
+    try:
+        services.decision_record(screening=episode, recorded_by=nurse)
+    finally:
+        connection.close()
