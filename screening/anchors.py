@@ -147,7 +147,7 @@ def anchors_off_chain(anchors: list[Anchor]) -> list[tuple[Anchor, str]]:
     head is below it (the tail was removed or the head rewound), or the record at its
     sequence is gone or has another hash (the history was rewritten)."""
     heads = {point.chain: point for point in chain_heads()}
-    stored = _stored_hashes(anchors)
+    stored = _stored_hashes(anchors, heads)
     off = []
     for anchor in anchors:
         point, head = anchor.point, heads[anchor.point.chain]
@@ -170,11 +170,13 @@ def anchors_off_chain(anchors: list[Anchor]) -> list[tuple[Anchor, str]]:
     return off
 
 
-def _stored_hashes(anchors: list[Anchor], chunk: int = 500) -> dict[str, dict[int, str]]:
-    """The stored hash at each anchored position, per chain (position 0: the genesis)."""
+def _stored_hashes(anchors: list[Anchor], heads: dict, chunk: int = 500) -> dict:
+    """The stored hash at each anchored position up to its chain's head, per chain (position
+    0: the genesis). Positions past the head are not looked up: no column holds them."""
     wanted = defaultdict(set)
     for anchor in anchors:
-        wanted[anchor.point.chain].add(anchor.point.sequence)
+        if anchor.point.sequence <= heads[anchor.point.chain].sequence:
+            wanted[anchor.point.chain].add(anchor.point.sequence)
     stored = {name: {0: GENESIS_HASH} for name in CHAINS}
     for name, sequences in wanted.items():
         model, pending = CHAINS[name][0], iter(sorted(sequences - {0}))
@@ -188,20 +190,7 @@ def anchors_append(path: Path, points: list[ChainPoint], *, verified_at: dt.date
     """Append one anchor line per chain head, in one write, and fsync it (and the folder, for
     a new file), so an anchor reported as written survives a crash. Never rewrites the file.
     Raises AnchorFileError when the file cannot be created or written."""
-    when = verified_at.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-    lines = "".join(
-        json.dumps(
-            {
-                "chain": p.chain,
-                "sequence": p.sequence,
-                "entry_hash": p.entry_hash,
-                "verified_at": when.replace("+00:00", "Z"),
-            },
-            sort_keys=True,
-        )
-        + "\n"
-        for p in points
-    ).encode("utf-8")
+    lines = _anchor_lines(points, verified_at)
     created = not path.exists()
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
@@ -216,6 +205,23 @@ def anchors_append(path: Path, points: list[ChainPoint], *, verified_at: dt.date
         raise AnchorFileError(
             f"cannot append to the anchor file {path}: {error.strerror}"
         ) from error
+
+
+def _anchor_lines(points: list[ChainPoint], verified_at: dt.datetime) -> bytes:
+    when = verified_at.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    return "".join(
+        json.dumps(
+            {
+                "chain": point.chain,
+                "sequence": point.sequence,
+                "entry_hash": point.entry_hash,
+                "verified_at": when.replace("+00:00", "Z"),
+            },
+            sort_keys=True,
+        )
+        + "\n"
+        for point in points
+    ).encode("utf-8")
 
 
 def _write_all(descriptor: int, data: bytes) -> None:

@@ -238,6 +238,18 @@ def test_the_smallest_and_largest_readable_anchor(tmp_path):
     assert first.verified_at.utcoffset().total_seconds() == 0
 
 
+@pytest.mark.parametrize("sequence", [3, 2**63 - 1, 2**63, 10**30])
+def test_an_anchor_past_any_stored_position_is_named_not_a_crash(
+    two_decisions, audit_anchors, sequence
+):
+    anchor = GOOD | {"sequence": sequence, "entry_hash": "a" * 64}
+    audit_anchors.write_text(json.dumps(anchor) + "\n", encoding="utf-8")
+    code, out, err = verify()
+    assert (code, err) == (1, "")
+    assert f"anchor line 1 (decision {sequence}, hash aaaaaaaaaaaaaaaa…" in out
+    assert "the chain head is at decision 2, below it" in out
+
+
 def test_a_damaged_line_stops_verify_audit_with_exit_2(two_decisions, audit_anchors):
     audit_anchors.write_text('{"chain": "decisions"}\n', encoding="utf-8")
     code, _, err = verify()
