@@ -25,3 +25,9 @@ class SignOffRefused(ScreeningError):
 
 class WrongPassword(SignOffRefused):
     """The password re-entered for a signature is not the signer's (the attempt is logged)."""
+
+
+class AnchorFileError(Exception):
+    """The audit anchor file cannot be read or written, or holds a line that is no anchor.
+
+    Not a ScreeningError: it is for whoever runs `verify_audit`, never shown to a nurse."""
