@@ -27,3 +27,7 @@ class SignOffRefused(ScreeningError):
 
 class WrongPassword(SignOffRefused):
     """The password re-entered for a signature is not the signer's (the attempt is logged)."""
+
+
+class ConfirmationStale(ScreeningError):
+    """The screening or the criteria changed after the nurse saw what would be recorded."""

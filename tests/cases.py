@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from screening import services
 from screening.exceptions import AppendOnlyViolation
+from screening.forms import DecisionConfirmForm
 from screening.models import Candidate, Screening
 
 PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
@@ -39,6 +41,38 @@ def fill(screening: Screening, nurse, **changes) -> Screening:
             values[key] = value
     return services.screening_values_save(
         screening=screening, values=values, units={}, saved_by=nurse
+    )
+
+
+def post_values(values: dict) -> dict:
+    """The screening form's POST body for JSON-form values."""
+    data = {}
+    for key, value in values.items():
+        if value is True or value is False:
+            data[key] = "yes" if value else "no"
+        elif value == "never":
+            data[f"{key}__never"] = "on"
+        else:
+            data[key] = str(value)
+    return data
+
+
+def record_via_pages(client, screening: Screening, *, reason: str = "", **extra):
+    """Record a decision as the nurse does: Record decision on the form holding the saved
+    values (and `reason`), then Confirm on the confirmation page. The confirmation's response,
+    followed."""
+    screening = Screening.objects.get(pk=screening.pk)
+    number, episode = screening.candidate.screening_number, screening.episode
+    form = reverse("screening:screening-form", args=[number, episode])
+    data = post_values(screening.values) | {"screen_failure_reason": reason, "record": ""}
+    shown = client.post(form, data | extra, follow=True)
+    confirm = shown.context.get("form") if shown.context else None
+    if not isinstance(confirm, DecisionConfirmForm):
+        return shown
+    return client.post(
+        reverse("screening:decision-record", args=[number, episode]),
+        confirm.initial,
+        follow=True,
     )
 
 
