@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.views import View
 
+from criteria.describe import rules_in_words
 from screening import services
 from screening.confirmation import DecisionPreview, decision_preview
 from screening.exceptions import ConfirmationStale, EpisodeLocked, ScreeningError
@@ -123,6 +124,7 @@ def _confirm_context(preview: DecisionPreview) -> dict:
         "screening": screening,
         "candidate": screening.candidate,
         "preview": preview,
+        "rule_words": rules_in_words(preview.rule_set),
         "failed": [r for r in preview.evaluation.results if r.failed],
         "missing": [preview.rule_set.variables[key].label for key in preview.evaluation.missing],
         "form": DecisionConfirmForm(

@@ -76,6 +76,16 @@ def record_via_pages(client, screening: Screening, *, reason: str = "", **extra)
     )
 
 
+def lvef_amended(rule: dict, threshold: str) -> dict:
+    """I18 (JSON form) amended as a protocol amendment does it: the threshold, and the label
+    and wording that name it (the editor refuses a label left naming the old threshold)."""
+    return rule | {
+        "expression": {**rule["expression"], "value": threshold},
+        "label": rule["label"].replace("50", threshold),
+        "protocol_wording": rule["protocol_wording"].replace("50", threshold),
+    }
+
+
 def eligible_values() -> dict:
     """A HER2-positive woman who meets every criterion of NCT01387295 (JSON form)."""
     return {

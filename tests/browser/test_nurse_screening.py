@@ -95,6 +95,10 @@ def test_record_decision_without_save_keeps_the_typed_value(page, protocol, scre
     del values["inr"]
     episode = _open_episode(page, protocol, values)
     page.locator("input[name=inr]").press_sequentially("1.1")
+    rule = page.locator("#standing tr[data-code=I18] [data-testid=rule-words]")
+    assert rule.inner_text() == "Rule: LVEF ≥ 50 %, when HER2 status is positive"
+    rule.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"screening-form-{width}.png"))
 
     page.click("[data-testid=record-decision]")  # no Save first
     page.wait_for_selector("[data-testid=confirm]")
