@@ -221,11 +221,12 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
         return True
 
     def form_invalid(self, form):
-        what = "Nothing was saved and no decision was recorded" if self.recording else ""
-        messages.error(
-            self.request,
-            f"{what or 'Nothing was saved'}: correct the fields marked in red.",
+        what = (
+            "Nothing was saved and no decision was recorded"
+            if self.recording
+            else "Nothing was saved"
         )
+        messages.error(self.request, f"{what}: correct the fields marked in red.")
         return super().form_invalid(form)
 
 
