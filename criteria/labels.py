@@ -40,10 +40,7 @@ def text_numbers(text: str) -> list[tuple[str, frozenset[Decimal]]]:
     """Each number a text names: (as written, the values it may stand for)."""
     found = []
     for match in _NUMBER.finditer(text or ""):
-        try:
-            value = Decimal(match.group(1).replace(",", "."))
-        except InvalidOperation:  # pragma: no cover - the pattern admits digits only
-            continue
+        value = Decimal(match.group(1).replace(",", "."))  # digits only, by the pattern
         unit = (match.group(2) or "").lower().rstrip("s")
         values = {value, value * _DAYS_PER[unit]} if unit else {value}
         found.append((match.group(0).strip(), frozenset(values)))

@@ -51,7 +51,10 @@ def test_admin_amends_lvef_threshold_and_publishes(page, protocol, screenshot_di
     assert "LVEF ≥ 50 %" in diff.inner_text() and "LVEF ≥ 55 %" in diff.inner_text()
     label_row = diff.locator("tr[data-field=Label]").inner_text()
     assert "LVEF at least 50%" in label_row and "LVEF at least 55%" in label_row
-    page.screenshot(path=str(screenshot_dir / "criteria-diff.png"))
+    for width in (1280, 768):
+        page.set_viewport_size({"width": width, "height": 700})
+        page.screenshot(path=str(screenshot_dir / f"criteria-diff-{width}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     page.click("text=Impact preview")
     totals = page.inner_text("[data-testid=impact-totals]")
