@@ -31,3 +31,7 @@ class AnchorFileError(Exception):
     """The audit anchor file cannot be read or written, or holds a line that is no anchor.
 
     Not a ScreeningError: it is for whoever runs `verify_audit`, never shown to a nurse."""
+
+
+class ConfirmationStale(ScreeningError):
+    """The screening or the criteria changed after the nurse saw what would be recorded."""

@@ -31,6 +31,7 @@ MATRIX = [
     ("screening:screening-start", "post", [N], 302, 302, 403, 403),
     ("screening:screening-form", "get", [N, 1], 302, 200, 200, 200),
     ("screening:screening-form", "post", [N, 1], 302, 200, 403, 403),  # 200: episode locked
+    ("screening:decision-record", "get", [N, 1], 302, 302, 403, 403),  # 302: decided
     ("screening:decision-record", "post", [N, 1], 302, 302, 403, 403),
     ("screening:decision-reevaluate", "post", [N, 1], 302, 302, 403, 403),
     ("log:list", "get", [], 302, 200, 200, 200),
