@@ -35,9 +35,11 @@ def research_bundle(scope: Scope) -> Bundle:
         {"fullUrl": study_url, "resource": research_study(scope, group_url)},
         {"fullUrl": group_url, "resource": eligibility_group(scope)},
     ]
-    for episode in newest_episodes(scope):
+    episodes = newest_episodes(scope)
+    saved = episodes_saved([e.pk for e in episodes if e.current_decision is None])
+    for episode in episodes:
         number = episode.candidate.screening_number
-        subject = research_subject(episode, study_url)
+        subject = research_subject(episode, study_url, saved=episode.pk in saved)
         entries.append({"fullUrl": _url("subject", number), "resource": subject})
     return Bundle.parse_obj(
         {
@@ -110,23 +112,30 @@ def newest_episodes(scope: Scope) -> list[Screening]:
     return list(newest.values())
 
 
-def subject_status(episode: Screening) -> str:
+def episodes_saved(ids: list[int]) -> set[int]:
+    """Of these episodes, those whose values a nurse has saved since they were started (a new
+    episode already holds the candidate's sex, so its values alone cannot tell)."""
+    changed = Screening.history.filter(id__in=ids, history_type="~")
+    return set(changed.values_list("id", flat=True))
+
+
+def subject_status(episode: Screening, *, saved: bool) -> str:
     """R4 ResearchSubject status: eligible or ineligible once decided (a screening closed
-    incomplete with a reason is a screen failure: ineligible); screening while values are
-    being entered; candidate while none is."""
+    incomplete with a reason is a screen failure: ineligible); screening once values have
+    been saved; candidate before."""
     decision = episode.current_decision
     if decision is not None:
         return "eligible" if decision.outcome == Decision.Outcome.ELIGIBLE else "ineligible"
-    return "screening" if episode.values else "candidate"
+    return "screening" if saved else "candidate"
 
 
-def research_subject(episode: Screening, study_url: str) -> dict:
+def research_subject(episode: Screening, study_url: str, *, saved: bool) -> dict:
     number = episode.candidate.screening_number
     identifier = {"system": SCREENING_NUMBERS, "value": number}
     subject = {
         "resourceType": "ResearchSubject",
         "identifier": [identifier],
-        "status": subject_status(episode),
+        "status": subject_status(episode, saved=saved),
         "study": {"reference": study_url},
         "individual": {"identifier": identifier},
     }

@@ -22,7 +22,7 @@ import pyreadstat
 from screening.failures import failed_results
 from screening.standards.rule_text import NotExpressible, criterion_expression
 from screening.standards.scope import Scope, scope_episodes
-from screening.standards.sdtm_text import sdtm_text, test_codes
+from screening.standards.sdtm_text import sdtm_text, short_names
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def study_id(scope: Scope) -> str:
 
 def ti_dataset(scope: Scope) -> Dataset:
     criteria = scope.protocol["criteria_set"]["criteria"]
-    codes = test_codes([c["code"] for c in criteria])
+    codes = short_names([c["code"] for c in criteria])
     rows = [
         {
             "STUDYID": study_id(scope),
@@ -98,7 +98,7 @@ def _rule(criterion: dict, types: dict) -> str:
 def ie_dataset(scope: Scope) -> Dataset:
     """One row per failed criterion of each decided episode's current decision."""
     criteria = {c["code"]: c for c in scope.protocol["criteria_set"]["criteria"]}
-    codes = test_codes(list(criteria))
+    codes = short_names(list(criteria))
     rows, sequence = [], {}
     for episode in scope_episodes(scope).filter(current_decision__isnull=False):
         decision, subject = episode.current_decision, episode.candidate.screening_number

@@ -68,7 +68,7 @@ def sdtm_text(text: str, limit: int = MAX_TEXT) -> str:
     return cut + " ..."
 
 
-def test_codes(codes: list[str]) -> dict[str, str]:
+def short_names(codes: list[str]) -> dict[str, str]:
     """Each criterion code's IETESTCD: upper case, at most 8 characters, unique."""
     taken: dict[str, str] = {}
     for code in codes:
