@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.utils import timezone
 from lxml import etree
@@ -29,7 +30,7 @@ element = meta.element
 
 def odm_document(scope: Scope) -> tuple[bytes, list[str]]:
     """(the ODM XML, the screening numbers it holds), valid against the schema."""
-    episodes = list(scope_episodes(scope))
+    episodes = list(scope_episodes(scope).select_related("started_by"))
     users: dict = {}
     sections = {v["key"]: v["section"] for v in meta.entered_variables(scope)}
     clinical = _clinical_data(scope, episodes, users, sections)
@@ -76,7 +77,7 @@ def _clinical_data(
             TransactionType="Upsert",
         )
         form = element(event, "FormData", FormOID=meta.FORM, TransactionType="Upsert")
-        _value_groups(form, history[episode.pk], sections, users)
+        _value_groups(form, _saves(episode, history[episode.pk]), sections, users)
         for decision in decisions[episode.pk]:
             _decision_group(form, decision, signatures.get(decision.pk), users)
     return clinical
@@ -99,12 +100,47 @@ def _decisions(episodes: list[Screening]) -> tuple[dict[int, list], dict[int, Si
     return decisions, {s.decision_id: s for s in signed.select_related("signer")}
 
 
-def _value_groups(form, records: list, sections: dict, users: dict) -> None:
+@dataclass(frozen=True)
+class Save:
+    """One save of an episode's values: all of them as saved, who, when, why, and where from."""
+
+    values: dict
+    user: object
+    when: object
+    reason: str
+    source: str
+
+
+def _saves(episode: Screening, records: list) -> list[Save]:
+    if not records:
+        # Values written without a history row (bulk-loaded data) still leave, marked so.
+        return [
+            Save(
+                episode.values or {},
+                episode.started_by,
+                episode.updated_at,
+                "values as stored; no history record",
+                f"TrialSite screening episode {episode.pk}",
+            )
+        ]
+    return [
+        Save(
+            r.values or {},
+            r.history_user,
+            r.history_date,
+            r.history_change_reason or "",
+            f"TrialSite screening history {r.history_id}",
+        )
+        for r in records
+    ]
+
+
+def _value_groups(form, saves: list[Save], sections: dict, users: dict) -> None:
     """Every value change of the episode, in the order saved, under its section's group."""
     changes = defaultdict(list)
     before: dict = {}
-    for record in records:
-        values = record.values or {}
+    for record in saves:
+        values = record.values
         for key in sorted(set(before) | set(values)):
             if before.get(key) == values.get(key):
                 continue
@@ -122,7 +158,7 @@ def _value_groups(form, records: list, sections: dict, users: dict) -> None:
             _item_change(group, key, old, new, record, users)
 
 
-def _item_change(group, key: str, old, new, record, users: dict) -> None:
+def _item_change(group, key: str, old, new, record: Save, users: dict) -> None:
     if new is None:
         item = element(group, "ItemData", ItemOID=meta.item_oid(key), TransactionType="Remove")
     else:
@@ -134,14 +170,7 @@ def _item_change(group, key: str, old, new, record, users: dict) -> None:
             TransactionType=kind,
             Value=odm_value(new),
         )
-    _audit(
-        item,
-        record.history_user,
-        record.history_date,
-        users,
-        reason=record.history_change_reason or "",
-        source=f"TrialSite screening history {record.history_id}",
-    )
+    _audit(item, record.user, record.when, users, reason=record.reason, source=record.source)
 
 
 def odm_value(value) -> str:

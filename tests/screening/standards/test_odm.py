@@ -117,3 +117,15 @@ def test_the_schema_refuses_a_broken_document(first_cohort):
     misplaced = document.replace(b"<UserRef ", b"<UserReference ", 1)
     with pytest.raises(OdmInvalid, match="UserReference"):
         odm_validate(misplaced)
+
+
+def test_values_loaded_without_a_history_row_still_leave_marked_so(trial, nurse):
+    from tests.screening.log_data import clone_decisions, screen_patient
+
+    clone_decisions([screen_patient(trial, nurse)], 1)  # bulk-written, as demo data is
+    root, numbers = exported("NCT01387295")
+    subject = root.xpath(f"//odm:SubjectData[@SubjectKey='{numbers[1]}']", namespaces=NS)[0]
+    (neutrophils,) = subject.xpath(".//odm:ItemData[@ItemOID='IT.neutrophils']", namespaces=NS)
+    assert neutrophils.get("Value") == "3.2"
+    reason = neutrophils.findtext("odm:AuditRecord/odm:ReasonForChange", namespaces=NS)
+    assert reason == "values as stored; no history record"
