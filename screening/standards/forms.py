@@ -18,8 +18,7 @@ class StandardsScopeForm(forms.Form):
         label="Criteria version",
         required=False,
         min_value=1,
-        help_text="Empty: the published version.",
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "published"}),
     )
     screened_from = date_field("Screened from")
     screened_to = date_field("Screened to")
@@ -34,11 +33,11 @@ class StandardsScopeForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(
-                Column("trial", css_class="col-md-3"),
-                Column("version", css_class="col-md-2"),
-                Column("screened_from", css_class="col-md-2"),
-                Column("screened_to", css_class="col-md-2"),
-                Column(Submit("", "Choose", css_class="w-100"), css_class="col-md-2 mb-3"),
+                Column("trial", css_class="col-sm-6 col-lg-3"),
+                Column("version", css_class="col-sm-6 col-lg-3"),
+                Column("screened_from", css_class="col-sm-6 col-lg-2"),
+                Column("screened_to", css_class="col-sm-6 col-lg-2"),
+                Column(Submit("", "Choose", css_class="w-100"), css_class="col-sm-6 col-lg-2 mb-3"),
                 css_class="align-items-end",
             )
         )

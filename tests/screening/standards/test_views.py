@@ -125,7 +125,11 @@ def test_an_unknown_file_kind_is_not_found(investigator_client, trial):
     assert download(investigator_client, "pdf", trial="NCT01387295").status_code == 404
 
 
-def test_the_nav_shows_the_page_to_those_who_may_export(investigator_client, nurse, client, trial):
-    assert reverse("standards:page") in investigator_client.get(reverse("home")).content.decode()
-    client.force_login(nurse)
-    assert reverse("standards:page") not in client.get(reverse("home")).content.decode()
+def test_the_screening_log_links_the_page_for_those_who_may_export(
+    investigator_client, criteria_admin, client, trial
+):
+    page = investigator_client.get(reverse("log:list")).content.decode()
+    assert f'href="{reverse("standards:page")}"' in page
+    client.force_login(criteria_admin)  # may see the log, may not export
+    response = client.get(reverse("log:list"))
+    assert reverse("standards:page") not in response.content.decode()
