@@ -81,7 +81,7 @@ def _content(kind: str, scope: Scope) -> tuple[bytes, list[str]]:
             for entry in bundle.entry
             if entry.resource.resource_type == "ResearchSubject"
         ]
-        return bundle.json(indent=2).encode("utf-8"), numbers
+        return bundle.json(indent=2, ensure_ascii=False).encode("utf-8"), numbers
     if kind == "odm":
         return odm.odm_document(scope)
     raise KeyError(kind)

@@ -118,16 +118,15 @@ def _structure(version, variables: list[dict]) -> None:
     for order, section in enumerate([*sections, None], start=1):
         oid = f"IG.{section}" if section else DECISION_GROUP
         element(form, "ItemGroupRef", ItemGroupOID=oid, Mandatory="No", OrderNumber=order)
+    _item_groups(version, sections, variables)
+
+
+def _item_groups(version, sections: list[str], variables: list[dict]) -> None:
     for section in sections:
         group = element(version, "ItemGroupDef", OID=f"IG.{section}", Name=section, Repeating="No")
-        for order, variable in enumerate((v for v in variables if v["section"] == section), 1):
-            element(
-                group,
-                "ItemRef",
-                ItemOID=item_oid(variable["key"]),
-                Mandatory="No",
-                OrderNumber=order,
-            )
+        keys = [v["key"] for v in variables if v["section"] == section]
+        for order, key in enumerate(keys, start=1):
+            element(group, "ItemRef", ItemOID=item_oid(key), Mandatory="No", OrderNumber=order)
     group = element(version, "ItemGroupDef", OID=DECISION_GROUP, Name="Decision", Repeating="Yes")
     for order, (oid, *_) in enumerate(DECISION_ITEMS, start=1):
         # Failed criteria and a screen-failure reason are absent from an eligible decision.
