@@ -195,3 +195,19 @@ def test_a_draft_an_unknown_version_or_trial_and_an_inverted_range_are_refused(
         )
     same_day = dt.date(2026, 11, 2)
     assert scope_get(registry_id="NCT01387295", version=None, first=same_day, last=same_day)
+
+
+def test_a_re_screened_patient_has_one_visit_per_episode_and_one_sequence(trial, nurse):
+    from screening import services
+    from tests.cases import fill
+
+    first = screen_patient(trial, nurse, fails=("I13",))
+    candidate = first.screening.candidate
+    second = services.screening_start(candidate=candidate, started_by=nurse)
+    fill(second, nurse, platelets="80")
+    services.decision_record(screening=second, recorded_by=nurse)
+    ie = sdtm.ie_dataset(scope_get(registry_id="NCT01387295", version=1))
+    assert [(r["IESEQ"], r["IETESTCD"], r["VISITNUM"]) for r in ie.rows] == [
+        (1, "I13", 1),
+        (2, "I14", 2),
+    ]
