@@ -186,6 +186,8 @@ if not DEBUG:
     # TLS usually ends at the hospital's load balancer, which says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+    # A load balancer's health check asks over plain HTTP and does not follow redirects.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 # One line per event on stdout (stderr under manage.py), for the hospital's log collector:
 # JSON with time (UTC), level, logger and message; a request line (trialsite.request_log)
