@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import ManagementUtility
+from django.db import connections
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -29,6 +30,9 @@ def manage(capsys, monkeypatch):
         fake_stdin = io.StringIO(stdin)
         fake_stdin.isatty = lambda: tty
         monkeypatch.setattr(sys, "stdin", fake_stdin)
+        # run_from_argv closes every connection when done, the test's own transaction with it
+        # on PostgreSQL; the test still needs it.
+        monkeypatch.setattr(connections, "close_all", lambda: None)
         try:
             ManagementUtility(["manage.py", *args]).execute()
             code = 0
