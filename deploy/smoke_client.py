@@ -103,11 +103,16 @@ def register(nurse: Browser) -> str:
 
 
 def record_decision(nurse: Browser, episode_url: str) -> None:
-    """Record the decision on the saved values. Kept on its own: the way a decision is
-    confirmed may gain a step, and only this function would change."""
-    candidate_url = nurse.expect(
-        "record the decision", "POST", episode_url + "decide/", {"screen_failure_reason": ""}
-    )
+    """Record the decision on the saved values: the confirmation page shows the outcome and
+    carries a fingerprint of what was shown; confirming posts it back."""
+    page = nurse.expect("the confirmation page", "GET", episode_url + "decide/", status=200)
+    if "You are about to record" not in page or "Eligible" not in page:
+        raise StepFailed("the confirmation page does not show the outcome Eligible")
+    found = re.search(r'name="fingerprint" value="([0-9a-f]+)"', page)
+    if not found:
+        raise StepFailed("the confirmation page carries no fingerprint")
+    data = {"screen_failure_reason": "", "fingerprint": found.group(1), "confirm": ""}
+    candidate_url = nurse.expect("confirm the decision", "POST", episode_url + "decide/", data)
     page = nurse.expect("the candidate's page", "GET", candidate_url, status=200)
     if "Decision recorded: Eligible." not in page:
         raise StepFailed("record the decision: the page does not say it recorded Eligible")
