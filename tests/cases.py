@@ -13,6 +13,7 @@ from screening import services
 from screening.exceptions import AppendOnlyViolation
 from screening.forms import DecisionConfirmForm
 from screening.models import Candidate, Screening
+from trialsite.append_only import TRIGGER_SUFFIX
 
 PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
 
@@ -159,3 +160,14 @@ def assert_append_only(row, **change) -> None:
         model.objects.update(**change)
     with pytest.raises(AppendOnlyViolation):
         model.objects.all().delete()
+
+
+def protected_tables(connection) -> set[str]:
+    """The tables that carry an append-only trigger (PostgreSQL): the tests that prove the guard."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = c.relname || %s AND NOT t.tgisinternal",
+            [TRIGGER_SUFFIX],
+        )
+        return {row[0] for row in cursor.fetchall()}

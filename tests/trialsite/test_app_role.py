@@ -10,10 +10,16 @@ from django.urls import reverse
 
 from screening.models import Decision
 from screening.signoff import signature_sign
-from tests.cases import eligible_values, fill, register, verify_audit_run
+from tests.cases import (
+    eligible_values,
+    fill,
+    post_values,
+    protected_tables,
+    record_via_pages,
+    register,
+    verify_audit_run,
+)
 from tests.factories import TEST_PASSWORD
-from tests.screening.test_views import _form_url, _post_values
-from trialsite.append_only import protected_tables
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -101,9 +107,9 @@ def test_the_app_works_in_full_under_the_app_role(app_role, client, trial, nurse
     )
     assert response.status_code == 302
     candidate = trial.candidates.get()
-    assert client.post(_form_url(candidate), _post_values(eligible_values())).status_code == 302
-    decide = reverse("screening:decision-record", args=[candidate.screening_number, 1])
-    assert client.post(decide, {"screen_failure_reason": ""}).status_code == 302
+    form_url = reverse("screening:screening-form", args=[candidate.screening_number, 1])
+    assert client.post(form_url, post_values(eligible_values())).status_code == 302
+    assert record_via_pages(client, candidate.screenings.get()).status_code == 200
     decision = Decision.objects.get()
     assert decision.outcome == "eligible"
     signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
