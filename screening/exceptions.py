@@ -27,3 +27,7 @@ class SignOffRefused(ScreeningError):
 
 class WrongPassword(SignOffRefused):
     """The password re-entered for a signature is not the signer's (the attempt is logged)."""
+
+
+class BirthDateConflict(ScreeningError):
+    """An episode's date of birth differs from the registered one; nothing was saved."""
