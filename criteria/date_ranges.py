@@ -30,7 +30,8 @@ def date_problem(spec: VariableSpec, value: date, reference: date, *, given: boo
             return f"A date of birth cannot lie after {on}."
         age = completed_years(value, reference)
         if age > OLDEST_AGE:
-            return f"This gives an age of {age} on {on}; an age of 0 to {OLDEST_AGE} is possible."
+            at = f"on {on}" if given else on
+            return f"This gives an age of {age} {at}; an age of 0 to {OLDEST_AGE} is possible."
         return None
     if value < EARLIEST:
         return f"This date cannot lie before {EARLIEST}."

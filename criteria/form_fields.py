@@ -3,7 +3,9 @@ the criteria editor: text inputs read by the one rule of criteria.typed_numbers.
 
 Numbers are text inputs with `inputmode="decimal"`, not `type="number"`: a browser's number
 input drops a decimal comma it does not expect (1,4 reached the server as 14) and sends ""
-for text it cannot read, so the server never sees what was typed.
+for text it cannot read, so the server never sees what was typed. Dates are text inputs for a
+like reason: a `type="date"` field orders its day and month by the browser's own language, so
+10031970 typed on a ward PC with an American-English Chromium was stored as 3 October.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from django import forms
 
 from criteria.values import decimal_from_text, integer_from_text, number_text
 
-# ISO first; dd-mm-yyyy is how Danish staff write a date. Never mm/dd/yyyy (Django's default
+# dd-mm-yyyy, as Danish staff write a date, and ISO 8601. Never mm/dd/yyyy (Django's default
 # list has it), which would read 03/04 as the 4th of March.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d"]
+DATE_SHOWN = "%d-%m-%Y"
 
 
 class NumberInput(forms.TextInput):
@@ -68,12 +71,14 @@ class IntegerTextField(DecimalTextField):
 
 
 class DateField(forms.DateField):
-    """A date in the browser's date picker (ISO on the wire), or typed dd-mm-yyyy."""
+    """A date typed dd-mm-yyyy (shown so) or yyyy-mm-dd. Cleans to a date, or None."""
 
     input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": "Write the date as dd-mm-yyyy, like 10-03-1970."}
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+        attrs = {"placeholder": "dd-mm-yyyy", "autocomplete": "off"}
+        kwargs.setdefault("widget", forms.DateInput(format=DATE_SHOWN, attrs=attrs))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value) -> dt.date | None:

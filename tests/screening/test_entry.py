@@ -121,7 +121,7 @@ def test_dates_at_the_edge_of_their_range_are_stored(nurse_client, candidate, ke
 
 def test_the_date_of_birth_is_the_registered_one_whatever_is_posted(nurse_client, candidate):
     html = nurse_client.get(_form_url(candidate)).content.decode()
-    assert 'name="date_of_birth" value="1965-03-02"' in html
+    assert 'name="date_of_birth" value="02-03-1965"' in html
     assert "disabled" in html.split('name="date_of_birth"')[1].split(">")[0]
     response = _save(nurse_client, candidate, date_of_birth="1960-01-01")
     assert response.status_code == 302

@@ -54,9 +54,9 @@ def test_nurse_registers_a_referral(nurse_client, trial):
         ("date_of_birth", "1800-01-01", "an age of 0 to 120 is possible"),
         ("date_of_birth", "2999-01-01", "cannot lie after today"),
         ("date_of_birth", "", "This field is required."),
-        ("date_of_birth", "1965", "Enter a valid date."),
+        ("date_of_birth", "1965", "Write the date as dd-mm-yyyy, like 10-03-1970."),
         ("referral_date", "2999-01-01", "cannot be in the future"),
-        ("referral_date", "not-a-date", "Enter a valid date."),
+        ("referral_date", "not-a-date", "Write the date as dd-mm-yyyy, like 10-03-1970."),
     ],
 )
 def test_bad_referral_input_is_refused_next_to_the_field(
@@ -99,8 +99,8 @@ def test_valid_save_stores_canonical_values_and_typed_units(nurse_client, candid
         ("ecog_performance_status", "1.5", "write digits only"),
         ("bilirubin__unit", "mmol/L", "Select a valid choice."),
         ("her2_status", "maybe", "Select a valid choice."),
-        ("last_chemotherapy_date", "31-02-2026", "Enter a valid date."),
-        ("last_chemotherapy_date", "03/04/2026", "Enter a valid date."),  # never US order
+        ("last_chemotherapy_date", "31-02-2026", "Write the date as dd-mm-yyyy, like 10-03-1970."),
+        ("last_chemotherapy_date", "03/04/2026", "Write the date as dd-mm-yyyy"),  # never US order
         ("last_chemotherapy_date", "2999-01-01", "cannot be in the future"),
     ],
 )
