@@ -149,11 +149,14 @@ def decision_record(
     In: an in-progress screening episode and the user recording. An incomplete result is only
     recorded as a screen failure with a reason. Out: the Decision, chained by hash to the
     previous one; the episode is locked. Raises EpisodeLocked, NoPublishedCriteria,
-    ReasonRequired, and writes nothing then.
+    ReasonRequired, BirthDateConflict, and writes nothing then.
     """
     screening = _episode_locked_for_update(screening)
     if screening.is_locked:
         raise EpisodeLocked(f"{screening} already has a recorded decision.")
+    conflict = birth_date_conflict(screening.candidate, screening.values)
+    if conflict:  # an episode saved before the registration held the date of birth
+        raise BirthDateConflict(conflict)
     decision = _decide(screening, recorded_by, screen_failure_reason)
     screening.status = Screening.Status.DECIDED
     history_note(screening, user=recorded_by, reason=f"decision recorded: {decision.outcome}")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from screening import services
 from screening.exceptions import BirthDateConflict
-from screening.models import Candidate
+from screening.models import Candidate, Decision
 from tests.cases import REFERRAL, eligible_values
 from tests.screening.test_views import _form_url, _post_values
 
@@ -195,3 +195,22 @@ def test_the_model_keeps_the_year_of_birth_the_year_of_the_date(candidate):
     candidate.year_of_birth = 1966
     with pytest.raises(ValidationError, match="year of birth must be the year"):
         candidate.full_clean()
+
+
+def test_an_episode_saved_before_with_another_birth_year_cannot_be_decided(year_only, nurse):
+    """The issue's case: registered as born 1970, screened (before the date was asked) as
+    born 1965-03-10. Recording is refused, nothing is written; a correction with a reason
+    lets it through."""
+    episode = year_only.screenings.get()
+    episode.values = eligible_values() | {"date_of_birth": "1965-03-10"}
+    episode.save()
+    with pytest.raises(BirthDateConflict, match="registered as born in 1970"):
+        services.decision_record(screening=episode, recorded_by=nurse)
+    assert not Decision.objects.exists()
+    services.candidate_update(
+        candidate=year_only,
+        changes={"date_of_birth": dt.date(1965, 3, 10)},
+        reason="year of birth mistyped at referral",
+        changed_by=nurse,
+    )
+    assert services.decision_record(screening=episode, recorded_by=nurse).outcome == "eligible"
