@@ -39,7 +39,7 @@ lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Benchmarks (issue 8): needs wrk and a local PostgreSQL (127.0.0.1:5432, user postgres).
+# Benchmarks: need wrk and a local PostgreSQL (127.0.0.1:5432, user postgres).
 bench: dev-deps
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { \

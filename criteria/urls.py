@@ -13,7 +13,6 @@ urlpatterns = [
         "<str:trial>/v<int:version>/add/", views.CriterionEditView.as_view(), name="criterion-add"
     ),
     path("<str:trial>/v<int:version>/diff/", views.DiffView.as_view(), name="set-diff"),
-    path("<str:trial>/v<int:version>/impact/", views.ImpactView.as_view(), name="set-impact"),
     path("<str:trial>/v<int:version>/publish/", views.PublishView.as_view(), name="set-publish"),
     path(
         "<str:trial>/v<int:version>/<str:code>/edit/",

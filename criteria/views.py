@@ -1,6 +1,7 @@
 """The criteria admin's pages: read the published set, draft, edit, diff, preview, publish.
 
-Views stay thin: selectors read, criteria.services writes, screening.impact previews.
+Views stay thin: selectors read, criteria.services writes. The impact preview reads screenings,
+so it is served by screening (screening/impact_views.py) under the same /criteria/ path.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from criteria.selectors import (
     criteria_set_published,
     trial_variables,
 )
-from screening.impact import impact_preview
 
 
 class CriteriaSetMixin:
@@ -180,19 +180,6 @@ class DiffView(PermissionRequiredMixin, CriteriaSetMixin, TemplateView):
         diff = criteria_set_diff(base, self.criteria_set) if base else []
         return super().get_context_data(
             criteria_set=self.criteria_set, base=base, diff=diff, **kwargs
-        )
-
-
-class ImpactView(PermissionRequiredMixin, CriteriaSetMixin, TemplateView):
-    permission_required = "criteria.view_criterion"
-    template_name = "criteria/set_impact.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            criteria_set=self.criteria_set,
-            preview=impact_preview(self.criteria_set),
-            publish_form=ReasonForm(),
-            **kwargs,
         )
 
 

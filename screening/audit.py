@@ -21,6 +21,8 @@ class ChainReport:
     intact: bool
     checked: int
     message: str
+    # With `checked`, the head verified: the hash of the last record walked.
+    head_hash: str = GENESIS_HASH
 
 
 def decision_chain_verify() -> ChainReport:
@@ -49,7 +51,7 @@ def decision_chain_verify() -> ChainReport:
     pointers = current_decisions_verify()
     if not pointers.intact:
         return ChainReport(False, checked, pointers.message)
-    return ChainReport(True, checked, f"audit chain intact: {checked} decisions")
+    return ChainReport(True, checked, f"audit chain intact: {checked} decisions", previous_hash)
 
 
 def _link_problem(decision: Decision, previous_hash: str, expected_sequence: int) -> str:
@@ -102,7 +104,8 @@ def signature_chain_verify() -> ChainReport:
             checked += 1
     if problem := _head_problem("signatures", "signature", checked, previous_hash):
         return ChainReport(False, checked, problem)
-    return ChainReport(True, checked, f"signature chain intact: {checked} signatures")
+    message = f"signature chain intact: {checked} signatures"
+    return ChainReport(True, checked, message, previous_hash)
 
 
 def _head_problem(chain: str, record: str, checked: int, last_hash: str) -> str:

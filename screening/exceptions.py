@@ -1,12 +1,10 @@
 """Errors of the screening workflow, each with a message a study nurse can act on."""
 
+from trialsite.exceptions import AppendOnlyViolation  # noqa: F401  (the records raise it too)
+
 
 class ScreeningError(Exception):
     """Base class: the message is shown to the user as it is."""
-
-
-class AppendOnlyViolation(ScreeningError):
-    """A recorded decision (or other audit record) was about to be changed or deleted."""
 
 
 class EpisodeLocked(ScreeningError):
@@ -27,6 +25,12 @@ class SignOffRefused(ScreeningError):
 
 class WrongPassword(SignOffRefused):
     """The password re-entered for a signature is not the signer's (the attempt is logged)."""
+
+
+class AnchorFileError(Exception):
+    """The audit anchor file cannot be read or written, or holds a line that is no anchor.
+
+    Not a ScreeningError: it is for whoever runs `verify_audit`, never shown to a nurse."""
 
 
 class BirthDateConflict(ScreeningError):

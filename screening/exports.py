@@ -38,6 +38,8 @@ COLUMNS = [
     "Signed off at (UTC)",
     "Decision entry hash",
 ]
+# CSV has no comment line that every reader skips: the heads are a documented first row.
+CHAIN_AT = "Audit chain head at export: "
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = [22, 8, 12, 12, 12, 10, 18, 60, 10, 24, 20, 18, 22, 20, 66]
@@ -70,12 +72,15 @@ def export_row(row: LogRow) -> list:
     ]
 
 
-def csv_response(rows: Iterable[LogRow], *, filename: str) -> HttpResponse:
+def csv_response(rows: Iterable[LogRow], *, filename: str, chain_at: str) -> HttpResponse:
+    """The log as CSV. The first row is one cell, CHAIN_AT + `chain_at` (the audit chain
+    heads the export was made at); the column names follow on the second row."""
     # UTF-8 with a byte order mark: Excel then reads "≥", "×" and "µ" correctly.
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
+    writer.writerow([CHAIN_AT + chain_at])
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([_csv_cell(cell) for cell in export_row(row)])

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from screening import charts, exports, log_pages, selectors, signoff
+from screening import anchors, charts, exports, log_pages, selectors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
 from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
 from screening.log_query import LogFilters
@@ -94,12 +94,16 @@ class LogExportView(PermissionRequiredMixin, View):
             screening_number=lambda row: row.screening.candidate.screening_number,
         )
         filename = f"screening-log-{timezone.localdate():%Y-%m-%d}"
+        # Read before the rows, which are read while the file is written: no decision up to
+        # these heads can be missing from the file for having been recorded meanwhile.
+        chain_at = anchors.chain_heads_text(full=True)
         if fmt == "csv":
-            return exports.csv_response(rows, filename=filename)
+            return exports.csv_response(rows, filename=filename, chain_at=chain_at)
         about = [
             ("Exported at (UTC)", timezone.now().strftime("%Y-%m-%d %H:%M:%S")),
             ("Exported by", request.user.get_username()),
             ("Filters", request.GET.urlencode() or "none"),
+            ("Audit chain head", chain_at),
         ]
         return exports.xlsx_response(rows, filename=filename, about=about)
 
@@ -175,6 +179,7 @@ class SignOffView(PermissionRequiredMixin, CandidateAccessLogMixin, FormView):
             decision=self.decision,
             candidate=self.decision.screening.candidate,
             refusal=signoff.signoff_refusal(decision=self.decision, signer=self.request.user),
+            chain_heads=anchors.chain_heads(),
             **kwargs,
         )
 
@@ -187,7 +192,7 @@ class SignOffView(PermissionRequiredMixin, CandidateAccessLogMixin, FormView):
 
     def form_valid(self, form):
         try:
-            signoff.signature_sign(
+            signature = signoff.signature_sign(
                 decision=self.decision,
                 signer=self.request.user,
                 password=form.cleaned_data["password"],
@@ -200,7 +205,11 @@ class SignOffView(PermissionRequiredMixin, CandidateAccessLogMixin, FormView):
         except SignOffRefused as error:
             messages.error(self.request, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, "Signed off. The signature is recorded below.")
+        messages.success(
+            self.request,
+            "Signed off. The signature is recorded below. It is the head of the signature chain: "
+            f"signature {signature.sequence}, hash {signature.entry_hash[:16]}…",
+        )
         return redirect(self.get_success_url())
 
     def get_success_url(self):

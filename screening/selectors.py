@@ -111,7 +111,7 @@ def candidate_episodes(candidate: Candidate) -> list[Screening]:
     )
 
 
-# The investigator's screening log, summary, sign-off and audit trail (issue 5).
+# The investigator's screening log, summary, sign-off and audit trail.
 
 # Snapshots are large and the log never shows them.
 _LOG_DEFERRED = ("values_snapshot", "rules_snapshot", "derived")
@@ -271,10 +271,3 @@ def candidate_audit_trail(candidate: Candidate) -> dict:
             refused=list(refused.defer(*(f"decision__{name}" for name in _LOG_DEFERRED))),
         ),
     }
-
-
-def signature_failures_count(*, user, since: dt.datetime) -> int:
-    """How many sign-off passwords `user` got wrong since `since` (for lock-out rules)."""
-    return SignatureAttempt.objects.filter(
-        user=user, succeeded=False, attempted_at__gte=since
-    ).count()

@@ -144,7 +144,8 @@ def _signature_entry(signature: Signature, episode_of: dict, newest: dict) -> Tr
         f"{signature.signer_full_name} ({signature.signer.get_username()})",
         f"Episode {episode_of[signature.screening_pk]}: signed off — "
         f"{signature.get_meaning_kind_display()}",
-        detail=f"“{signature.meaning}” Signed decision hash {signature.decision_hash[:12]}…",
+        detail=f"“{signature.meaning}” Signed decision hash {signature.decision_hash[:12]}… "
+        f"Signature {signature.sequence} of the signature chain, hash {signature.entry_hash[:16]}…",
         superseded=newest[signature.screening_pk] != signature.decision_id,
     )
 

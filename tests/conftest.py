@@ -41,6 +41,17 @@ def fast_passwords():
         yield
 
 
+@pytest.fixture(autouse=True)
+def audit_anchors(tmp_path, settings, monkeypatch):
+    """Each test's own audit anchor file (none yet): verify_audit appends the heads it
+    verified, and one test's chain must never be checked against another's anchors, nor the
+    developer's file touched. The variable is set too, for verify_audit in a subprocess."""
+    path = tmp_path / "audit-anchors.jsonl"
+    settings.AUDIT_ANCHORS_FILE = path
+    monkeypatch.setenv("TRIALSITE_AUDIT_ANCHORS", str(path))
+    return path
+
+
 @pytest.fixture
 def nurse(db):
     return UserFactory(username="nurse", role=roles.STUDY_NURSE)

@@ -1,4 +1,4 @@
-"""Who viewed which candidate: the read side of the audit trail (issue 7).
+"""Who viewed which candidate: the read side of the audit trail.
 
 Views that show a candidate's data mix in `CandidateAccessLogMixin`; every page they serve
 successfully leaves one `CandidateAccess` row. The row is written before the page is rendered,

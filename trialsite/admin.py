@@ -3,8 +3,20 @@ changed (the rows are append-only)."""
 
 from django.contrib import admin
 
-from screening.admin import ReadOnlyAdmin
 from trialsite.models import CandidateAccess
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records in the admin: shown to staff, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CandidateAccess)

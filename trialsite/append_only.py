@@ -4,7 +4,7 @@
 (the screening decisions and signatures, the candidate access log) subclasses the one and
 takes its manager from the other. They live here, not in an app's models, so every app
 that keeps audit records uses them without importing another app's models. The refusal is
-`screening.exceptions.AppendOnlyViolation`, which the views already catch.
+`trialsite.exceptions.AppendOnlyViolation`.
 
 PostgreSQL triggers refuse UPDATE and DELETE as well: raw SQL, a database console, or a bug
 that bypasses the models. They are row triggers, so TRUNCATE (used by test flushes, and only
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
-from screening.exceptions import AppendOnlyViolation
+from trialsite.exceptions import AppendOnlyViolation
 
 
 class AppendOnlyModel(models.Model):
@@ -105,16 +105,3 @@ def remove_append_only_triggers(schema_editor, tables: Iterable[str]) -> None:
     for table in tables:
         name = quote(trigger_name(table))
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {quote(table)}")
-
-
-def protected_tables(connection) -> set[str]:
-    """The tables that carry an append-only trigger (PostgreSQL; empty elsewhere)."""
-    if connection.vendor != "postgresql":
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname = c.relname || %s AND NOT t.tgisinternal",
-            [TRIGGER_SUFFIX],
-        )
-        return {row[0] for row in cursor.fetchall()}

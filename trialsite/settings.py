@@ -104,6 +104,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# verify_audit appends each chain head it verified here and checks every earlier one, so a
+# chain rewound or cut short inside the database is still seen. Outside the database on
+# purpose: production points it at an append-only file (chattr +a) that is copied off the
+# machine (docs/operations.md, "Audit anchors").
+AUDIT_ANCHORS_FILE = Path(
+    env.str("TRIALSITE_AUDIT_ANCHORS", default=str(BASE_DIR / "audit-anchors.jsonl"))
+)
 # The log's indexes INCLUDE the row id on PostgreSQL, so a page is read from the index alone;
 # SQLite has no INCLUDE and needs none (its index entries carry the row id), so it warns
 # (models.W040) at every command about a column it already has.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("log/", include("screening.log_urls")),
     path("candidates/", include("screening.urls")),
     path("criteria/", include("criteria.urls")),
+    path("criteria/", include("screening.impact_urls")),
     path("access-log/", AccessLogView.as_view(), name="access-log"),
     path("admin/", admin.site.urls),
 ]

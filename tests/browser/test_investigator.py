@@ -83,3 +83,35 @@ def test_investigator_filters_opens_signs_off_and_sees_the_summary(
 
     external = [u for u in page.requested_urls if not u.startswith(live_server.url)]
     assert external == []
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_signoff_page_and_the_signed_trail_show_the_audit_chain_head(
+    page, live_server, protocol, screenshot_dir, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    UserFactory(
+        username="investigator", first_name="Inge", last_name="Larsen", role=roles.INVESTIGATOR
+    )
+    decision = screen_patient(protocol.trial, nurse)
+    log_in(page, "investigator", TEST_PASSWORD)
+    page.goto(f"/log/decisions/{decision.public_id}/sign/")
+    head = page.locator('[data-testid="chain-head"]')
+    assert head.is_visible()
+    assert head.inner_text() == (
+        f"decision 1, hash {decision.entry_hash[:16]}…; signature 0, hash {'0' * 16}…"
+    )
+    page.screenshot(path=str(screenshot_dir / f"signoff-chain-head-{width}.png"), full_page=True)
+
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.check("input[name=confirm]")
+    page.click("button:has-text('Sign off'), input[value='Sign off']")
+    signature = Signature.objects.get()
+    told = f"signature 1, hash {signature.entry_hash[:16]}…"
+    page.wait_for_selector(f"text=It is the head of the signature chain: {told}")
+    entry = page.locator('[data-testid="trail-entry"][data-kind="signature"]')
+    assert f"Signature 1 of the signature chain, hash {signature.entry_hash[:16]}…" in (
+        entry.inner_text()
+    )
+    page.screenshot(path=str(screenshot_dir / f"signed-trail-{width}.png"), full_page=True)

@@ -83,8 +83,8 @@ def test_admin_publishes_with_a_reason_from_the_page(criteria_admin_client, draf
 
 
 def test_admin_pages_render(criteria_admin_client, draft):
-    for name in ("set-detail", "set-diff", "set-impact"):
-        url = reverse(f"criteria:{name}", args=["NCT01387295", draft.version])
+    for name in ("criteria:set-detail", "criteria:set-diff", "impact:preview"):
+        url = reverse(name, args=["NCT01387295", draft.version])
         assert criteria_admin_client.get(url).status_code == 200
     detail = criteria_admin_client.get(reverse("criteria:set-detail", args=["NCT01387295", 1]))
     assert "Neutrophils &gt; 1.5 × 10⁹/L" in detail.content.decode()

@@ -9,7 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from screening.exports import COLUMNS
+from screening.hashing import GENESIS_HASH
 from screening.log_views import ScreeningLogView
+from screening.models import Decision, Signature
 from screening.signoff import signature_sign
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
@@ -44,7 +46,11 @@ def _csv(client, **params) -> list[dict]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="screening-log-')
     text = response.content.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
+    # The first row is one cell naming the audit chain heads; the column names follow.
+    lines = io.StringIO(text)
+    [chain_at] = next(csv.reader(lines))
+    assert chain_at.startswith("Audit chain head at export: decision ")
+    reader = csv.DictReader(lines)
     assert reader.fieldnames == ICH_COLUMNS
     return list(reader)
 
@@ -158,3 +164,26 @@ def test_a_text_starting_like_a_formula_never_runs_as_one(investigator_client, t
 def test_nurse_cannot_export(nurse_client):
     assert nurse_client.get(reverse("log:export-csv")).status_code == 403
     assert nurse_client.get(reverse("log:export-xlsx")).status_code == 403
+
+
+def _heads() -> str:
+    decision, signature = Decision.objects.latest(), Signature.objects.latest("sequence")
+    return (
+        f"decision {decision.sequence}, hash {decision.entry_hash}; "
+        f"signature {signature.sequence}, hash {signature.entry_hash}"
+    )
+
+
+def test_each_export_names_the_audit_chain_heads_it_was_made_at(investigator_client, cohort):
+    csv_text = investigator_client.get(reverse("log:export-csv")).content.decode("utf-8-sig")
+    first_row = next(csv.reader(io.StringIO(csv_text)))
+    assert first_row == [f"Audit chain head at export: {_heads()}"]
+    response = investigator_client.get(reverse("log:export-xlsx"))
+    about = dict(load_workbook(io.BytesIO(response.content))["Export"].iter_rows(values_only=True))
+    assert about["Audit chain head"] == _heads()
+
+
+def test_an_export_of_an_empty_log_names_the_empty_chains(investigator_client):
+    csv_text = investigator_client.get(reverse("log:export-csv")).content.decode("utf-8-sig")
+    empty = f"decision 0, hash {GENESIS_HASH}; signature 0, hash {GENESIS_HASH}"
+    assert next(csv.reader(io.StringIO(csv_text))) == [f"Audit chain head at export: {empty}"]

@@ -45,7 +45,7 @@ MATRIX = [
     ("criteria:set-detail", "get", [D, 1], 302, 200, 200, 200),
     ("criteria:criterion-add", "get", [D, 2], 302, 403, 403, 200),
     ("criteria:set-diff", "get", [D, 2], 302, 200, 200, 200),
-    ("criteria:set-impact", "get", [D, 2], 302, 200, 200, 200),
+    ("impact:preview", "get", [D, 2], 302, 200, 200, 200),
     ("criteria:set-publish", "post", [D, 2], 302, 403, 403, 302),
     ("criteria:criterion-edit", "get", [D, 2, "I18"], 302, 403, 403, 200),
     ("criteria:criterion-retire", "post", [D, 2, "I18"], 302, 403, 403, 302),

@@ -1,4 +1,4 @@
-"""On PostgreSQL, refuse UPDATE and DELETE of audit records below the ORM (issue 7).
+"""On PostgreSQL, refuse UPDATE and DELETE of audit records below the ORM.
 
 Decisions, signatures, sign-off attempts and every simple_history table are append-only.
 On SQLite this migration does nothing; the models' own guard remains. A later migration protects a new audit table with

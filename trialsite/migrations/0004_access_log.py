@@ -1,4 +1,4 @@
-"""The access log: who viewed which candidate (issue 7); append-only, on PostgreSQL by trigger."""
+"""The access log: who viewed which candidate; append-only, on PostgreSQL by trigger."""
 
 import django.db.models.deletion
 import django.utils.timezone
