@@ -35,3 +35,7 @@ class AnchorFileError(Exception):
 
 class ConfirmationStale(ScreeningError):
     """The screening or the criteria changed after the nurse saw what would be recorded."""
+
+
+class BirthDateConflict(ScreeningError):
+    """An episode's date of birth differs from the registered one; nothing was saved."""

@@ -20,7 +20,7 @@ PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT013
 # A referral's details where a test does not care which.
 REFERRAL = {
     "initials": "AB",
-    "year_of_birth": 1965,
+    "date_of_birth": dt.date(1965, 3, 2),  # as in eligible_values()
     "sex": "female",
     "referring_unit": "Herlev, Oncology",
     "referral_date": dt.date(2026, 11, 18),
