@@ -45,6 +45,11 @@ def fill(screening: Screening, nurse, **changes) -> Screening:
     )
 
 
+def form_url(candidate, episode: int = 1) -> str:
+    """The screening form of a candidate's episode."""
+    return reverse("screening:screening-form", args=[candidate.screening_number, episode])
+
+
 def post_values(values: dict) -> dict:
     """The screening form's POST body for JSON-form values."""
     data = {}

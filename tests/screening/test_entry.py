@@ -9,16 +9,15 @@ from django.urls import reverse
 from screening import services
 from screening.exceptions import BirthDateConflict
 from screening.models import Candidate, Decision
-from tests.cases import REFERRAL, eligible_values
-from tests.screening.test_views import _form_url, _post_values
+from tests.cases import REFERRAL, eligible_values, form_url, post_values
 
 pytestmark = pytest.mark.django_db
 REGISTERED = {"sex": "female", "date_of_birth": "1965-03-02"}
 
 
 def _save(client, candidate, **typed):
-    data = _post_values(eligible_values()) | typed
-    return client.post(_form_url(candidate), data)
+    data = post_values(eligible_values()) | typed
+    return client.post(form_url(candidate), data)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +65,7 @@ def test_numbers_that_read_two_ways_or_not_at_all_are_refused_and_nothing_is_sto
 
 
 def test_number_inputs_are_text_with_a_decimal_keyboard(nurse_client, candidate):
-    html = nurse_client.get(_form_url(candidate)).content.decode()
+    html = nurse_client.get(form_url(candidate)).content.decode()
     assert 'type="number"' not in html
     assert 'name="inr" inputmode="decimal" autocomplete="off"' in html
     assert 'name="ecog_performance_status" inputmode="numeric"' in html
@@ -76,11 +75,11 @@ def test_a_saved_number_is_shown_back_so_that_it_reads_back_the_same(nurse_clien
     nurse = episode.started_by
     values = eligible_values() | {"bilirubin": "12.250"}  # saved by the service (e.g. earlier)
     services.screening_values_save(screening=episode, values=values, units={}, saved_by=nurse)
-    page = nurse_client.get(_form_url(episode.candidate)).content.decode()
+    page = nurse_client.get(form_url(episode.candidate)).content.decode()
     assert 'name="bilirubin" value="12.2500"' in page  # 12,250 would read two ways
     # Saved again untouched: no reason asked, the recorded text unaltered.
-    data = _post_values(values) | {"bilirubin": "12.2500"}
-    assert nurse_client.post(_form_url(episode.candidate), data).status_code == 302
+    data = post_values(values) | {"bilirubin": "12.2500"}
+    assert nurse_client.post(form_url(episode.candidate), data).status_code == 302
     episode.refresh_from_db()
     assert episode.values["bilirubin"] == "12.250"
 
@@ -120,7 +119,7 @@ def test_dates_at_the_edge_of_their_range_are_stored(nurse_client, candidate, ke
 
 
 def test_the_date_of_birth_is_the_registered_one_whatever_is_posted(nurse_client, candidate):
-    html = nurse_client.get(_form_url(candidate)).content.decode()
+    html = nurse_client.get(form_url(candidate)).content.decode()
     assert 'name="date_of_birth" value="02-03-1965"' in html
     assert "disabled" in html.split('name="date_of_birth"')[1].split(">")[0]
     response = _save(nurse_client, candidate, date_of_birth="1960-01-01")

@@ -8,9 +8,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from tests.cases import eligible_values
+from tests.cases import eligible_values, form_url, post_values
 from tests.factories import TEST_PASSWORD
-from tests.screening.test_views import _form_url, _post_values
 from trialsite.request_log import JsonLineFormatter
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +64,7 @@ def test_login_and_screening_posts_log_no_password_or_value(client, nurse, candi
     assert login.status_code == 302
     client.post(reverse("login"), {"username": "nurse", "password": "Wrong-" + TEST_PASSWORD})
     values = eligible_values() | {"neutrophils": NEUTROPHILS}
-    saved = client.post(_form_url(candidate), _post_values(values))
+    saved = client.post(form_url(candidate), post_values(values))
     assert saved.status_code == 302
     out = log_output.getvalue()
     lines = _request_lines(log_output)
