@@ -43,8 +43,17 @@ from criteria.results import (
     UNKNOWN,
     CriterionResult,
     Evaluation,
+    fails,
 )
-from criteria.schema import NEVER, Condition, CriterionRule, Expression, Group, RuleSet
+from criteria.schema import (
+    NEVER,
+    Condition,
+    CriterionRule,
+    Expression,
+    Group,
+    RuleSet,
+    Variables,
+)
 from criteria.values import MOST_DIGITS, number_problem
 
 __all__ = [
@@ -239,7 +248,7 @@ def _status(rule: CriterionRule, values: Mapping[str, object]) -> tuple:
     return (MET if outcome else NOT_MET), (), False
 
 
-def _reason(rule: CriterionRule, state: tuple, working: Working, variables) -> str:
+def _reason(rule: CriterionRule, state: tuple, working: Working, variables: Variables) -> str:
     """The reason a nurse reads for a criterion's `state` (see _status)."""
     status, keys, in_applies = state
     values = working.values
@@ -254,11 +263,22 @@ def _reason(rule: CriterionRule, state: tuple, working: Working, variables) -> s
     return reasons.decided_reason(conds, rule.kind, working, variables, compare)
 
 
-def _result(rule: CriterionRule, rules: RuleSet, working: Working) -> CriterionResult:
-    state = _status(rule, working.values)
-    write_reason = partial(_reason, rule, state, working, rules.variables)
-    needs = _needs(rules, state[1], working) if state[1] else ()
-    return CriterionResult(rule, state[0], write_reason, needs)
+def _results(rules: RuleSet, working: Working, states: tuple, needs: tuple) -> tuple:
+    """Every criterion's result, with its reason, in rule order."""
+    return tuple(
+        CriterionResult(
+            code=rule.code,
+            kind=rule.kind,
+            label=rule.label,
+            variables=rule.expression.reads,
+            status=state[0],
+            reason=_reason(rule, state, working, rules.variables),
+            note=rule.note,
+            protocol_wording=rule.protocol_wording,
+            needs=rule_needs,
+        )
+        for rule, state, rule_needs in zip(rules.criteria, states, needs, strict=True)
+    )
 
 
 def evaluate(rules: RuleSet, values: Mapping[str, object]) -> Evaluation:
@@ -273,14 +293,17 @@ def evaluate(rules: RuleSet, values: Mapping[str, object]) -> Evaluation:
     still needed in form order, and the derived values with how they were obtained.
     """
     working = _derive(rules, _entered(rules, values))
-    results = tuple(_result(rule, rules, working) for rule in rules.criteria)
-    unknown = [r for r in results if r.status == UNKNOWN]
-    if any(r.failed for r in results):
+    states = tuple(_status(rule, working.values) for rule in rules.criteria)
+    # Only an unknown criterion still needs a key.
+    needs = tuple(_needs(rules, keys, working) if keys else () for _, keys, _ in states)
+    statuses = [state[0] for state in states]
+    if any(fails(r.kind, status) for r, status in zip(rules.criteria, statuses, strict=True)):
         outcome = INELIGIBLE
-    elif unknown:
+    elif UNKNOWN in statuses:
         outcome = INCOMPLETE
     else:
         outcome = ELIGIBLE
-    needed = dict.fromkeys(key for r in unknown for key in r.needs)
+    needed = dict.fromkeys(key for keys in needs for key in keys)
     missing = tuple(_form_order(rules, needed)) if needed else ()
-    return Evaluation(outcome, results, missing, working.derived)
+    make_results = partial(_results, rules, working, states, needs)
+    return Evaluation(outcome, missing, working.derived, make_results)

@@ -8,55 +8,36 @@ from functools import cached_property
 from typing import Any
 
 from criteria.derivations import Derived
-from criteria.schema import CriterionRule
 
 MET, NOT_MET, UNKNOWN, NOT_APPLICABLE = "met", "not_met", "unknown", "not_applicable"
 ELIGIBLE, INELIGIBLE, INCOMPLETE = "eligible", "ineligible", "incomplete"
 
 
-@dataclass(frozen=True, eq=False)
+def fails(kind: str, status: str) -> bool:
+    """Whether a criterion of `kind` with `status` makes the candidate ineligible: an
+    inclusion not met, or an exclusion met."""
+    return status == (NOT_MET if kind == "inclusion" else MET)
+
+
+@dataclass(frozen=True)
 class CriterionResult:
-    """One criterion's verdict on one candidate: its rule, status, reason and, for an unknown
-    result, `needs`: the entered variables that would decide it.
+    """One criterion's verdict. `variables` are the keys its expression reads; `needs`, for
+    an unknown result, the entered variables that would decide it."""
 
-    `reason` is written by `write_reason` when first read: bulk re-evaluation (which screened
-    candidates a draft would change) reads only statuses, and writing every reason took about
-    a third of its time.
-    """
-
-    rule: CriterionRule
+    code: str
+    kind: str
+    label: str
+    variables: tuple[str, ...]
     status: str
-    write_reason: Callable[[], str] = field(repr=False)
+    reason: str
+    note: str = ""
+    protocol_wording: str = ""
     needs: tuple[str, ...] = ()
-
-    code = property(lambda self: self.rule.code)
-    kind = property(lambda self: self.rule.kind)
-    label = property(lambda self: self.rule.label)
-    note = property(lambda self: self.rule.note)
-    protocol_wording = property(lambda self: self.rule.protocol_wording)
-
-    @property
-    def variables(self) -> tuple[str, ...]:
-        """The keys the criterion's expression reads (not those of applies_if)."""
-        return self.rule.expression.reads
-
-    @cached_property
-    def reason(self) -> str:
-        return self.write_reason()
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CriterionResult):
-            return NotImplemented
-        mine, theirs = (self.rule, self.status, self.reason, self.needs), other
-        return mine == (theirs.rule, theirs.status, theirs.reason, theirs.needs)
-
-    def __hash__(self) -> int:
-        return hash((self.rule, self.status, self.reason, self.needs))
 
     @property
     def failed(self) -> bool:
         """True when this result makes the candidate ineligible."""
-        return self.status == (NOT_MET if self.kind == "inclusion" else MET)
+        return fails(self.kind, self.status)
 
     def to_dict(self) -> dict[str, Any]:
         """{"code", "kind", "label", "variable" (the first one read), "variables", "status",
@@ -73,15 +54,30 @@ class CriterionResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Evaluation:
     """The outcome, every criterion's result (rule order), the entered variables still
-    needed (form order) and the derived values with how they were obtained."""
+    needed (form order) and the derived values with how they were obtained.
+
+    `results` are made by `make_results` when first read: bulk re-evaluation (which screened
+    candidates a draft would change) reads only outcomes, and making every result with its
+    reason took about three quarters of its time.
+    """
 
     outcome: str
-    results: tuple[CriterionResult, ...]
     missing: tuple[str, ...]
     derived: Mapping[str, Derived]
+    make_results: Callable[[], tuple[CriterionResult, ...]] = field(repr=False)
+
+    @cached_property
+    def results(self) -> tuple[CriterionResult, ...]:
+        return self.make_results()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Evaluation):
+            return NotImplemented
+        mine = (self.outcome, self.results, self.missing, self.derived)
+        return mine == (other.outcome, other.results, other.missing, other.derived)
 
     def failed(self) -> tuple[CriterionResult, ...]:
         """The results that make the candidate ineligible."""
