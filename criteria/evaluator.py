@@ -11,8 +11,9 @@ missing; `eligible` only when every criterion is decided and none fails; else `i
 with `missing` naming the entered variables still needed.
 
 Logic is three-valued throughout: a comparison is True, False or None (a value it reads is
-missing). Operators are a dict of small functions; nothing is eval-ed. Nothing is cached: the
-rules are read as they are on every call (see docs/performance.md for why that is enough).
+missing). Operators are a dict of small functions; nothing is eval-ed. Nothing is kept
+between calls: the rules are read as they are every time (docs/performance.md says why that
+is fast enough).
 """
 
 from __future__ import annotations
