@@ -46,15 +46,7 @@ from criteria.results import (
     Evaluation,
     fails,
 )
-from criteria.schema import (
-    NEVER,
-    Condition,
-    CriterionRule,
-    Expression,
-    Group,
-    RuleSet,
-    Variables,
-)
+from criteria.schema import NEVER, Condition, CriterionRule, Expression, Group, RuleSet, Variables
 from criteria.values import MOST_DIGITS, number_problem
 
 __all__ = [
