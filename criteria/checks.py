@@ -34,14 +34,31 @@ _CONDITION_FIELDS = {"variable", "operator", "value", "other"}
 
 
 def decimal_problem(raw: object, what: str) -> str | None:
-    """Why `raw` is not a decimal written as a JSON string, or None when it is one."""
+    """Why `raw` is not a decimal, or None when it is one: a string such as "1.5", a whole
+    number, or an unquoted JSON number read as a Decimal (the loader's `parse_float`), which
+    is exact. A float has already been rounded, so it is refused with the fix to make."""
     if isinstance(raw, float):
-        return f'{what} {raw!r} is a JSON number; quote it ("{raw!r}") so it is not rounded'
+        return f'{what} {raw!r}: write {raw!r} as the string "{raw!r}" so it is not rounded'
+    if isinstance(raw, Decimal):
+        if raw.is_finite() and DECIMAL_TEXT.fullmatch(str(raw)):
+            return None
+        plain = format(raw, "f") if raw.is_finite() else "1.5"
+        return f'{what} {raw}: write it as the string "{plain}"'
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         return f"{what} {raw!r} is not a decimal"
     if isinstance(raw, str) and not DECIMAL_TEXT.fullmatch(raw):
         return f'{what} "{raw}" is not a decimal'
     return None
+
+
+def shown(raw: object) -> str:
+    """A value as the file has it: a JSON number read as a Decimal shows as 1.5, not
+    Decimal('1.5')."""
+    return str(raw) if isinstance(raw, Decimal) else repr(raw)
+
+
+def unknown_operator(op: object) -> str:
+    return f'unknown operator "{op}" (valid: {", ".join(OPERATORS)})'
 
 
 def _range_text(spec: VariableSpec) -> str:
@@ -75,7 +92,7 @@ def _choice_problems(op: str, raw: object, spec: VariableSpec) -> list[str]:
         items = [raw]
     allowed = ", ".join(spec.choices)
     return [
-        f'value {item!r} is not a choice of variable "{spec.key}" ({allowed})'
+        f'value {shown(item)} is not a choice of variable "{spec.key}" ({allowed})'
         for item in items
         if not isinstance(item, str) or item not in spec.choices
     ]
@@ -85,7 +102,7 @@ def _window_problems(data: Mapping[str, Any], variables: Variables) -> list[str]
     raw, other = data.get("value"), data.get("other")
     problems = []
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-        problems.append(f"days {raw!r} must be a whole number of days, at least 1")
+        problems.append(f"days {shown(raw)} must be a whole number of days, at least 1")
     if not isinstance(other, str) or other not in variables:
         problems.append(f'date window needs "other", a known date variable (got {other!r})')
     elif variables[other].data_type != "date":
@@ -106,7 +123,7 @@ def _value_problems(data: Mapping[str, Any], spec: VariableSpec, variables) -> l
     if spec.data_type == "choice":
         return _choice_problems(op, raw, spec)
     if raw is not None:
-        return [f'operator "{op}" takes no value (got {raw!r})']
+        return [f'operator "{op}" takes no value (got {shown(raw)})']
     return []
 
 
@@ -116,7 +133,7 @@ def _shape_problems(data: Mapping[str, Any]) -> list[str]:
     if not isinstance(data.get("variable"), str) or not data.get("variable"):
         return ["variable must be a variable key"]
     if op not in OPERATORS:
-        return [f'unknown operator "{op}"']
+        return [unknown_operator(op)]
     if op in DATE_OPERATORS:
         known = {data.get("other"): VariableSpec(str(data.get("other")), "", "date")}
         return _window_problems(data, known if isinstance(data.get("other"), str) else {})
@@ -129,8 +146,11 @@ def _shape_problems(data: Mapping[str, Any]) -> list[str]:
         return [] if ok else [f'operator "{op}" needs a non-empty list of texts']
     if op in ("eq", "ne"):
         ok = isinstance(raw, str) or (isinstance(raw, int) and not isinstance(raw, bool))
-        return [] if ok else [decimal_problem(raw, "value") or f"value {raw!r} is not text"]
-    return [] if raw is None else [f'operator "{op}" takes no value (got {raw!r})']
+        problem = None if ok else decimal_problem(raw, "value")
+        if ok or (problem is None and isinstance(raw, Decimal)):
+            return []
+        return [problem or f"value {raw!r} is not text"]
+    return [] if raw is None else [f'operator "{op}" takes no value (got {shown(raw)})']
 
 
 def check_condition(
@@ -152,10 +172,12 @@ def check_condition(
     if not isinstance(key, str) or key not in variables:
         return [f'unknown variable "{key}"']
     if op not in OPERATORS:
-        return [f'unknown operator "{op}"']
+        return [unknown_operator(op)]
     spec = variables[key]
-    if op not in OPERATORS_BY_TYPE.get(spec.data_type, ()):
-        return [f'operator "{op}" does not fit {spec.data_type} variable "{key}"']
+    fitting = OPERATORS_BY_TYPE.get(spec.data_type, frozenset())
+    if op not in fitting:
+        valid = ", ".join(o for o in OPERATORS if o in fitting)
+        return [f'operator "{op}" does not fit {spec.data_type} variable "{key}" (use {valid})']
     return _value_problems(data, spec, variables)
 
 

@@ -125,7 +125,7 @@ def _is_number(data: Mapping[str, Any], variables: Variables | None) -> bool:
     # Without the variables, eq/ne on a decimal-looking value is read as a number: choices
     # are names, and a decimal written as a string round-trips unchanged either way.
     raw = data.get("value")
-    return isinstance(raw, int) or (
+    return isinstance(raw, (int, Decimal)) or (
         isinstance(raw, str) and DECIMAL_TEXT.fullmatch(raw) is not None
     )
 

@@ -86,7 +86,8 @@ def _kind_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
         problems.append("future_allowed applies to dates only")
     derivation = data.get("derivation", "")
     if derivation and derivation not in DERIVATIONS:
-        problems.append(f'unknown derivation "{derivation}"')
+        valid = ", ".join(DERIVATIONS)
+        problems.append(f'unknown derivation "{derivation}" (valid: {valid})')
     elif derivation and data_type not in ("number", "integer"):
         problems.append(f"a derived variable is a number or integer, not {data_type}")
     return problems
@@ -108,15 +109,13 @@ def check_variable(data: Mapping[str, Any]) -> list[str]:
 
 
 def _cross_variable_problems(items: list[Mapping[str, Any]]) -> list[str]:
+    """How well-formed variables fit together; `items` passed `check_variable`."""
     keys = [item["key"] for item in items]
-    problems = [
-        f'variables: two variables with key "{k}"'
-        for k in sorted({k for k in keys if keys.count(k) > 1})
-    ]
-    if problems:
-        return problems
-    specs = build_variables([{**item, "shown_if": []} for item in items])
-    for item in items:
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    problems = [f'variables: two variables with key "{k}"' for k in twice]
+    once = [item for item in items if item["key"] not in twice]
+    specs = build_variables([{**item, "shown_if": []} for item in once])
+    for item in once:
         for needed in DERIVATION_INPUTS.get(item.get("derivation", ""), ()):
             if needed not in specs:
                 problems.append(
@@ -133,12 +132,37 @@ def _cross_variable_problems(items: list[Mapping[str, Any]]) -> list[str]:
     return problems
 
 
-def check_variables(items: object) -> list[str]:
-    """Problems of a list of variable dicts: each one's fields, then how they fit together."""
+def _sound_variables(items: object) -> tuple[list[str], dict[str, Any], set[str]]:
+    """(problems, the variables that can be built, the keys of those that cannot). Every
+    variable is checked, and the sound ones still together, so one pass finds everything."""
     if not isinstance(items, list):
-        return ["variables must be a list"]
-    problems = [p for item in items for p in check_variable(item)]
-    return problems or _cross_variable_problems(items)
+        return ["variables must be a list"], {}, set()
+    problems, sound, broken = [], [], set()
+    for item in items:
+        own = check_variable(item)
+        problems += own
+        if not own:
+            sound.append(item)
+        elif isinstance(item, Mapping) and isinstance(item.get("key"), str):
+            broken.add(item["key"])
+    cross = _cross_variable_problems(sound)
+    keys = [item["key"] for item in sound]
+    broken |= {k for k in keys if keys.count(k) > 1}
+    usable = [item for item in sound if item["key"] not in broken]
+    # A variable whose shown_if is wrong is still usable by criteria, as if always shown.
+    usable = [
+        {**item, "shown_if": []} if _shown_if_broken(item, cross) else item for item in usable
+    ]
+    return problems + cross, build_variables(usable), broken
+
+
+def _shown_if_broken(item: Mapping[str, Any], cross: list[str]) -> bool:
+    return any(p.startswith(f"variable {item['key']} shown_if") for p in cross)
+
+
+def check_variables(items: object) -> list[str]:
+    """Problems of a list of variable dicts: each one's fields, and how they fit together."""
+    return _sound_variables(items)[0]
 
 
 def check_criteria(items: object, variables: Variables) -> list[str]:
@@ -152,11 +176,13 @@ def check_criteria(items: object, variables: Variables) -> list[str]:
 
 
 def check_rule_parts(variables: object, criteria: object) -> list[str]:
-    """Problems of variables + criteria lists; the criteria are checked once variables pass."""
-    problems = check_variables(variables)
-    if problems:
-        return problems
-    return check_criteria(criteria, build_variables(variables))  # type: ignore[arg-type]
+    """Problems of variables + criteria lists, all in one pass: criteria are checked against
+    the variables that are sound, and a criterion is not blamed for reading a variable whose
+    own problems are already listed."""
+    problems, specs, broken = _sound_variables(variables)
+    blamed = {f'unknown variable "{key}"' for key in broken}
+    found = check_criteria(criteria, specs)
+    return problems + [p for p in found if not p.endswith(tuple(blamed))]
 
 
 def _trial_problems(trial: object) -> list[str]:

@@ -141,7 +141,8 @@ def add_criterion(**fields: object) -> Callable[[dict], None]:
 CHOICES = "none, treated_cervical_cis_or_skin_scc, other"
 BAD_ENTRIES = [
     (set_expr("I13", operator="is_true", value=None),
-     'criterion I13: operator "is_true" does not fit number variable "neutrophils"'),
+     'criterion I13: operator "is_true" does not fit number variable "neutrophils" '
+     "(use lt, lte, gt, gte, eq, ne)"),
     (add_criterion(code="E99", expression={"variable": "foo", "operator": "is_true",
                                            "value": None}),
      'criterion E99: unknown variable "foo"'),
@@ -151,14 +152,18 @@ BAD_ENTRIES = [
     (set_var("lvef_percent", minimum="abc"),
      'variable lvef_percent: minimum "abc" is not a decimal'),
     (set_var("lvef_percent", maximum=90.0),
-     'variable lvef_percent: maximum 90.0 is a JSON number; quote it ("90.0") '
-     "so it is not rounded"),
+     'variable lvef_percent: maximum 90.0: write 90.0 as the string "90.0" so it is not rounded'),
     (add_criterion(code="I01"), 'criteria_set: two criteria with code "I01"'),
     (set_expr("I13", value="high"),
      'criterion I13: threshold for number variable "neutrophils": "high" is not a decimal'),
     (set_expr("I13", value=1.5),
-     'criterion I13: threshold for number variable "neutrophils": 1.5 is a JSON number; '
-     'quote it ("1.5") so it is not rounded'),
+     'criterion I13: threshold for number variable "neutrophils": 1.5: write 1.5 as the '
+     'string "1.5" so it is not rounded'),
+    (set_expr("I13", value=D("1E+1")),
+     'criterion I13: threshold for number variable "neutrophils": 1E+1: write it as the '
+     'string "10"'),
+    (set_expr("E01", value=D("28.5")),
+     "criterion E01: days 28.5 must be a whole number of days, at least 1"),
     (set_expr("I13", value="500"),
      'criterion I13: threshold "500" is outside the plausible range 0–100 '
      'of variable "neutrophils"'),
@@ -183,14 +188,17 @@ BAD_ENTRIES = [
     (set_expr("I13", other="screening_date"),
      'criterion I13: "other" is only for date windows, not for operator "gt"'),
     (set_expr("I01", value="1"), "criterion I01: operator \"is_true\" takes no value (got '1')"),
-    (set_expr("I13", operator="between"), 'criterion I13: unknown operator "between"'),
+    (set_expr("I13", operator="between"),
+     'criterion I13: unknown operator "between" (valid: lt, lte, gt, gte, eq, ne, in, not_in, '
+     "is_true, is_false, within_days_before, not_within_days_before)"),
     (lambda d: criterion(d, "I13").update(kind="optional"),
      'criterion I13: unknown kind "optional" (inclusion or exclusion)'),
     (lambda d: criterion(d, "I13").update(protocol_wording=""),
      "criterion I13: protocol_wording must be non-empty text"),
     (set_var("neutrophils", data_type="text"), 'variable neutrophils: unknown data type "text"'),
     (set_var("age_years", derivation="age_in_days"),
-     'variable age_years: unknown derivation "age_in_days"'),
+     'variable age_years: unknown derivation "age_in_days" (valid: age_years, '
+     "creatinine_clearance, bilirubin_x_uln)"),
     (set_var("neutrophils", maximun="100"), 'variable neutrophils: unknown field "maximun"'),
     (set_var("neutrophils", minimum="100", maximum="0"),
      "variable neutrophils: minimum is above maximum"),
@@ -244,7 +252,8 @@ def test_check_condition_returns_messages_for_dicts_and_objects():
     assert check_condition({"variable": "neutrophils", "operator": "gt", "value": "1.5"},
                            variables) == []  # fmt: skip
     assert check_condition(Condition("neutrophils", "is_true"), variables) == [
-        'operator "is_true" does not fit number variable "neutrophils"'
+        'operator "is_true" does not fit number variable "neutrophils" '
+        "(use lt, lte, gt, gte, eq, ne)"
     ]
     extra = {"variable": "neutrophils", "operator": "gt", "value": "1.5", "op": "gt"}
     assert check_condition(extra, variables) == ['unknown field "op" in condition']
@@ -256,8 +265,8 @@ def test_check_criterion_for_model_clean():
     assert check_criterion(raw, variables) == []
     bad = {**raw, "expression": {"variable": "neutrophils", "operator": "gt", "value": 1.5}}
     assert check_criterion(bad, variables) == [
-        'criterion I13: threshold for number variable "neutrophils": 1.5 is a JSON number; '
-        'quote it ("1.5") so it is not rounded'
+        'criterion I13: threshold for number variable "neutrophils": 1.5: write 1.5 as the '
+        'string "1.5" so it is not rounded'
     ]
     rule = criterion_from_dict(raw, variables)
     assert check_criterion(rule, variables) == []
@@ -268,7 +277,7 @@ def test_from_dict_refuses_what_validation_refuses():
     with pytest.raises(ProtocolError, match='unknown variable "foo"'):
         criterion_from_dict({**criterion(shipped(), "I13"), "expression": {
             "variable": "foo", "operator": "gt", "value": "1"}}, variables)  # fmt: skip
-    with pytest.raises(ProtocolError, match="is a JSON number"):
+    with pytest.raises(ProtocolError, match='write 1.5 as the string "1.5"'):
         criterion_from_dict({**criterion(shipped(), "I13"), "expression": {
             "variable": "neutrophils", "operator": "gt", "value": 1.5}})  # fmt: skip
     with pytest.raises(ProtocolError, match="unknown data type"):
