@@ -13,6 +13,12 @@ def trial_get(registry_id: str) -> Trial | None:
     return Trial.objects.filter(registry_id=registry_id).first()
 
 
+def trials_screening():
+    """The trials a referral can be registered for: those with a published criteria set."""
+    published = CriteriaSet.objects.filter(status=CriteriaSet.Status.PUBLISHED)
+    return Trial.objects.filter(criteria_sets__in=published).order_by("registry_id")
+
+
 def criteria_set_published(trial: Trial) -> CriteriaSet | None:
     return trial.criteria_sets.filter(status=CriteriaSet.Status.PUBLISHED).first()
 

@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from screening.log_query import LogRow
 
 COLUMNS = [
+    "Trial",
     "Screening number",
     "Episode",
     "Referral date",
@@ -30,7 +31,7 @@ COLUMNS = [
     "Eligible (yes/no)",
     "Screen failure reasons (codes)",
     "Screen failure reasons (words)",
-    "Criteria set version",
+    "Criteria",
     "Recorded by",
     "Decision recorded at (UTC)",
     "Sign-off",
@@ -42,13 +43,14 @@ COLUMNS = [
 CHAIN_AT = "Audit chain head at export: "
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_WIDTHS = [22, 8, 12, 12, 12, 10, 18, 60, 10, 24, 20, 18, 22, 20, 66]
+_WIDTHS = [14, 22, 8, 12, 12, 12, 10, 18, 60, 28, 24, 20, 18, 22, 20, 66]
 
 
 def export_row(row: LogRow) -> list:
     """One log row as the export's cells (dates as dates, times as naive UTC datetimes)."""
     candidate, decision, signature = row.screening.candidate, row.decision, row.signature
-    cells = [candidate.screening_number, row.screening.episode, candidate.referral_date]
+    trial = candidate.trial.registry_id
+    cells = [trial, candidate.screening_number, row.screening.episode, candidate.referral_date]
     if decision is None:
         undecided = dict.fromkeys(COLUMNS[len(cells) :], "")
         undecided.update({"Outcome": "Not decided", "Sign-off": row.signoff_state})
@@ -62,7 +64,7 @@ def export_row(row: LogRow) -> list:
         "yes" if decision.outcome == decision.Outcome.ELIGIBLE else "no",
         "; ".join(row.failed_codes),
         " | ".join(words),
-        decision.criteria_set_version,
+        f"{trial} criteria version {decision.criteria_set_version}",
         _who(decision.recorded_by),
         _utc(decision.recorded_at),
         row.signoff_state,
@@ -91,7 +93,7 @@ def xlsx_response(rows: Iterable[LogRow], *, filename: str, about: list[tuple]) 
     """The log on sheet "Screening log"; `about` (label, value) pairs on sheet "Export"."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Screening log")
-    for letter, width in zip("ABCDEFGHIJKLMNO", _WIDTHS, strict=True):
+    for letter, width in zip("ABCDEFGHIJKLMNOP", _WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     sheet.append([_bold(sheet, name) for name in COLUMNS])

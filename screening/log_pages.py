@@ -39,6 +39,7 @@ from screening.log_query import (
     log_filter_recorders,
     log_order,
     log_queryset,
+    log_trial_filter,
 )
 from screening.models import Decision, Screening
 
@@ -186,7 +187,9 @@ class LogPages:
             f.outcome or f.screened_from or f.screened_to or f.failed_criterion or f.recorded_by
         )
         if not (asks_decision or f.signoff):
-            undecided = Screening.objects.filter(current_decision__isnull=True)
+            undecided = log_trial_filter(
+                Screening.objects.filter(current_decision__isnull=True), f.trial
+            )
             if f.search.strip():
                 undecided = undecided.filter(
                     candidate__screening_number__icontains=f.search.strip()
@@ -229,7 +232,7 @@ class LogPages:
             f = self.filters
             # A renamed user changes neither chain: counts by recorder's name are never kept.
             asked = None if f.recorded_by else (
-                f.outcome, f.screened_from, f.screened_to, f.failed_criterion, f.signoff,
+                f.trial, f.outcome, f.screened_from, f.screened_to, f.failed_criterion, f.signoff,
                 f.search.strip(), tuple(segment.name for segment in self._segments),
             )  # fmt: skip
             self._count = counts_checked(asked, [s.episodes for s in self._segments])

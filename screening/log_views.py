@@ -100,6 +100,7 @@ class LogExportView(PermissionRequiredMixin, View):
         if fmt == "csv":
             return exports.csv_response(rows, filename=filename, chain_at=chain_at)
         about = [
+            ("Trial", form.filters().trial or "all trials"),
             ("Exported at (UTC)", timezone.now().strftime("%Y-%m-%d %H:%M:%S")),
             ("Exported by", request.user.get_username()),
             ("Filters", request.GET.urlencode() or "none"),
@@ -113,15 +114,21 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
     template_name = "screening/summary.html"
 
     def get_context_data(self, **kwargs):
-        form = SummaryPeriodForm(self.request.GET)
+        trials = selectors.trial_ids()
+        form = SummaryPeriodForm(self.request.GET, trials=trials)
         referred_from, referred_to = form.period()
-        summary = selectors.screening_summary(referred_from=referred_from, referred_to=referred_to)
+        trial = form.chosen_trial()
+        summary = selectors.screening_summary(
+            referred_from=referred_from, referred_to=referred_to, trial=trial
+        )
         return super().get_context_data(
             form=form,
+            trial=trial,
             summary=summary,
             counts=_counts(summary),
             funnel=_funnel(summary),
-            failures=_failures(summary),
+            # With one trial shown, its codes need no registry id in front.
+            failures=_failures(summary, with_trial=not trial and len(trials) > 1),
         )
 
 
@@ -150,8 +157,11 @@ def _funnel(summary) -> charts.BarChart:
     )
 
 
-def _failures(summary) -> charts.BarChart:
-    items = [(f"{code} {label}".strip(), n) for code, label, n in summary.failures]
+def _failures(summary, *, with_trial: bool) -> charts.BarChart:
+    items = [
+        (f"{trial + ' ' if with_trial else ''}{code} {label}".strip(), n)
+        for trial, code, label, n in summary.failures
+    ]
     if summary.incomplete:
         items.append(("Closed incomplete (reason given)", summary.incomplete))
     return charts.bar_chart(items, title="Screen-failure reasons by criterion", fill=FAILURE_RED)

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from criteria.describe import rules_in_words
 from criteria.evaluator import Evaluation, evaluate
-from criteria.models import CriteriaSet, Criterion
+from criteria.models import CriteriaSet, Criterion, Trial
 from criteria.rules import RuleSet
 from criteria.values import value_from_json
 from screening import trail
@@ -92,8 +92,10 @@ def candidate_history(candidate: Candidate) -> list[dict]:
     return history_entries(records)
 
 
-def candidate_list(*, search: str = ""):
+def candidate_list(*, search: str = "", trial: str = ""):
     candidates = Candidate.objects.select_related("trial", "created_by")
+    if trial:
+        candidates = candidates.filter(trial__registry_id=trial)
     if search:
         candidates = candidates.filter(screening_number__icontains=search.strip())
     return candidates.order_by("-created_at")
@@ -152,16 +154,29 @@ def screening_log_all_rows(filters: LogFilters, batch_size: int = 500):
 
 
 def log_filter_choices() -> dict:
-    """The log's filter menus: criterion codes (newest label) and who recorded decisions."""
-    return {"criteria": _criterion_labels(), "recorders": list(log_filter_recorders())}
+    """The log's filter menus: trials, criteria by (trial, code) with their newest label, and
+    who recorded decisions."""
+    return {
+        "trials": trial_ids(),
+        "criteria": _criterion_labels(),
+        "recorders": list(log_filter_recorders()),
+    }
 
 
-def _criterion_labels() -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for code, label in Criterion.objects.order_by("-criteria_set__version", "order").values_list(
-        "code", "label"
-    ):
-        labels.setdefault(code, label)
+def trial_ids() -> list[str]:
+    """Every trial's registry id, in order: what a trial filter offers."""
+    return list(Trial.objects.order_by("registry_id").values_list("registry_id", flat=True))
+
+
+def _criterion_labels() -> dict[tuple[str, str], str]:
+    """The newest label of each criterion, keyed by (registry id, code): two trials may both
+    have an I07, and they are different criteria."""
+    labels: dict[tuple[str, str], str] = {}
+    rows = Criterion.objects.order_by(
+        "criteria_set__trial__registry_id", "-criteria_set__version", "order"
+    ).values_list("criteria_set__trial__registry_id", "code", "label")
+    for trial, code, label in rows:
+        labels.setdefault((trial, code), label)
     return labels
 
 
@@ -176,19 +191,25 @@ class ScreeningSummary:
     incomplete: int
     signed_off: int
     eligible_signed_off: int
-    failures: list[tuple[str, str, int]]  # (criterion code, label, patients failing it)
+    # (registry id, criterion code, label, patients failing it)
+    failures: list[tuple[str, str, str, int]]
 
 
-def screening_summary(*, referred_from: dt.date | None, referred_to: dt.date | None):
+def screening_summary(
+    *, referred_from: dt.date | None, referred_to: dt.date | None, trial: str = ""
+):
     """Counts, funnel and screen-failure reasons for patients referred in the period (either
-    end may be open), counted in the database: one query for the patients, one for outcomes
-    and sign-offs, one for failed criteria, one for the criteria labels."""
+    end may be open) to one trial (`trial`, a registry id) or all, counted in the database:
+    one query for the patients, one for outcomes and sign-offs, one for failed criteria
+    (by trial and code), one for the criteria labels."""
     candidates = Candidate.objects.all()
+    if trial:
+        candidates = candidates.filter(trial__registry_id=trial)
     if referred_from:
         candidates = candidates.filter(referral_date__gte=referred_from)
     if referred_to:
         candidates = candidates.filter(referral_date__lte=referred_to)
-    newest = _newest_episodes(candidates if referred_from or referred_to else None)
+    newest = _newest_episodes(candidates if trial or referred_from or referred_to else None)
     by_outcome = {
         outcome: (n, signed)
         for outcome, n, signed in newest.order_by()
@@ -199,7 +220,7 @@ def screening_summary(*, referred_from: dt.date | None, referred_to: dt.date | N
     failures = (
         FailedCriterion.objects.filter(decision__in=newest.values("current_decision"))
         .order_by()
-        .values_list("code")
+        .values_list("decision__criteria_set__trial__registry_id", "code")
         .annotate(n=Count("pk"))
     )
     labels = _criterion_labels()
@@ -213,8 +234,8 @@ def screening_summary(*, referred_from: dt.date | None, referred_to: dt.date | N
         signed_off=sum(signed for _, signed in by_outcome.values()),
         eligible_signed_off=eligible_signed,
         failures=[
-            (code, labels.get(code, ""), n)
-            for code, n in sorted(failures, key=lambda item: (-item[1], item[0]))
+            (trial_id, code, labels.get((trial_id, code), ""), n)
+            for trial_id, code, n in sorted(failures, key=lambda i: (-i[2], i[0], i[1]))
         ],
     )
 

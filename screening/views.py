@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from criteria.models import Trial
-from criteria.selectors import criteria_set_published, criteria_set_rules
+from criteria.selectors import criteria_set_published, criteria_set_rules, trials_screening
 from screening import selectors, services
 from screening.exceptions import ScreeningError
 from screening.forms import (
     CandidateChangeForm,
-    CandidateForm,
+    CandidateRegisterForm,
     DecisionForm,
     ScreeningForm,
 )
@@ -64,22 +63,27 @@ class CandidateListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.candidate_list(search=self.request.GET.get("q", ""))
+        self.trials = selectors.trial_ids()
+        trial = self.request.GET.get("trial", "")
+        self.trial = trial if trial in self.trials else ""
+        return selectors.candidate_list(search=self.request.GET.get("q", ""), trial=self.trial)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(trials=self.trials, trial=self.trial, **kwargs)
 
 
 class CandidateRegisterView(PermissionRequiredMixin, FormView):
     permission_required = "screening.add_candidate"
     template_name = "screening/candidate_form.html"
-    form_class = CandidateForm
+    form_class = CandidateRegisterForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "trials": trials_screening()}
 
     def form_valid(self, form):
-        trial = Trial.objects.order_by("registry_id").first()
-        if trial is None:
-            messages.error(self.request, "No trial is loaded yet: run make run (load_protocol).")
-            return self.form_invalid(form)
         try:
             candidate = services.candidate_register(
-                trial=trial, registered_by=self.request.user, **form.cleaned_data
+                registered_by=self.request.user, **form.cleaned_data
             )
         except ScreeningError as error:
             messages.error(self.request, str(error))

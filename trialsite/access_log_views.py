@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Exists, OuterRef, QuerySet
@@ -17,7 +19,7 @@ from django.views.generic import ListView
 
 from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fields
 from trialsite.local_days import within_days
-from trialsite.models import CandidateAccess
+from trialsite.models import TRIAL_NUMBER_MARK, CandidateAccess
 
 CONTAINS, EXACT = "", "exact"
 MATCH_CHOICES = [(CONTAINS, "contains"), (EXACT, "is exactly")]
@@ -25,6 +27,7 @@ MATCH_CHOICES = [(CONTAINS, "contains"), (EXACT, "is exactly")]
 
 @dataclass(frozen=True)
 class AccessLogFilters:
+    trial: str = ""  # a registry id
     number: str = ""
     exact: bool = False
     username: str = ""
@@ -36,6 +39,7 @@ class AccessLogFilters:
 
 
 class AccessLogFilterForm(forms.Form):
+    trial = forms.ChoiceField(required=False, label="Trial")
     number = forms.CharField(
         required=False,
         max_length=CandidateAccess._meta.get_field("screening_number").max_length,
@@ -47,8 +51,9 @@ class AccessLogFilterForm(forms.Form):
     date_from = date_field("Viewed from")
     date_to = date_field("Viewed to")
 
-    def __init__(self, *args, users, **kwargs):
+    def __init__(self, *args, users, trials: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["trial"].choices = [("", "All trials")] + [(t, t) for t in trials]
         self.fields["username"].choices = [("", "Anyone")] + [
             (u.get_username(), _user_label(u)) for u in users
         ]
@@ -68,6 +73,7 @@ class AccessLogFilterForm(forms.Form):
             return None
         data = self.cleaned_data
         return AccessLogFilters(
+            trial=data["trial"],
             number=data["number"],
             exact=data["match"] == EXACT,
             username=data["username"],
@@ -91,12 +97,22 @@ def access_log_users() -> QuerySet:
     return get_user_model().objects.filter(Exists(logged)).order_by("username")
 
 
+def access_log_trials() -> list[str]:
+    """Every trial's registry id (settings.TRIAL_MODEL), for the trial filter."""
+    trials = apps.get_model(settings.TRIAL_MODEL).objects.order_by("registry_id")
+    return list(trials.values_list("registry_id", flat=True))
+
+
 def access_log_entries(filters: AccessLogFilters) -> QuerySet:
     """The access log, newest first, filtered; each row's user joined in (one query a page).
 
     Dates are site-local days: `date_to` includes its whole day, up to the next local midnight.
     """
     entries = CandidateAccess.objects.select_related("user").order_by("-viewed_at", "-id")
+    if filters.trial:
+        # The screening number's index serves a prefix (LIKE 'x%'), case-sensitively.
+        prefix = filters.trial + TRIAL_NUMBER_MARK
+        entries = entries.filter(screening_number__startswith=prefix)
     if filters.number:
         lookup = "iexact" if filters.exact else "icontains"
         entries = entries.filter(**{f"screening_number__{lookup}": filters.number})
@@ -120,7 +136,9 @@ class AccessLogView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.form = AccessLogFilterForm(self.request.GET, users=access_log_users())
+        self.form = AccessLogFilterForm(
+            self.request.GET, users=access_log_users(), trials=access_log_trials()
+        )
         self.filters = self.form.filters()
         if self.filters is None:
             return CandidateAccess.objects.none()

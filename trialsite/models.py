@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from trialsite.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
+# What separates the registry id from the running number in a screening number.
+TRIAL_NUMBER_MARK = "-S"
+
 
 class CandidateAccess(AppendOnlyModel):
     """One page view that showed a candidate's data. Append-only, like the decisions.
@@ -26,6 +29,12 @@ class CandidateAccess(AppendOnlyModel):
         ordering = ["-viewed_at", "-id"]
         verbose_name = "candidate access"
         verbose_name_plural = "candidate access log"
+
+    @property
+    def registry_id(self) -> str:
+        """The trial, read from the screening number, which the trial issues as
+        "<registry id>-S<n>"."""
+        return self.screening_number.rpartition(TRIAL_NUMBER_MARK)[0]
 
     def __str__(self) -> str:
         return f"{self.user} viewed {self.screening_number} at {self.viewed_at:%Y-%m-%d %H:%M:%S}"

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "screening",
     "trialsite",
 ]
+# The model whose rows are the site's trials (field `registry_id`): named here, as
+# AUTH_USER_MODEL is, so that the project's own pages (the access log) list trials without
+# importing an app.
+TRIAL_MODEL = "criteria.Trial"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -45,6 +45,7 @@ _NOT_DECIDED_BADGE = mark_safe(  # noqa: S308
 _ROW = (
     '<tr data-testid="log-row" data-number="{number}" data-episode="{episode}">'
     '<td class="text-nowrap"><a href="{link}">{number}</a></td>'
+    '<td class="text-nowrap" data-testid="trial">{trial}</td>'
     "<td>{episode}</td>"
     '<td class="text-nowrap">{referred}</td>'
     '<td class="text-nowrap">{screened}</td>'
@@ -127,6 +128,7 @@ def log_row(context: template.Context, row: LogRow, may_read_trail: bool) -> Saf
     return format_html(
         _ROW,
         number=number,
+        trial=row.screening.candidate.trial.registry_id,
         episode=row.screening.episode,
         link=row_link(context, route, number),
         referred=row.screening.candidate.referral_date.isoformat(),

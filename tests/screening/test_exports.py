@@ -22,6 +22,7 @@ from trialsite.models import CandidateAccess
 pytestmark = [pytest.mark.django_db]
 
 ICH_COLUMNS = [
+    "Trial",
     "Screening number",
     "Episode",
     "Referral date",
@@ -30,7 +31,7 @@ ICH_COLUMNS = [
     "Eligible (yes/no)",
     "Screen failure reasons (codes)",
     "Screen failure reasons (words)",
-    "Criteria set version",
+    "Criteria",
     "Recorded by",
     "Decision recorded at (UTC)",
     "Sign-off",
@@ -80,7 +81,8 @@ def test_csv_holds_the_filtered_rows(investigator_client, cohort):
         "I13 Neutrophils above 1.5 × 10⁹/L: Neutrophils 1.2" in c["Screen failure reasons (words)"]
     )
     assert "E07 Known CNS metastases" in c["Screen failure reasons (words)"]
-    assert c["Criteria set version"] == "1"
+    assert c["Trial"] == "NCT01387295"
+    assert c["Criteria"] == "NCT01387295 criteria version 1"
     assert (c["Referral date"], c["Screening date"]) == ("2026-11-03", "2026-11-15")
     assert c["Decision recorded at (UTC)"] == "2026-11-15 12:00:00"
     assert c["Sign-off"] == "awaiting sign-off" and c["Signed off by"] == ""
@@ -137,7 +139,8 @@ def test_xlsx_holds_the_same_filtered_rows(investigator_client, investigator, co
     assert a["Decision recorded at (UTC)"] == dt.datetime(2026, 11, 10, 12, 0)
     assert a["Signed off by"] == investigator.get_full_name()
     assert isinstance(a["Signed off at (UTC)"], dt.datetime)
-    assert a["Criteria set version"] == 1
+    assert a["Trial"] == "NCT01387295"
+    assert a["Criteria"] == "NCT01387295 criteria version 1"
 
 
 def test_xlsx_records_who_exported_and_the_filters(investigator_client, cohort):

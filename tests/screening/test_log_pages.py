@@ -42,7 +42,7 @@ def cohort(cohort, trial, second_nurse):
         LogFilters(sort="screened_at"),
         LogFilters(outcome="ineligible"),
         LogFilters(signoff="unsigned"),
-        LogFilters(failed_criterion="I14"),
+        LogFilters(failed_criterion=("NCT01387295", "I14")),
         LogFilters(search="S000"),
     ],
 )
@@ -141,7 +141,7 @@ def test_other_sorts_use_the_general_query():
         {},
         {"outcome": "ineligible"},
         {"signoff": "unsigned"},
-        {"failed_criterion": "I14"},
+        {"failed_criterion": ("NCT01387295", "I14")},
         {"search": "S001"},
         {"recorded_by": "nurse2"},
     ],

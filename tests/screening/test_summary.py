@@ -20,8 +20,8 @@ def test_counts_and_failures_of_everyone(cohort):
     assert (summary.eligible, summary.ineligible, summary.incomplete) == (1, 2, 1)
     assert (summary.signed_off, summary.eligible_signed_off) == (1, 1)
     assert summary.failures == [
-        ("I13", "Neutrophils above 1.5 × 10⁹/L", 2),
-        ("E07", "Known CNS metastases", 1),
+        ("NCT01387295", "I13", "Neutrophils above 1.5 × 10⁹/L", 2),
+        ("NCT01387295", "E07", "Known CNS metastases", 1),
     ]
 
 
@@ -31,7 +31,7 @@ def test_the_period_is_the_referral_date(cohort):
     )
     assert (summary.referred, summary.screened, summary.ineligible) == (2, 2, 2)
     assert summary.eligible == summary.signed_off == 0
-    assert [(code, n) for code, _, n in summary.failures] == [("I13", 2), ("E07", 1)]
+    assert [(code, n) for _, code, _, n in summary.failures] == [("I13", 2), ("E07", 1)]
 
 
 def test_a_rescreened_patient_counts_once_by_the_newest_decision(trial, nurse):
