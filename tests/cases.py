@@ -16,6 +16,22 @@ from screening.models import Candidate, Screening
 from trialsite.append_only import TRIGGER_SUFFIX
 
 PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
+# A small second trial whose criterion codes (I07, I08, E01) are also NCT01387295's codes,
+# for different criteria: what is keyed by a code must be keyed by trial and code.
+SHARED_CODES_FILE = Path(__file__).resolve().parent / "data/NCT09990002.json"
+
+
+def shared_codes_values(**changes) -> dict:
+    """A patient who meets every criterion of NCT09990002 (JSON form), with `changes`."""
+    values = {
+        "screening_date": "2026-11-20",
+        "date_of_birth": "1965-03-02",
+        "ecog_performance_status": 0,
+        "platelets": "250",
+        "prior_liver_resection": False,
+    }
+    return values | changes
+
 
 # A referral's details where a test does not care which.
 REFERRAL = {

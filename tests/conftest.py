@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import override_settings
 
 from criteria.services import protocol_load
-from tests.cases import PROTOCOL_FILE, register
+from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, register
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -94,6 +94,13 @@ def protocol(db):
 @pytest.fixture
 def trial(protocol):
     return protocol.trial
+
+
+@pytest.fixture
+def shared_codes_trial(db):
+    """NCT09990002: a second trial whose criterion codes are also NCT01387295's."""
+    data = json.loads(SHARED_CODES_FILE.read_text(encoding="utf-8"))
+    return protocol_load(data=data, source="NCT09990002.json").trial
 
 
 @pytest.fixture
