@@ -31,3 +31,8 @@ class AnchorFileError(Exception):
     """The audit anchor file cannot be read or written, or holds a line that is no anchor.
 
     Not a ScreeningError: it is for whoever runs `verify_audit`, never shown to a nurse."""
+
+
+class PrefillFailed(ScreeningError):
+    """A look-up in the hospital record failed or found nothing to use; nothing was fetched or
+    saved. The message never repeats the patient's identifier."""

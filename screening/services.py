@@ -28,6 +28,7 @@ from screening.models import (
     Screening,
     ScreeningNumberCounter,
 )
+from screening.prefill.sources import sources_after_typing
 from screening.selectors import screening_typed_values
 from trialsite.history import history_note
 
@@ -119,6 +120,9 @@ def screening_values_save(
             f"{locked} already has a recorded decision; its values can no longer change. "
             "Start a new screening episode to screen again."
         )
+    locked.value_sources = sources_after_typing(
+        locked.values, values, locked.value_sources, by=saved_by.get_username(), at=timezone.now()
+    )
     locked.values = values
     locked.entered_units = units
     history_note(locked, user=saved_by, reason=reason or "values saved")
@@ -230,6 +234,7 @@ def _decision_append(
         screen_failure_reason=screen_failure_reason,
         **decision_content(evaluation),
         values_snapshot=dict(screening.values),
+        sources_snapshot=dict(screening.value_sources),
         rules_snapshot=rules_snapshot,
         evaluator_version=EVALUATOR_VERSION,
         recorded_by=recorded_by,
