@@ -92,7 +92,7 @@ def _kind_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
     return problems
 
 
-def _record_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
+def _record_problems(data: Mapping[str, Any]) -> list[str]:
     """Problems of `codes` (a list of {system, code}) and `lookback_days` (whole days)."""
     codes = data.get("codes") or []
     problems = []
@@ -126,7 +126,7 @@ def check_variable(data: Mapping[str, Any]) -> list[str]:
     if data_type not in DATA_TYPES:
         return [f'variable {key}: unknown data type "{data_type}"']
     problems = _text_field_problems(data) + _kind_problems(data, data_type)
-    problems += _number_field_problems(data, data_type) + _record_problems(data, data_type)
+    problems += _number_field_problems(data, data_type) + _record_problems(data)
     return [f"variable {key}: {p}" for p in problems]
 
 
