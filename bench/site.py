@@ -61,6 +61,8 @@ def _draft() -> CriteriaSet:
         draft = criteria_set_draft_create(trial=trial, created_by=bench_user())
         criterion = draft.criteria.get(code="I18")
         criterion.expression = {**criterion.expression, "value": "55"}
+        criterion.label = criterion.label.replace("50", "55")
+        criterion.protocol_wording = criterion.protocol_wording.replace("50", "55")
         criterion_save(criterion=criterion, changed_by=bench_user(), reason="bench: LVEF 55")
     return draft
 

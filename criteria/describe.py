@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from criteria.exceptions import ProtocolError
+from criteria.jsonform import build_rules
 from criteria.reasons import applies_phrase, condition_text
-from criteria.rules import Condition, Group, VariableSpec, condition_from_dict, expression_from_dict
+from criteria.rules import (
+    Condition,
+    Group,
+    RuleSet,
+    VariableSpec,
+    condition_from_dict,
+    expression_from_dict,
+)
 from criteria.values import unit_display
 
 Variables = Mapping[str, VariableSpec]
@@ -29,6 +38,31 @@ def applies_if_in_words(conditions: list, variables: Variables) -> str:
     except Exception:  # noqa: BLE001 - as above
         return str(conditions)
     return "when " + " and ".join(applies_phrase(c, variables) for c in parsed)
+
+
+def rules_in_words(rule_set: RuleSet) -> dict[str, str]:
+    """Each criterion's rule in words by code, as nurses read it beside the label: the label is
+    written by people, this is generated from the rule itself, so the two can be compared."""
+    words = {}
+    for rule in rule_set.criteria:
+        text = _words(rule.expression, rule_set.variables)
+        if rule.applies_if:
+            phrases = (applies_phrase(c, rule_set.variables) for c in rule.applies_if)
+            text += ", when " + " and ".join(phrases)
+        words[rule.code] = text
+    return words
+
+
+def snapshot_in_words(snapshot: dict) -> dict[str, str]:
+    """`rules_in_words` of the rules a decision stored (its rules snapshot); {} for a snapshot
+    this version cannot read, so a page shows the label and reason without it, never fails."""
+    try:
+        rule_set = build_rules(
+            snapshot["trial"], snapshot["version"], snapshot["variables"], snapshot["criteria"]
+        )
+    except (KeyError, TypeError, ValueError, ProtocolError):
+        return {}
+    return rules_in_words(rule_set)
 
 
 def _words(node: Condition | Group, variables: Variables) -> str:

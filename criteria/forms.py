@@ -9,7 +9,10 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 
 from criteria import rules
+from criteria.describe import expression_in_words
+from criteria.labels import stale_problems
 from criteria.models import CriteriaSet, Criterion
+from criteria.selectors import criterion_earlier_rules
 
 OPERATOR_LABELS = {
     "lt": "less than (<)",
@@ -102,7 +105,26 @@ class CriterionForm(forms.Form):
                 self.add_error(_field_for(problem, *names), problem)
             applies_if.append(condition)
         cleaned["expression"], cleaned["applies_if"] = expression, applies_if
+        if not self.errors:
+            self._refuse_stale_numbers(cleaned)
         return cleaned
+
+    def _refuse_stale_numbers(self, cleaned: dict) -> None:
+        # A label that still names the threshold a change replaced would tell nurses the old
+        # rule; the message goes next to the text that must change.
+        codes = [cleaned["code"]] + ([self.criterion.code] if self.criterion else [])
+        earlier = criterion_earlier_rules(
+            criteria_set=self.criteria_set,
+            codes=codes,
+            pk=self.criterion.pk if self.criterion else None,
+        )
+        problems = stale_problems(
+            earlier=earlier,
+            rule=cleaned,
+            rule_words=expression_in_words(cleaned["expression"], self.variables),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
 
     def _condition(
         self, cleaned: dict, variable: str, operator: str, value: str, other: str | None = None

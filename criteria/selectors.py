@@ -62,34 +62,52 @@ def criteria_set_lookup(registry_id: str, version: int | None = None) -> Criteri
     return found
 
 
-DIFF_FIELDS = ("kind", "label", "protocol_wording", "expression", "applies_if", "order", "note")
+# In the order the Changes page shows them: the rule first, then the texts nurses read beside it.
+DIFF_FIELDS = {
+    "expression": "Rule",
+    "applies_if": "Applies if",
+    "label": "Label",
+    "protocol_wording": "Protocol wording",
+    "kind": "Kind",
+    "order": "Order",
+    "note": "Note",
+}
+RULE_FIELDS = ("expression", "applies_if")
+TEXT_FIELDS = ("label", "protocol_wording")
 
 
 def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
-    """Criterion by criterion, what changed from `old` to `new`: added, removed, or changed
-    fields with old → new (expressions and applies-if also in words)."""
+    """Criterion by criterion, what changed from `old` to `new`: added, removed or changed,
+    each field as (name, old, new) in words. Where the rule changed, the label and wording are
+    listed beside it even when unchanged (old == new), and `warnings` names a number in them
+    that the rule no longer has, or that is none of its thresholds (criteria.labels)."""
     variables = trial_variables(new.trial)
     before = {c.code: c.as_rule_dict() for c in old.criteria.all()}
     after = {c.code: c.as_rule_dict() for c in new.criteria.all()}
     entries = []
     for code in sorted(before.keys() | after.keys(), key=_code_order(before, after)):
-        if code not in before:
-            entries.append(
-                {"code": code, "change": "added", "fields": _fields(None, after[code], variables)}
-            )
-        elif code not in after:
-            entries.append(
-                {
-                    "code": code,
-                    "change": "removed",
-                    "fields": _fields(before[code], None, variables),
-                }
-            )
-        else:
-            fields = _fields(before[code], after[code], variables)
-            if fields:
-                entries.append({"code": code, "change": "changed", "fields": fields})
+        was, now = before.get(code), after.get(code)
+        fields = _fields(was, now, variables)
+        if not fields:
+            continue
+        change = "added" if was is None else "removed" if now is None else "changed"
+        warnings = _label_warnings(was, now, variables) if now else []
+        entries.append({"code": code, "change": change, "fields": fields, "warnings": warnings})
     return entries
+
+
+def criterion_earlier_rules(
+    *, criteria_set: CriteriaSet, codes: list[str], pk: int | None = None
+) -> list[dict]:
+    """The rules an edit of a draft's criterion replaces (JSON form): its version stored in the
+    draft (`pk`), and the criterion of the same code in the set the draft was copied from."""
+    earlier = []
+    if pk is not None:
+        earlier += [c.as_rule_dict() for c in Criterion.objects.filter(pk=pk)]
+    if criteria_set.based_on_id is not None:
+        copied = Criterion.objects.filter(criteria_set_id=criteria_set.based_on_id, code__in=codes)
+        earlier += [c.as_rule_dict() for c in copied]
+    return earlier
 
 
 def trial_variables(trial: Trial) -> dict:
@@ -116,11 +134,19 @@ def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[s
             return applies_if_in_words(rule[name], variables) or "always"
         return str(rule[name])
 
+    changed = {n for n in DIFF_FIELDS if (old or {}).get(n) != (new or {}).get(n)}
+    if old and new and changed & set(RULE_FIELDS):
+        changed |= set(TEXT_FIELDS)  # a changed rule is read beside the texts nurses read
     return [
-        (name, shown(old, name), shown(new, name))
-        for name in DIFF_FIELDS
-        if (old or {}).get(name) != (new or {}).get(name)
+        (title, shown(old, n), shown(new, n)) for n, title in DIFF_FIELDS.items() if n in changed
     ]
+
+
+def _label_warnings(old: dict | None, new: dict, variables: dict) -> list[str]:
+    from criteria.labels import label_flags, stale_label_problems
+
+    stale = stale_label_problems([(new, [old] if old else [])], variables)
+    return stale + label_flags([new], variables)
 
 
 def criteria_history(trial: Trial) -> list[dict]:

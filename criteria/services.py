@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from criteria import rules
 from criteria.exceptions import CriteriaEditRefused
+from criteria.labels import label_flags, stale_label_problems
 from criteria.models import CriteriaSet, Criterion, Trial, Variable
-from criteria.selectors import criteria_set_published
+from criteria.selectors import criteria_set_published, criterion_earlier_rules, trial_variables
 from trialsite.history import history_note
 
 
@@ -27,6 +28,7 @@ class ProtocolLoadResult:
     created_set: bool
     variables_added: int
     variables_changed: int
+    notes: tuple[str, ...] = ()
 
 
 @transaction.atomic
@@ -47,6 +49,10 @@ def protocol_load(*, data: dict, source: str, loaded_by=None) -> ProtocolLoadRes
     current = criteria_set_published(trial)
     if current and [c.as_rule_dict() for c in current.criteria.all()] == wanted:
         return ProtocolLoadResult(trial, current, False, added, changed)
+    variables = trial_variables(trial)
+    problems = stale_label_problems(_replaced(current, wanted), variables)
+    if problems:
+        raise rules.ProtocolError(problems)
     version = _next_version(trial, requested=data["criteria_set"].get("version"))
     new_set = CriteriaSet.objects.create(
         trial=trial, version=version, created_by=loaded_by, based_on=current
@@ -56,7 +62,8 @@ def protocol_load(*, data: dict, source: str, loaded_by=None) -> ProtocolLoadRes
         criteria_set=new_set, published_by=loaded_by, reason=f"Loaded from {source}"
     )
     new_set.refresh_from_db()
-    return ProtocolLoadResult(trial, new_set, True, added, changed)
+    notes = tuple(label_flags(wanted, variables))
+    return ProtocolLoadResult(trial, new_set, True, added, changed, notes)
 
 
 @transaction.atomic
@@ -82,6 +89,13 @@ def criterion_save(*, criterion: Criterion, changed_by, reason: str) -> Criterio
     """Add or change a criterion of a draft; validated against the trial's variables."""
     _require_reason(reason)
     criterion.full_clean()
+    earlier = criterion_earlier_rules(
+        criteria_set=criterion.criteria_set, codes=[criterion.code], pk=criterion.pk
+    )
+    variables = trial_variables(criterion.criteria_set.trial)
+    problems = stale_label_problems([(criterion.as_rule_dict(), earlier)], variables)
+    if problems:
+        raise CriteriaEditRefused("; ".join(problems))
     history_note(criterion, user=changed_by, reason=reason.strip())
     criterion.save()
     return criterion
@@ -116,6 +130,10 @@ def criteria_set_publish(*, criteria_set: CriteriaSet, published_by, reason: str
         )
     if not draft.criteria.exists():
         raise CriteriaEditRefused("A criteria set without criteria cannot be published.")
+    after = [c.as_rule_dict() for c in draft.criteria.all()]
+    problems = stale_label_problems(_replaced(draft.based_on, after), trial_variables(trial))
+    if problems:
+        raise CriteriaEditRefused("Not published: " + "; ".join(problems))
     if current is not None:
         current.status = CriteriaSet.Status.RETIRED
         why = f"retired by v{draft.version}: {reason.strip()}"
@@ -128,6 +146,13 @@ def criteria_set_publish(*, criteria_set: CriteriaSet, published_by, reason: str
     history_note(draft, user=published_by, reason=reason.strip())
     draft.save()
     return draft
+
+
+def _replaced(base: CriteriaSet | None, after: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Each rule of `after` (JSON form) with the rule of the same code in `base` that it
+    replaces, if any."""
+    before = {c.code: c.as_rule_dict() for c in base.criteria.all()} if base else {}
+    return [(rule, [before[rule["code"]]] if rule["code"] in before else []) for rule in after]
 
 
 def _require_reason(reason: str) -> None:

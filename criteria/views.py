@@ -17,6 +17,7 @@ from criteria import services
 from criteria.describe import applies_if_in_words, expression_in_words
 from criteria.exceptions import CriteriaEditRefused, CriteriaSetFrozen
 from criteria.forms import CriterionForm, ReasonForm
+from criteria.labels import label_flags
 from criteria.models import CriteriaSet, Criterion, Trial
 from criteria.selectors import (
     criteria_history,
@@ -67,6 +68,7 @@ class CriteriaSetDetailView(PermissionRequiredMixin, CriteriaSetMixin, TemplateV
                 "criterion": c,
                 "expression": expression_in_words(c.expression, variables),
                 "applies_if": applies_if_in_words(c.applies_if, variables),
+                "flags": label_flags([c.as_rule_dict()], variables),
             }
             for c in self.criteria_set.criteria.all()
         ]

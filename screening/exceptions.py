@@ -33,6 +33,10 @@ class AnchorFileError(Exception):
     Not a ScreeningError: it is for whoever runs `verify_audit`, never shown to a nurse."""
 
 
+class ConfirmationStale(ScreeningError):
+    """The screening or the criteria changed after the nurse saw what would be recorded."""
+
+
 class PrefillFailed(ScreeningError):
     """A look-up in the hospital record failed or found nothing to use; nothing was fetched or
     saved. The message never repeats the patient's identifier."""

@@ -213,13 +213,26 @@ class ScreeningForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The screen failure reason beside Record decision. Its field belongs to the screening
+    form (HTML `form` attribute), so Record decision posts the reason with the values."""
+
     screen_failure_reason = forms.CharField(
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "form": "screening-form"}),
         label="Reason for screen failure",
         help_text="Needed only when the screening is incomplete (e.g. patient declined).",
     )
+
+
+class DecisionConfirmForm(forms.Form):
+    """The confirmation of a shown outcome: the reason shown and the fingerprint of the values
+    it was worked out from (screening.confirmation)."""
+
+    screen_failure_reason = forms.CharField(
+        required=False, max_length=500, widget=forms.HiddenInput
+    )
+    fingerprint = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
 
 def _ordered(rule_set: RuleSet) -> list[VariableSpec]:

@@ -9,6 +9,7 @@ from itertools import islice
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from criteria.describe import rules_in_words
 from criteria.evaluator import Evaluation, evaluate
 from criteria.models import CriteriaSet, Criterion
 from criteria.rules import RuleSet
@@ -85,6 +86,7 @@ def screening_page(
         if evaluation
         else [],
         "published_set": published,
+        "rule_words": rules_in_words(rule_set) if evaluation else {},
         "criteria_changed": published is not None and published.pk != screening.criteria_set_id,
         "can_reevaluate": screening.is_locked
         and published is not None
@@ -122,7 +124,7 @@ def candidate_get(screening_number: str) -> Candidate | None:
 def candidate_episodes(candidate: Candidate) -> list[Screening]:
     return list(
         candidate.screenings.select_related("criteria_set").prefetch_related(
-            "decisions__recorded_by", "decisions__signatures"
+            "decisions__recorded_by", "decisions__signatures", "decisions__rules_snapshot"
         )
     )
 
@@ -250,7 +252,9 @@ def _newest_episodes(candidates: QuerySet | None) -> QuerySet:
 def decision_for_signoff(public_id) -> Decision | None:
     """A decision with what its sign-off page shows, or None."""
     return (
-        Decision.objects.select_related("screening__candidate__trial", "recorded_by")
+        Decision.objects.select_related(
+            "screening__candidate__trial", "recorded_by", "rules_snapshot"
+        )
         .filter(public_id=public_id)
         .first()
     )

@@ -12,11 +12,17 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from criteria.evaluator import EVALUATOR_VERSION, Evaluation, evaluate
+from criteria.evaluator import EVALUATOR_VERSION, Evaluation
 from criteria.models import Trial
 from criteria.rules import rules_to_dict
-from criteria.selectors import criteria_set_published, criteria_set_rules
-from screening.exceptions import EpisodeLocked, NoPublishedCriteria, ReasonRequired
+from criteria.selectors import criteria_set_published
+from screening.confirmation import decision_fingerprint, screening_evaluation
+from screening.exceptions import (
+    ConfirmationStale,
+    EpisodeLocked,
+    NoPublishedCriteria,
+    ReasonRequired,
+)
 from screening.failures import failed_criteria
 from screening.hashing import chain_hash, content_hash, decision_payload
 from screening.models import (
@@ -29,7 +35,7 @@ from screening.models import (
     ScreeningNumberCounter,
 )
 from screening.prefill.sources import sources_after_typing
-from screening.selectors import screening_typed_values
+from screening.wording import decision_words
 from trialsite.history import history_note
 
 DECISION_CHAIN = "decisions"
@@ -132,21 +138,28 @@ def screening_values_save(
 
 @transaction.atomic
 def decision_record(
-    *, screening: Screening, recorded_by, screen_failure_reason: str = ""
+    *,
+    screening: Screening,
+    recorded_by,
+    screen_failure_reason: str = "",
+    confirmed_fingerprint: str | None = None,
 ) -> Decision:
     """Evaluate the episode's values against the published criteria and append a Decision.
 
     In: an in-progress screening episode and the user recording. An incomplete result is only
-    recorded as a screen failure with a reason. Out: the Decision, chained by hash to the
-    previous one; the episode is locked. Raises EpisodeLocked, NoPublishedCriteria,
-    ReasonRequired, and writes nothing then.
+    recorded as a screen failure with a reason. `confirmed_fingerprint`, when given, is the
+    `decision_fingerprint` of what the nurse was shown and confirmed. Out: the Decision,
+    chained by hash to the previous one; the episode is locked. Raises EpisodeLocked,
+    NoPublishedCriteria, ReasonRequired, ConfirmationStale, and writes nothing then.
     """
     screening = _episode_locked_for_update(screening)
     if screening.is_locked:
         raise EpisodeLocked(f"{screening} already has a recorded decision.")
-    decision = _decide(screening, recorded_by, screen_failure_reason)
+    decision = _decide(screening, recorded_by, screen_failure_reason, confirmed_fingerprint)
     screening.status = Screening.Status.DECIDED
-    history_note(screening, user=recorded_by, reason=f"decision recorded: {decision.outcome}")
+    history_note(
+        screening, user=recorded_by, reason=f"decision recorded: {decision_words(decision)}"
+    )
     screening.save()
     return decision
 
@@ -190,13 +203,18 @@ def _episode_locked_for_update(screening: Screening) -> Screening:
     )
 
 
-def _decide(screening: Screening, recorded_by, screen_failure_reason: str) -> Decision:
-    criteria_set = criteria_set_published(screening.candidate.trial)
-    if criteria_set is None:
-        raise NoPublishedCriteria(f"{screening.candidate.trial} has no published criteria set.")
-    rule_set = criteria_set_rules(criteria_set)
-    evaluation = evaluate(rule_set, screening_typed_values(screening, rule_set))
+def _decide(
+    screening: Screening, recorded_by, screen_failure_reason: str, fingerprint: str | None = None
+) -> Decision:
+    criteria_set, rule_set, evaluation = screening_evaluation(screening)
     reason = screen_failure_reason.strip()
+    shown = decision_fingerprint(screening=screening, criteria_set=criteria_set, reason=reason)
+    if fingerprint is not None and fingerprint != shown:
+        raise ConfirmationStale(
+            "Nothing was recorded: the values or the criteria changed after the outcome was "
+            "shown to you (someone may have saved this screening meanwhile). Check the outcome "
+            "shown now and confirm again."
+        )
     if evaluation.outcome == Decision.Outcome.INCOMPLETE and not reason:
         raise ReasonRequired(
             "The screening is incomplete. Record it as a screen failure only with a reason "

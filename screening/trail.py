@@ -17,6 +17,7 @@ from screening.failures import failed_results
 from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
 from screening.prefill.freshness import FHIR
 from screening.prefill.sources import source_text
+from screening.wording import decision_words
 
 # What happens first when two events share a time stamp.
 KIND_ORDER = ["registered", "details", "episode", "values", "decision", "refused", "signature"]
@@ -160,7 +161,7 @@ def _decision_entry(decision: Decision, episode_of: dict, newest: dict) -> Trail
         "decision",
         _who(decision.recorded_by),
         f"Episode {episode_of[decision.screening_id]}: decision recorded — "
-        f"{decision.get_outcome_display()}",
+        f"{decision_words(decision)}",
         detail="; ".join(parts),
         superseded=newest[decision.screening_id] != decision.pk,
     )

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from screening import views
+from screening import decision_views, views
 
 app_name = "screening"
 
@@ -18,13 +18,13 @@ urlpatterns = [
     ),
     path(
         "<str:number>/episodes/<int:episode>/decide/",
-        views.DecisionRecordView.as_view(),
+        decision_views.DecisionRecordView.as_view(),
         name="decision-record",
     ),
     path("<str:number>/episodes/<int:episode>/prefill/", include("screening.prefill.urls")),
     path(
         "<str:number>/episodes/<int:episode>/reevaluate/",
-        views.DecisionReevaluateView.as_view(),
+        decision_views.DecisionReevaluateView.as_view(),
         name="decision-reevaluate",
     ),
 ]

@@ -17,7 +17,12 @@ from criteria.models import Trial
 from criteria.selectors import criteria_set_published, criteria_set_rules
 from screening import selectors, services
 from screening.exceptions import ScreeningError
-from screening.forms import CandidateChangeForm, CandidateForm, DecisionForm, ScreeningForm
+from screening.forms import (
+    CandidateChangeForm,
+    CandidateForm,
+    DecisionForm,
+    ScreeningForm,
+)
 from screening.models import Screening
 from trialsite.access_log import CandidateAccessLogMixin
 
@@ -30,6 +35,10 @@ NOT_SAVED = (
     "again in a moment, and call IT support if it keeps failing."
 )
 PENDING_REASON = "screening.pending_screen_failure_reason"
+REASON_NEEDED = (
+    "The screening is incomplete: it can be recorded only as a screen failure, with a reason "
+    "(for example: patient declined). Give the reason, or complete the missing values."
+)
 
 
 class CandidateMixin:
@@ -76,7 +85,7 @@ class CandidateRegisterView(PermissionRequiredMixin, FormView):
             messages.error(self.request, str(error))
             return self.form_invalid(form)
         messages.success(self.request, f"Referral registered as {candidate.screening_number}.")
-        return redirect(_episode_url(candidate.screenings.get()))
+        return redirect(episode_url(candidate.screenings.get()))
 
 
 class CandidateDetailView(
@@ -126,17 +135,25 @@ class ScreeningStartView(PermissionRequiredMixin, CandidateMixin, View):
             messages.error(request, str(error))
             return redirect("screening:candidate-detail", number=self.candidate.screening_number)
         messages.success(request, f"Screening episode {screening.episode} started.")
-        return redirect(_episode_url(screening))
+        return redirect(episode_url(screening))
 
 
 class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccessLogMixin, FormView):
-    """The screening form with the live "where this patient stands" panel beside it."""
+    """The screening form with the live "where this patient stands" panel beside it.
+
+    Save and Record decision submit the same form: both save the values (same validation,
+    same change-reason rule); Record decision then shows the outcome to confirm.
+    """
 
     permission_required = "screening.view_screening"
     template_name = "screening/screening_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and not request.user.has_perm("screening.change_screening"):
+        self.recording = request.method == "POST" and "record" in request.POST
+        needed = ["screening.change_screening"]
+        if self.recording:
+            needed.append("screening.add_decision")
+        if request.method == "POST" and not request.user.has_perms(needed):
             return self.handle_no_permission()
         return super().dispatch(request, *args, **kwargs)
 
@@ -152,6 +169,13 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
             initial_units=self.screening.entered_units,
         )
 
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        self.decision_form = DecisionForm(request.POST)
+        if form.is_valid() and self.decision_form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
@@ -159,19 +183,13 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
                 self.screening, published=self.published, rule_set=self.rule_set
             )
         )
-        reason = self.request.session.pop(PENDING_REASON, "")
-        context["decision_form"] = DecisionForm(initial={"screen_failure_reason": reason})
+        pending = self.request.session.pop(pending_reason_key(self.screening), {})
+        context["decision_form"] = getattr(self, "decision_form", None) or _reason_form(pending)
         return context
 
     def form_valid(self, form):
         try:
-            services.screening_values_save(
-                screening=self.screening,
-                values=form.screening_values(),
-                units=form.entered_units(),
-                saved_by=self.request.user,
-                reason=form.cleaned_data["change_reason"],
-            )
+            saved = self._save(form)
         except ScreeningError as error:
             messages.error(self.request, str(error))
             return self.form_invalid(form)
@@ -179,72 +197,62 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
             logger.exception("values of %s could not be saved", self.screening)
             messages.error(self.request, NOT_SAVED.format(what="nothing was saved"))
             return self.render_to_response(self.get_context_data(form=form))
+        reason = self.decision_form.cleaned_data["screen_failure_reason"]
+        self.request.session[pending_reason_key(self.screening)] = {"reason": reason}
+        if self.recording:
+            if saved:
+                messages.success(self.request, "Saved. Nothing is recorded until you confirm.")
+            return redirect(confirm_url(self.screening))
         messages.success(self.request, "Saved. The panel shows where the patient stands now.")
-        return redirect(f"{_episode_url(self.screening)}#standing")
+        return redirect(f"{episode_url(self.screening)}#standing")
+
+    def _save(self, form) -> bool:
+        values, units = form.screening_values(), form.entered_units()
+        unchanged = values == self.screening.values and units == self.screening.entered_units
+        if self.recording and unchanged:
+            return False  # nothing to save: no empty "values saved" entry in the history
+        services.screening_values_save(
+            screening=self.screening,
+            values=values,
+            units=units,
+            saved_by=self.request.user,
+            reason=form.cleaned_data["change_reason"],
+        )
+        return True
 
     def form_invalid(self, form):
-        messages.error(self.request, "Nothing was saved: correct the fields marked in red.")
+        what = (
+            "Nothing was saved and no decision was recorded"
+            if self.recording
+            else "Nothing was saved"
+        )
+        messages.error(self.request, f"{what}: correct the fields marked in red.")
         return super().form_invalid(form)
 
 
-class DecisionRecordView(PermissionRequiredMixin, CandidateMixin, FormView):
-    permission_required = "screening.add_decision"
-    form_class = DecisionForm
-    http_method_names = ["post"]
-
-    def form_valid(self, form):
-        screening = self.get_episode()
-        try:
-            decision = services.decision_record(
-                screening=screening,
-                recorded_by=self.request.user,
-                screen_failure_reason=form.cleaned_data["screen_failure_reason"],
-            )
-        except ScreeningError as error:
-            messages.error(self.request, str(error))
-            return redirect(_episode_url(screening))
-        except DatabaseError:
-            logger.exception("decision on %s could not be recorded", screening)
-            messages.error(self.request, NOT_SAVED.format(what="no decision was recorded"))
-            self.request.session[PENDING_REASON] = form.cleaned_data["screen_failure_reason"]
-            return redirect(_episode_url(screening))
-        messages.success(self.request, f"Decision recorded: {decision.get_outcome_display()}.")
-        return redirect("screening:candidate-detail", number=self.candidate.screening_number)
-
-    def form_invalid(self, form):
-        messages.error(self.request, "; ".join(form.errors.get("screen_failure_reason", [])))
-        return redirect(_episode_url(self.get_episode()))
+def pending_reason_key(screening: Screening) -> str:
+    return f"{PENDING_REASON}.{screening.pk}"
 
 
-class DecisionReevaluateView(PermissionRequiredMixin, CandidateMixin, View):
-    """A decided episode re-evaluated under newer criteria: a new decision, the old one kept."""
-
-    permission_required = "screening.add_decision"
-
-    def post(self, request, *args, **kwargs):
-        screening = self.get_episode()
-        try:
-            decision = services.decision_reevaluate(
-                screening=screening,
-                recorded_by=request.user,
-                screen_failure_reason=request.POST.get("screen_failure_reason", ""),
-            )
-        except ScreeningError as error:
-            messages.error(request, str(error))
-            return redirect(_episode_url(screening))
-        except DatabaseError:
-            logger.exception("re-evaluation of %s could not be recorded", screening)
-            messages.error(request, NOT_SAVED.format(what="no decision was recorded"))
-            return redirect(_episode_url(screening))
-        messages.success(
-            request,
-            f"Re-evaluated under criteria v{decision.criteria_set_version}: "
-            f"{decision.get_outcome_display()}. The earlier decision is kept.",
-        )
-        return redirect("screening:candidate-detail", number=self.candidate.screening_number)
+def _reason_form(pending: dict) -> DecisionForm:
+    """The reason field as the nurse left it; with the error that sent her back, if any."""
+    reason = pending.get("reason", "")
+    if not pending.get("error"):
+        return DecisionForm(initial={"screen_failure_reason": reason})
+    form = DecisionForm({"screen_failure_reason": reason})
+    form.is_valid()
+    form.add_error("screen_failure_reason", pending["error"])
+    return form
 
 
-def _episode_url(screening: Screening) -> str:
+def confirm_url(screening: Screening) -> str:
+    return reverse(
+        "screening:decision-record",
+        kwargs={"number": screening.candidate.screening_number, "episode": screening.episode},
+    )
+
+
+def episode_url(screening: Screening) -> str:
     return reverse(
         "screening:screening-form",
         kwargs={"number": screening.candidate.screening_number, "episode": screening.episode},

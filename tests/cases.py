@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from screening import services
 from screening.exceptions import AppendOnlyViolation
+from screening.forms import DecisionConfirmForm
 from screening.models import Candidate, Screening
 
 PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
@@ -40,6 +42,48 @@ def fill(screening: Screening, nurse, **changes) -> Screening:
     return services.screening_values_save(
         screening=screening, values=values, units={}, saved_by=nurse
     )
+
+
+def post_values(values: dict) -> dict:
+    """The screening form's POST body for JSON-form values."""
+    data = {}
+    for key, value in values.items():
+        if value is True or value is False:
+            data[key] = "yes" if value else "no"
+        elif value == "never":
+            data[f"{key}__never"] = "on"
+        else:
+            data[key] = str(value)
+    return data
+
+
+def record_via_pages(client, screening: Screening, *, reason: str = "", **extra):
+    """Record a decision as the nurse does: Record decision on the form holding the saved
+    values (and `reason`), then Confirm on the confirmation page. The confirmation's response,
+    followed."""
+    screening = Screening.objects.get(pk=screening.pk)
+    number, episode = screening.candidate.screening_number, screening.episode
+    form = reverse("screening:screening-form", args=[number, episode])
+    data = post_values(screening.values) | {"screen_failure_reason": reason, "record": ""}
+    shown = client.post(form, data | extra, follow=True)
+    confirm = shown.context.get("form") if shown.context else None
+    if not isinstance(confirm, DecisionConfirmForm):
+        return shown
+    return client.post(
+        reverse("screening:decision-record", args=[number, episode]),
+        confirm.initial,
+        follow=True,
+    )
+
+
+def lvef_amended(rule: dict, threshold: str) -> dict:
+    """I18 (JSON form) amended as a protocol amendment does it: the threshold, and the label
+    and wording that name it (the editor refuses a label left naming the old threshold)."""
+    return rule | {
+        "expression": {**rule["expression"], "value": threshold},
+        "label": rule["label"].replace("50", threshold),
+        "protocol_wording": rule["protocol_wording"].replace("50", threshold),
+    }
 
 
 def eligible_values() -> dict:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
     path("log/", include("screening.log_urls")),
+    path("standards/", include("screening.standards.urls")),
     path("candidates/", include("screening.urls")),
     path("criteria/", include("criteria.urls")),
     path("criteria/", include("screening.impact_urls")),

@@ -26,6 +26,7 @@ from django.utils.timezone import template_localtime
 
 from screening.log_query import LogRow
 from screening.templatetags.outcome import outcome_badge
+from screening.wording import outcome_words
 
 register = template.Library()
 
@@ -120,6 +121,8 @@ def log_row(context: template.Context, row: LogRow, may_read_trail: bool) -> Saf
         recorded_by = decision.recorded_by.get_full_name() or decision.recorded_by.username
         if decision.screen_failure_reason:
             reason = truncatechars(decision.screen_failure_reason, 60)
+            if decision.outcome == decision.Outcome.INCOMPLETE:
+                reason = outcome_words(outcome=decision.outcome, failed_codes=[], reason=reason)
             failed.append(format_html(_REASON, reason))
     return format_html(
         _ROW,

@@ -8,6 +8,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from screening import wording
+
 register = template.Library()
 
 _COLOURS = {"eligible": "text-bg-success", "ineligible": "text-bg-danger"}
@@ -20,3 +22,9 @@ def outcome_badge(outcome: str) -> str:
     return format_html(
         '<span class="badge fs-6 {}" data-testid="outcome">{}</span>', colour, capfirst(outcome)
     )
+
+
+@register.filter
+def decision_words(decision) -> str:
+    """A recorded decision's outcome in words: "Screen failure (incomplete: declined)"."""
+    return wording.decision_words(decision)

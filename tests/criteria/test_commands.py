@@ -58,7 +58,10 @@ def test_load_protocol_twice_changes_nothing(loaded):
 
 def test_load_protocol_with_changed_criteria_publishes_a_new_version(loaded, tmp_path):
     amended = _protocol()
-    amended["criteria_set"]["criteria"][12]["expression"]["value"] = "2.0"  # I13 neutrophils
+    i13 = amended["criteria_set"]["criteria"][12]  # neutrophils
+    i13["expression"]["value"] = "2.0"
+    i13["label"] = i13["label"].replace("1.5", "2.0")
+    i13["protocol_wording"] = i13["protocol_wording"].replace("1.5", "2.0")
     output = _call("load_protocol", _write(tmp_path, amended))
     assert "new published version v2" in output
     statuses = dict(CriteriaSet.objects.values_list("version", "status"))

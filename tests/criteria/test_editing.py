@@ -15,7 +15,7 @@ from criteria.services import criteria_set_draft_create, criteria_set_publish, c
 from screening import services
 from screening.impact import impact_preview
 from screening.models import Decision
-from tests.cases import eligible_values, fill, register
+from tests.cases import eligible_values, fill, lvef_amended, register
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -29,7 +29,8 @@ def draft(trial, criteria_admin):
 
 def _set_lvef_threshold(draft, threshold: str, user) -> None:
     i18 = draft.criteria.get(code="I18")
-    i18.expression = {**i18.expression, "value": threshold}
+    for name, value in lvef_amended(i18.as_rule_dict(), threshold).items():
+        setattr(i18, name, value)
     criterion_save(criterion=i18, changed_by=user, reason="Amendment 3: LVEF 55 %")
 
 
@@ -129,11 +130,25 @@ def test_diff_names_the_changed_criterion_in_words(draft, criteria_admin):
     _set_lvef_threshold(draft, "55", criteria_admin)
     diff = criteria_set_diff(draft.based_on, draft)
     assert [(e["code"], e["change"]) for e in diff] == [("I18", "changed")]
-    assert diff[0]["fields"] == [("expression", "LVEF ≥ 50 %", "LVEF ≥ 55 %")]
+    assert diff[0]["fields"] == [
+        ("Rule", "LVEF ≥ 50 %", "LVEF ≥ 55 %"),
+        (
+            "Label",
+            "LVEF at least 50% (HER2-positive only)",
+            "LVEF at least 55% (HER2-positive only)",
+        ),
+        (
+            "Protocol wording",
+            "If the patient is HER2-positive:Baseline LVEF ≥ 50 %",
+            "If the patient is HER2-positive:Baseline LVEF ≥ 55 %",
+        ),
+    ]
+    assert diff[0]["warnings"] == []
     out = io.StringIO()
     call_command("criteria_diff", "NCT01387295", "1", "2", stdout=out)
     assert "I18 changed" in out.getvalue()
-    assert "expression: LVEF ≥ 50 % → LVEF ≥ 55 %" in out.getvalue()
+    assert "Rule: LVEF ≥ 50 % → LVEF ≥ 55 %" in out.getvalue()
+    assert "Label: LVEF at least 50% (HER2-positive only) → LVEF at least 55%" in out.getvalue()
 
 
 def test_impact_preview_lists_exactly_the_episodes_that_flip(trial, nurse, draft, criteria_admin):

@@ -22,7 +22,7 @@ def _i18_post(**changes) -> dict:
         "code": "I18",
         "kind": "inclusion",
         "label": "LVEF at least 55% (HER2-positive only)",
-        "protocol_wording": "If the patient is HER2-positive: Baseline LVEF ≥ 50 %",
+        "protocol_wording": "If the patient is HER2-positive: Baseline LVEF ≥ 55 %",
         "variable": "lvef_percent",
         "operator": "gte",
         "value": "55",

@@ -10,7 +10,7 @@ from functools import partial
 import pytest
 from django.db import connection
 
-from screening import services
+from screening import confirmation, services
 from screening.audit import decision_chain_verify
 from screening.exceptions import EpisodeLocked
 from screening.models import ChainHead, Decision
@@ -73,14 +73,14 @@ def test_decisions_on_different_episodes_at_once_keep_one_chain(
 
     # Hold every thread after its evaluation, so all reach the chain head at the same instant.
     at_chain_head = threading.Barrier(len(episodes))
-    real_evaluate = services.evaluate
+    real_evaluate = confirmation.evaluate  # decision_record evaluates through it
 
     def evaluate_then_wait(*args, **kwargs):
         result = real_evaluate(*args, **kwargs)
         at_chain_head.wait(timeout=TIMEOUT)
         return result
 
-    monkeypatch.setattr(services, "evaluate", evaluate_then_wait)
+    monkeypatch.setattr(confirmation, "evaluate", evaluate_then_wait)
     jobs = [
         (lambda e=e: services.decision_record(screening=e, recorded_by=nurse)) for e in episodes
     ]

@@ -9,7 +9,7 @@ from criteria.services import criteria_set_draft_create, criteria_set_publish
 from screening import services
 from screening.audit import decision_chain_verify
 from screening.models import ChainHead, Decision, Screening
-from tests.cases import fill
+from tests.cases import fill, record_via_pages
 
 FAULT_POINTS = {
     # After the decision row is written, while the chain head is moved on.
@@ -73,24 +73,25 @@ def test_nurse_sees_a_clear_error_and_keeps_her_entries(
 ):
     fill(episode, nurse, neutrophils="1.7", informed_consent=None)  # incomplete: needs a reason
     _fail_when_saving(monkeypatch, ChainHead)
-    response = nurse_client.post(
-        reverse("screening:decision-record", args=[candidate.screening_number, 1]),
-        {"screen_failure_reason": "Patient declined <b>today</b>"},
-        follow=True,
-    )
+    response = record_via_pages(nurse_client, episode, reason="Patient declined <b>today</b>")
     page = response.content.decode()
+    confirm = reverse("screening:decision-record", args=[candidate.screening_number, 1])
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == _episode_url(candidate)
+    assert response.redirect_chain[-1][0] == confirm  # back where she pressed Confirm
     assert "so no decision was recorded" in page
     assert "call IT support" in page
     assert "Traceback" not in page
-    assert 'value="1.7"' in page  # the saved values are on the form
-    assert response.context["decision_form"].initial["screen_failure_reason"] == (
+    assert "Screen failure (incomplete: Patient declined &lt;b&gt;today&lt;/b&gt;)" in page
+    assert response.context["form"].initial["screen_failure_reason"] == (
         "Patient declined <b>today</b>"
     )
-    assert "Patient declined &lt;b&gt;today&lt;/b&gt;" in page
     assert Decision.objects.count() == 0
-    assert Screening.objects.get(pk=episode.pk).status == Screening.Status.IN_PROGRESS
+    saved = Screening.objects.get(pk=episode.pk)
+    assert saved.status == Screening.Status.IN_PROGRESS
+    assert saved.values["neutrophils"] == "1.7"
+    form_page = nurse_client.get(_episode_url(candidate)).content.decode()
+    assert 'value="1.7"' in form_page  # the saved values are on the form
+    assert "Patient declined &lt;b&gt;today&lt;/b&gt;" in form_page  # and the reason
 
 
 @pytest.mark.django_db

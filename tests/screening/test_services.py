@@ -9,7 +9,7 @@ from screening import services
 from screening.exceptions import EpisodeLocked, ReasonRequired
 from screening.hashing import GENESIS_HASH
 from screening.models import Decision
-from tests.cases import PROTOCOL_FILE, eligible_values, fill
+from tests.cases import PROTOCOL_FILE, eligible_values, fill, lvef_amended
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_changing_the_rules_afterwards_does_not_change_a_recorded_decision(episo
 
     amended = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
     i18 = next(c for c in amended["criteria_set"]["criteria"] if c["code"] == "I18")
-    i18["expression"]["value"] = "55"
+    i18.update(lvef_amended(i18, "55"))
     result = protocol_load(data=amended, source="amendment")
     assert result.created_set and result.criteria_set.version == 2
 

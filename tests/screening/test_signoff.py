@@ -16,7 +16,7 @@ from screening.hashing import chain_hash
 from screening.log_query import LogFilters
 from screening.models import Signature, SignatureAttempt
 from screening.signoff import signature_payload, signature_sign
-from tests.cases import PROTOCOL_FILE, assert_append_only, verify_audit_run
+from tests.cases import PROTOCOL_FILE, assert_append_only, lvef_amended, verify_audit_run
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
 from trialsite import roles
@@ -176,7 +176,7 @@ def _publish_lvef_55() -> None:
     data["criteria_set"]["version"] = 2
     for criterion in data["criteria_set"]["criteria"]:
         if criterion["code"] == "I18":
-            criterion["expression"]["value"] = "55"
+            criterion.update(lvef_amended(criterion, "55"))
     protocol_load(data=data, source="amendment 1")
 
 

@@ -6,26 +6,13 @@ import pytest
 from django.urls import reverse
 
 from screening.models import Candidate, Decision
-from tests.cases import eligible_values, fill
+from tests.cases import eligible_values, fill, post_values, record_via_pages
 
 pytestmark = pytest.mark.django_db
 
 
 def _form_url(candidate, episode=1):
     return reverse("screening:screening-form", args=[candidate.screening_number, episode])
-
-
-def _post_values(values: dict) -> dict:
-    """The screening form's POST body for JSON-form values."""
-    data = {}
-    for key, value in values.items():
-        if value is True or value is False:
-            data[key] = "yes" if value else "no"
-        elif value == "never":
-            data[f"{key}__never"] = "on"
-        else:
-            data[key] = str(value)
-    return data
 
 
 def test_nurse_registers_a_referral(nurse_client, trial):
@@ -72,7 +59,7 @@ def test_bad_referral_input_is_refused_next_to_the_field(
 
 
 def test_valid_save_stores_canonical_values_and_typed_units(nurse_client, candidate):
-    data = _post_values(eligible_values())
+    data = post_values(eligible_values())
     data.update({"bilirubin": "1.0", "bilirubin__unit": "mg/dL"})
     response = nurse_client.post(_form_url(candidate), data)
     assert response.status_code == 302
@@ -101,7 +88,7 @@ def test_valid_save_stores_canonical_values_and_typed_units(nurse_client, candid
 def test_bad_screening_input_is_refused_next_to_the_field_and_saves_nothing(
     nurse_client, candidate, field, value, message
 ):
-    data = _post_values(eligible_values())
+    data = post_values(eligible_values())
     data[field] = value
     response = nurse_client.post(_form_url(candidate), data)
     assert response.status_code == 200
@@ -121,31 +108,32 @@ def test_partial_save_shows_the_standing_panel(nurse_client, candidate):
 
 
 def test_nurse_records_the_decision_in_the_browser_flow(nurse_client, candidate):
-    nurse_client.post(_form_url(candidate), _post_values(eligible_values()))
-    response = nurse_client.post(
-        reverse("screening:decision-record", args=[candidate.screening_number, 1])
+    nurse_client.post(_form_url(candidate), post_values(eligible_values()))
+    response = record_via_pages(nurse_client, candidate.screenings.get())
+    assert response.redirect_chain[-1][0] == reverse(
+        "screening:candidate-detail", args=[candidate.screening_number]
     )
-    assert response.status_code == 302
     assert Decision.objects.get().outcome == "eligible"
-    page = nurse_client.get(
-        reverse("screening:candidate-detail", args=[candidate.screening_number])
-    )
-    assert 'data-testid="decision"' in page.content.decode()
+    page = response.content.decode()
+    assert "Decision recorded: Eligible." in page
+    assert 'data-testid="decision"' in page
 
 
-def test_incomplete_decision_without_reason_is_refused_with_a_message(nurse_client, candidate):
-    nurse_client.post(_form_url(candidate), {"neutrophils": "3"})
-    response = nurse_client.post(
-        reverse("screening:decision-record", args=[candidate.screening_number, 1]), follow=True
-    )
-    assert "only with a reason" in response.content.decode()
+def test_incomplete_decision_without_reason_is_refused_next_to_the_reason(nurse_client, candidate):
+    data = {"sex": "female", "neutrophils": "3", "record": ""}
+    response = nurse_client.post(_form_url(candidate), data, follow=True)
+    assert response.redirect_chain[-1][0] == _form_url(candidate) + "#record"
+    errors = response.context["decision_form"].errors["screen_failure_reason"]
+    assert "only as a screen failure, with a reason" in errors[0]
+    assert "Nothing was recorded." in response.content.decode()
+    assert candidate.screenings.get().values["neutrophils"] == "3"  # saved, not lost
     assert Decision.objects.count() == 0
 
 
 def test_hidden_question_posted_anyway_does_not_apply(nurse_client, candidate):
     """A male patient's posted pregnancy answer leaves E14 not applicable."""
     values = eligible_values() | {"sex": "male", "pregnant_or_lactating": True}
-    data = _post_values(values) | {"change_reason": "sex entered wrongly at referral"}
+    data = post_values(values) | {"change_reason": "sex entered wrongly at referral"}
     nurse_client.post(_form_url(candidate), data)
     response = nurse_client.get(_form_url(candidate))
     assert 'data-code="E14" data-status="not_applicable"' in response.content.decode()
@@ -161,7 +149,10 @@ def test_only_nurses_register_and_screen(request, candidate, client_fixture, exp
     assert client.get(reverse("screening:candidate-register")).status_code == expected
     assert client.post(_form_url(candidate), {"neutrophils": "3"}).status_code == expected
     record = reverse("screening:decision-record", args=[number, 1])
+    assert client.get(record).status_code == expected
     assert client.post(record).status_code == expected
+    with_record = {"neutrophils": "3", "record": ""}
+    assert client.post(_form_url(candidate), with_record).status_code == expected
     assert candidate.screenings.get().values == {"sex": "female"}
     assert Decision.objects.count() == 0
 
@@ -249,9 +240,7 @@ def test_the_screening_page_reads_the_criteria_once(
     settings.SESSION_SAVE_EVERY_REQUEST = False  # the session's own save is not the page's work
     fill(episode, nurse)
     if decided:
-        nurse_client.post(
-            reverse("screening:decision-record", args=[candidate.screening_number, 1])
-        )
+        record_via_pages(nurse_client, episode)
     nurse_client.get(_form_url(candidate))  # the session refreshed, any message shown
     with django_assert_max_num_queries(queries) as captured:
         response = nurse_client.get(_form_url(candidate))

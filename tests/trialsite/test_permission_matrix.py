@@ -31,6 +31,7 @@ MATRIX = [
     ("screening:screening-start", "post", [N], 302, 302, 403, 403),
     ("screening:screening-form", "get", [N, 1], 302, 200, 200, 200),
     ("screening:screening-form", "post", [N, 1], 302, 200, 403, 403),  # 200: episode locked
+    ("screening:decision-record", "get", [N, 1], 302, 302, 403, 403),  # 302: decided
     ("screening:decision-record", "post", [N, 1], 302, 302, 403, 403),
     ("screening:decision-reevaluate", "post", [N, 1], 302, 302, 403, 403),
     ("log:list", "get", [], 302, 200, 200, 200),
@@ -50,6 +51,8 @@ MATRIX = [
     ("criteria:criterion-edit", "get", [D, 2, "I18"], 302, 403, 403, 200),
     ("criteria:criterion-retire", "post", [D, 2, "I18"], 302, 403, 403, 302),
     ("access-log", "get", [], 302, 403, 200, 403),
+    ("standards:page", "get", [], 302, 403, 200, 403),
+    ("standards:download", "get", ["odm"], 302, 403, 400, 403),  # 400: no trial chosen
     ("admin:index", "get", [], 302, 302, 302, 302),
 ]
 ROLES = [None, roles.STUDY_NURSE, roles.INVESTIGATOR, roles.CRITERIA_ADMIN]

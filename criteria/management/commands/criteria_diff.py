@@ -23,4 +23,9 @@ class Command(BaseCommand):
         for entry in diff:
             self.stdout.write(f"{entry['code']} {entry['change']}")
             for field, was, now in entry["fields"]:
-                self.stdout.write(f"  {field}: {was or '—'} → {now or '—'}")
+                if was == now:
+                    self.stdout.write(f"  {field} (unchanged): {now}")
+                else:
+                    self.stdout.write(f"  {field}: {was or '—'} → {now or '—'}")
+            for warning in entry["warnings"]:
+                self.stdout.write(f"  warning: {warning}")

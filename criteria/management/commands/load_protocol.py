@@ -25,3 +25,5 @@ class Command(BaseCommand):
             f"{result.trial.registry_id}: criteria {state} v{version}; variables "
             f"{result.variables_added} added, {result.variables_changed} changed"
         )
+        for note in result.notes:
+            self.stdout.write(f"check: {note}")
