@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from criteria.selectors import criteria_set_rules
 from screening.exceptions import EpisodeLocked, PrefillFailed, ReasonRequired
 from screening.models import Screening
 from screening.prefill.mapping import Proposal
@@ -37,9 +38,15 @@ def prefill_approve(
         raise ReasonRequired("Say why saved answers change: " + ", ".join(changed) + ".")
     now = timezone.now()
     by = approved_by.get_username()
+    variables = criteria_set_rules(locked.criteria_set).variables
     for proposal in chosen:
         locked.values[proposal.key] = proposal.value
-        locked.entered_units.pop(proposal.key, None)  # stored in the canonical unit
+        spec = variables.get(proposal.key)
+        # Stored in the canonical unit: the form shows it in that unit from now on.
+        if spec is not None and spec.alt_units:
+            locked.entered_units[proposal.key] = spec.unit
+        else:
+            locked.entered_units.pop(proposal.key, None)
         locked.value_sources[proposal.key] = fhir_source(proposal, system=system, by=by, at=now)
     history_note(locked, user=approved_by, reason=reason.strip() or APPROVED)
     locked.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from criteria.rules import RuleSet
 from criteria.values import format_amount, value_from_json
 from screening.prefill.freshness import FHIR
-from screening.prefill.sources import source_text
+from screening.prefill.sources import source_brief, source_text
 
 
 def value_sources_shown(screening, rule_set: RuleSet, *, stale: frozenset[str]) -> list[dict]:
@@ -22,7 +22,8 @@ def value_sources_shown(screening, rule_set: RuleSet, *, stale: frozenset[str]) 
                 "key": key,
                 "label": spec.label,
                 "value": shown,
-                "source": source_text(source),
+                "source": source_brief(source),
+                "source_full": source_text(source),
                 "stale": key in stale,
             }
         )

@@ -44,6 +44,14 @@ def fhir_source(proposal: Proposal, *, system: str, by: str, at: dt.datetime) ->
     }
 
 
+def source_brief(source: Mapping) -> str:
+    """The source in a few words, for the status panel: resource, when taken, who approved."""
+    when = source.get("effective", "")
+    when = f"{when[8:10]}-{when[5:7]}-{when[:4]} {when[11:16]}".strip() if when else ""
+    parts = [source.get("resource", ""), when, f"approved by {source.get('approved_by', '?')}"]
+    return " · ".join(part for part in parts if part)
+
+
 def source_text(source: object) -> str:
     """One line a person reads: where the value came from and who approved it."""
     if not isinstance(source, Mapping):

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from screening.models import Screening
 from screening.prefill import client
-from tests.screening.prefill.conftest import KAREN_CPR
+from tests.fhir_server import KAREN_CPR
 
 pytestmark = pytest.mark.django_db
 

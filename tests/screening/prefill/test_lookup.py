@@ -6,7 +6,7 @@ from criteria.selectors import criteria_set_published, criteria_set_rules
 from screening.exceptions import PrefillFailed
 from screening.prefill.client import Server
 from screening.prefill.lookup import SEVERAL, record_lookup
-from tests.screening.prefill.conftest import FAULTY_CPR, KAREN_CPR, TWINS_CPR
+from tests.fhir_server import FAULTY_CPR, KAREN_CPR, TWINS_CPR
 from trialsite.models import CandidateAccess
 
 pytestmark = pytest.mark.django_db

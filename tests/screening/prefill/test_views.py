@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from screening import services
 from screening.models import Decision, Screening
-from tests.screening.prefill.conftest import KAREN_CPR, TWINS_CPR
+from tests.fhir_server import KAREN_CPR, TWINS_CPR
 from trialsite.models import CandidateAccess
 
 pytestmark = pytest.mark.django_db
