@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PROTOCOL := criteria/protocols/NCT01387295.json
 
-.PHONY: run test lint bench static-deps deps dev-deps migrate clean backup restore
+.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,20 @@ deps: $(VENV)/.deps static-deps
 dev-deps: $(VENV)/.dev-deps static-deps
 static-deps: node_modules/.package-lock.json
 
-run: deps
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
-	DJANGO_DEBUG=1 $(PY) manage.py load_protocol $(PROTOCOL)
-	DJANGO_DEBUG=1 $(PY) manage.py demo_accounts
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+# The development settings, read by trialsite/settings.py: written once, never overwritten
+# (a new key would end every session and invalidate every password-reset link).
+.env:
+	@umask 077 && printf '# Development only (make run); git-ignored. Production has no .env.\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env (DJANGO_DEBUG=1 and a new secret key) for development"
+
+setup: deps .env
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_protocol $(PROTOCOL)
+	$(PY) manage.py demo_accounts
+
+run: setup
+	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: dev-deps
 	$(PY) -m pytest

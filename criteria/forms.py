@@ -12,7 +12,9 @@ from criteria import rules
 from criteria.describe import expression_in_words
 from criteria.labels import stale_problems
 from criteria.models import CriteriaSet, Criterion
+from criteria.schema import NUMBER_OPERATORS
 from criteria.selectors import criterion_earlier_rules
+from criteria.values import decimal_from_text
 
 OPERATOR_LABELS = {
     "lt": "less than (<)",
@@ -93,7 +95,7 @@ class CriterionForm(forms.Form):
         if self.errors:
             return cleaned
         expression = self._condition(cleaned, "variable", "operator", "value", "other")
-        for problem in rules.check_condition(expression, self.variables):
+        for problem in self._problems(expression, "value"):
             self.add_error(_field_for(problem, "variable", "operator", "value"), problem)
         applies_if = []
         for i in range(1, APPLIES_IF_ROWS + 1):
@@ -101,7 +103,7 @@ class CriterionForm(forms.Form):
                 continue
             names = (f"if_variable_{i}", f"if_operator_{i}", f"if_value_{i}")
             condition = self._condition(cleaned, *names)
-            for problem in rules.check_condition(condition, self.variables):
+            for problem in self._problems(condition, names[2]):
                 self.add_error(_field_for(problem, *names), problem)
             applies_if.append(condition)
         cleaned["expression"], cleaned["applies_if"] = expression, applies_if
@@ -134,6 +136,18 @@ class CriterionForm(forms.Form):
         if other and cleaned.get(other):
             condition["other"] = cleaned[other]
         return condition
+
+    def _problems(self, condition: dict, value: str) -> list[str]:
+        # A typed number threshold is read by the rule of the screening form: 1,5 is 1.5.
+        spec = self.variables.get(condition["variable"])
+        typed = condition["value"]
+        numeric = spec is not None and spec.data_type in ("number", "integer")
+        if numeric and condition["operator"] in NUMBER_OPERATORS and isinstance(typed, str):
+            try:
+                condition["value"] = str(decimal_from_text(typed)) if typed else typed
+            except ValueError as error:
+                return [f"Threshold {error}"]
+        return rules.check_condition(condition, self.variables)
 
     def rule_fields(self) -> dict:
         """What to store on the Criterion, in the JSON form of criteria.rules."""

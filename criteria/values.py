@@ -15,9 +15,13 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+
+from criteria.date_ranges import date_problems
 from criteria.derivations import CONTEXT
 from criteria.exceptions import ValueProblem
 from criteria.schema import NEVER, RuleSet, VariableSpec
+from criteria.typed_numbers import decimal_from_text, integer_from_text, number_text
 
 __all__ = [
     "MOST_DIGITS",
@@ -26,8 +30,11 @@ __all__ = [
     "TOO_LARGE",
     "accepted_units",
     "check_range",
+    "decimal_from_text",
     "format_amount",
+    "integer_from_text",
     "number_problem",
+    "number_text",
     "parse_value",
     "parse_values",
     "to_canonical",
@@ -37,7 +44,6 @@ __all__ = [
 ]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 # Reasons show a value to 2 places, or 6 by a threshold, in the 28 digits of
 # derivations.CONTEXT: 21 before the point leave room. No clinical value comes near 1E+21.
 MOST_DIGITS = 21
@@ -115,17 +121,19 @@ def check_range(spec: VariableSpec, value: Decimal | int) -> str | None:
 
 
 def _decimal(spec: VariableSpec, raw: object) -> Decimal:
-    """A finite Decimal from an int, a decimal string or (JSON input only) a float."""
+    """A finite Decimal from an int, a typed number (decimal_from_text) or (JSON input only)
+    a float."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
         raise ValueProblem(spec.key, f"{spec.key}: {raw!r} is not a number")
     if isinstance(raw, float) and not math.isfinite(raw):
         raise ValueProblem(spec.key, f"{spec.key}: {raw!r} is not a finite number")
-    if isinstance(raw, str) and "," in raw:
-        raise ValueProblem(spec.key, f'{spec.key}: "{raw}" — use a decimal point, not a comma')
-    if isinstance(raw, str) and not _NUMBER_TEXT.fullmatch(raw.strip()):
-        raise ValueProblem(spec.key, f'{spec.key}: "{raw}" is not a number')
+    if isinstance(raw, str):
+        try:
+            return decimal_from_text(raw)
+        except ValueError as error:
+            raise ValueProblem(spec.key, f"{spec.key}: {error}") from None
     # str(float) is the shortest text that reads back as the same float: 1.2, not 1.19999…
-    value = Decimal(str(raw).strip()) if not isinstance(raw, Decimal) else raw
+    value = Decimal(str(raw)) if not isinstance(raw, Decimal) else raw
     if not value.is_finite():
         raise ValueProblem(spec.key, f"{spec.key}: {raw!r} is not a finite number")
     return value
@@ -139,6 +147,11 @@ def parse_number(spec: VariableSpec, raw: object) -> Decimal | int:
         if unknown or "value" not in raw or not isinstance(raw.get("unit", ""), str):
             raise ValueProblem(spec.key, f'{spec.key}: write {{"value": 1.2, "unit": "mg/dL"}}')
         raw, unit = raw["value"], raw.get("unit", "")
+    if spec.data_type == "integer" and isinstance(raw, str):
+        try:
+            raw = integer_from_text(raw)
+        except ValueError as error:
+            raise ValueProblem(spec.key, f"{spec.key}: {error}") from None
     value = to_canonical(spec, _decimal(spec, raw), unit)
     if spec.data_type == "integer":
         if value != value.to_integral_value():
@@ -183,11 +196,14 @@ def parse_value(spec: VariableSpec, raw: object) -> object:
     return raw
 
 
-def parse_values(rules: RuleSet, raw: Mapping[str, object]) -> dict[str, object]:
+def parse_values(
+    rules: RuleSet, raw: Mapping[str, object], *, today: date | None = None
+) -> dict[str, object]:
     """The `screen` command's {"key": answer} -> typed canonical values.
 
     Keys must be entered (not derived) variables of `rules`; null means "not answered" and
-    the key is left out. Raises ValueProblem for the first bad entry.
+    the key is left out. Dates must be plausible (criteria.date_ranges: from the screening
+    date, else `today`, by default the local date). Raises ValueProblem for the first bad entry.
     """
     if not isinstance(raw, Mapping):
         raise ValueProblem("", "values must be a JSON object of variable: answer")
@@ -200,6 +216,9 @@ def parse_values(rules: RuleSet, raw: Mapping[str, object]) -> dict[str, object]
             raise ValueProblem(key, f"{key}: is derived ({spec.derivation}), not entered")
         if answer is not None:
             values[key] = parse_value(spec, answer)
+    today = today or timezone.localdate()
+    for key, problem in date_problems(rules.variables, values, today).items():
+        raise ValueProblem(key, f"{key}: {values[key]}: {problem}")
     return values
 
 

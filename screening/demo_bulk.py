@@ -146,9 +146,11 @@ def _copy(cursor, table: str, rows: list[tuple]) -> None:
 
 
 _INSERT_CANDIDATES = """
-INSERT INTO screening_candidate (trial_id, screening_number, initials, year_of_birth, sex,
-    referring_unit, referral_date, created_by_id, created_at)
-SELECT %(trial)s, r.number, 'ZZ', 1960, p.sex, 'Synthetic demo data', r.referral_date,
+INSERT INTO screening_candidate (trial_id, screening_number, initials, year_of_birth,
+    date_of_birth, sex, referring_unit, referral_date, created_by_id, created_at)
+SELECT %(trial)s, r.number, 'ZZ',
+    COALESCE(EXTRACT(YEAR FROM (p.vals->>'date_of_birth')::date)::int, 1960),
+    (p.vals->>'date_of_birth')::date, p.sex, 'Synthetic demo data', r.referral_date,
     %(user)s, r.recorded_at
 FROM demo_rows r JOIN demo_pool p ON p.i = r.i ORDER BY r.sequence
 """

@@ -37,6 +37,10 @@ class ConfirmationStale(ScreeningError):
     """The screening or the criteria changed after the nurse saw what would be recorded."""
 
 
+class BirthDateConflict(ScreeningError):
+    """An episode's date of birth differs from the registered one; nothing was saved."""
+
+
 class PrefillFailed(ScreeningError):
     """A look-up in the hospital record failed or found nothing to use; nothing was fetched or
     saved. The message never repeats the patient's identifier."""

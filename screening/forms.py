@@ -11,8 +11,11 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from criteria.date_ranges import BIRTH_KEY, date_problems
+from criteria.form_fields import DateField, DecimalTextField, IntegerTextField
 from criteria.rules import RuleSet, VariableSpec, condition_to_dict
 from criteria.values import NEVER, check_range, to_canonical, value_from_json, value_to_json
+from screening.birth_dates import CORRECT_IT, birth_date_conflict
 from screening.models import Candidate
 
 SECTION_TITLES = {
@@ -30,15 +33,17 @@ NEVER_SUFFIX = "__never"
 class CandidateForm(forms.ModelForm):
     class Meta:
         model = Candidate
-        fields = ["initials", "year_of_birth", "sex", "referring_unit", "referral_date"]
-        widgets = {"referral_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+        fields = ["initials", "date_of_birth", "sex", "referring_unit", "referral_date"]
+        field_classes = {"date_of_birth": DateField, "referral_date": DateField}
         help_texts = {
             "initials": "Initials only: no name or national ID number is stored here.",
+            "date_of_birth": "The screening form takes the date of birth from here.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referral_date"].initial = timezone.localdate()
+        self.fields["date_of_birth"].required = True
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Register referral"))
 
@@ -48,14 +53,14 @@ class CandidateForm(forms.ModelForm):
             raise forms.ValidationError("Give 1 to 4 letters.", code="initials")
         return initials
 
-    def clean_year_of_birth(self) -> int:
-        year = self.cleaned_data["year_of_birth"]
-        this_year = timezone.localdate().year
-        if not this_year - 120 <= year <= this_year:
-            raise forms.ValidationError(
-                f"Enter a year between {this_year - 120} and {this_year}.", code="range"
-            )
-        return year
+    def clean_date_of_birth(self) -> dt.date:
+        born = self.cleaned_data["date_of_birth"]
+        birth = VariableSpec(BIRTH_KEY, "Date of birth", "date")
+        problem = date_problems({BIRTH_KEY: birth}, {BIRTH_KEY: born}, timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem[BIRTH_KEY], code="range")
+        self.instance.year_of_birth = born.year  # the model checks the two agree
+        return born
 
     def clean_referral_date(self) -> dt.date:
         referral_date = self.cleaned_data["referral_date"]
@@ -78,17 +83,29 @@ class ScreeningForm(forms.Form):
     """The screening questions of a trial, built from its variables, one fieldset per section.
 
     `initial_values` is the episode's stored JSON; `screening_values()` and `entered_units()`
-    give what to store after a valid POST.
+    give what to store after a valid POST. The date of birth is the `candidate`'s registered
+    one, shown and not editable here; a referral with only a year of birth accepts a date of
+    birth in that year.
     """
 
-    def __init__(self, *args, rule_set: RuleSet, initial_values=None, initial_units=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        rule_set: RuleSet,
+        candidate: Candidate | None = None,
+        initial_values=None,
+        initial_units=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.rule_set = rule_set
+        self.candidate = candidate
         self.questions = [v for v in _ordered(rule_set) if not v.derivation]
         for spec in self.questions:
             self._add_fields(spec)
         self.stored_values = dict(initial_values or {})
         self._set_initial(self.stored_values, initial_units or {})
+        self._bind_birth_date()
         self.fields["change_reason"] = forms.CharField(
             required=False,
             max_length=500,
@@ -126,6 +143,15 @@ class ScreeningForm(forms.Form):
                 value = "yes" if value else "no"
             self.initial[spec.key] = value
 
+    def _bind_birth_date(self) -> None:
+        field = self.fields.get(BIRTH_KEY)
+        if field is None or self.candidate is None or self.candidate.date_of_birth is None:
+            return
+        # Disabled: Django ignores whatever is posted and cleans to the registered date.
+        field.disabled = True
+        field.initial = self.initial[BIRTH_KEY] = self.candidate.date_of_birth
+        field.help_text = f"From the registration. {CORRECT_IT}"
+
     def _fieldsets(self) -> list:
         sections: dict[str, list] = {}
         for spec in self.questions:
@@ -152,9 +178,26 @@ class ScreeningForm(forms.Form):
             if spec.key in self.errors:
                 continue
             self._clean_question(spec, cleaned)
+        self._check_dates(cleaned)
         if not self.errors:
             self._require_reason_for_corrections(cleaned)
         return cleaned
+
+    def _check_dates(self, cleaned: dict) -> None:
+        # After every question: a date's plausible range is measured from the screening date.
+        dates = {
+            spec.key: cleaned[spec.key]
+            for spec in self.questions
+            if spec.data_type == "date" and isinstance(cleaned.get(spec.key), dt.date)
+        }
+        today = timezone.localdate()
+        for key, problem in date_problems(self.rule_set.variables, dates, today).items():
+            self.add_error(key, problem)
+        born = cleaned.get(BIRTH_KEY)
+        if isinstance(born, dt.date) and self.candidate is not None:
+            conflict = birth_date_conflict(self.candidate, {BIRTH_KEY: born.isoformat()})
+            if conflict and BIRTH_KEY not in self.errors:
+                self.add_error(BIRTH_KEY, conflict)
 
     def _require_reason_for_corrections(self, cleaned: dict) -> None:
         # First entries need no reason; a correction of a saved answer does (audit trail).
@@ -201,8 +244,16 @@ class ScreeningForm(forms.Form):
                 continue
             if spec.data_type == "boolean":
                 value = value == "yes"
-            values[spec.key] = value_to_json(spec, value)
+            values[spec.key] = self._unchanged_text(spec, value_to_json(spec, value))
         return values
+
+    def _unchanged_text(self, spec: VariableSpec, stored: object) -> object:
+        # A saved 1.250 is shown as 1,2500 (1,250 reads two ways) and comes back as 1.2500:
+        # the same number keeps its stored text, so a save alters nothing recorded.
+        old = self.stored_values.get(spec.key)
+        if spec.data_type != "number" or old is None or old == stored:
+            return stored
+        return old if value_from_json(spec, old) == value_from_json(spec, stored) else stored
 
     def entered_units(self) -> dict:
         return {
@@ -246,14 +297,9 @@ def _ordered(rule_set: RuleSet) -> list[VariableSpec]:
 def _field_for(spec: VariableSpec) -> forms.Field:
     common = {"required": False, "label": _label(spec), "help_text": spec.help_text}
     if spec.data_type == "number":
-        return forms.DecimalField(
-            max_digits=14,
-            decimal_places=6,
-            widget=forms.NumberInput(attrs={"step": "any"}),
-            **common,
-        )
+        return DecimalTextField(**common)
     if spec.data_type == "integer":
-        return forms.IntegerField(**common)
+        return IntegerTextField(**common)
     if spec.data_type == "boolean":
         return forms.ChoiceField(choices=YES_NO_UNKNOWN, widget=forms.RadioSelect, **common)
     if spec.data_type == "choice":
@@ -261,9 +307,7 @@ def _field_for(spec: VariableSpec) -> forms.Field:
             (c, c.replace("_", " ").capitalize()) for c in spec.choices
         ]
         return forms.ChoiceField(choices=choices, **common)
-    return forms.DateField(
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **common
-    )
+    return DateField(**common)
 
 
 def _label(spec: VariableSpec) -> str:

@@ -16,8 +16,10 @@ from criteria.evaluator import EVALUATOR_VERSION, Evaluation
 from criteria.models import Trial
 from criteria.rules import rules_to_dict
 from criteria.selectors import criteria_set_published
+from screening.birth_dates import birth_date_conflict, birth_date_values, open_episodes_follow
 from screening.confirmation import decision_fingerprint, screening_evaluation
 from screening.exceptions import (
+    BirthDateConflict,
     ConfirmationStale,
     EpisodeLocked,
     NoPublishedCriteria,
@@ -46,7 +48,7 @@ def candidate_register(
     *,
     trial: Trial,
     initials: str,
-    year_of_birth: int,
+    date_of_birth: dt.date,
     sex: str,
     referring_unit: str,
     referral_date: dt.date,
@@ -60,7 +62,8 @@ def candidate_register(
         trial=trial,
         screening_number=f"{trial.registry_id}-S{counter.last_issued:04d}",
         initials=initials.upper(),
-        year_of_birth=year_of_birth,
+        date_of_birth=date_of_birth,
+        year_of_birth=date_of_birth.year,
         sex=sex,
         referring_unit=referring_unit,
         referral_date=referral_date,
@@ -75,14 +78,18 @@ def candidate_register(
 
 @transaction.atomic
 def candidate_update(*, candidate: Candidate, changes: dict, reason: str, changed_by) -> Candidate:
-    """Change a candidate's details; the history keeps old → new, who, when and why."""
+    """Change a candidate's details; the history keeps old → new, who, when and why. A new
+    date of birth is carried into the undecided episodes, with the same reason."""
     if not reason.strip():
         raise ReasonRequired("Say why the referral details are changed.")
     for name, value in changes.items():
         setattr(candidate, name, value)
+    if changes.get("date_of_birth"):
+        candidate.year_of_birth = candidate.date_of_birth.year
     candidate.full_clean()
     history_note(candidate, user=changed_by, reason=reason.strip())
     candidate.save()
+    open_episodes_follow(candidate, user=changed_by, reason=reason.strip())
     return candidate
 
 
@@ -103,7 +110,7 @@ def screening_start(*, candidate: Candidate, started_by) -> Screening:
         candidate=candidate,
         episode=(last or 0) + 1,
         criteria_set=criteria_set,
-        values={"sex": candidate.sex},
+        values={"sex": candidate.sex, **birth_date_values(candidate)},
         started_by=started_by,
     )
     history_note(screening, user=started_by, reason="screening started")
@@ -118,7 +125,7 @@ def screening_values_save(
     """Store entered values (JSON form of criteria.values, canonical units) and typed units.
 
     `values` holds every answered variable; a variable left out is "not answered". Refused
-    once the episode has a decision.
+    once the episode has a decision, or with a date of birth other than the registered one.
     """
     locked = Screening.objects.select_for_update().get(pk=screening.pk)
     if locked.is_locked:
@@ -126,6 +133,9 @@ def screening_values_save(
             f"{locked} already has a recorded decision; its values can no longer change. "
             "Start a new screening episode to screen again."
         )
+    conflict = birth_date_conflict(locked.candidate, values)
+    if conflict:
+        raise BirthDateConflict(conflict)
     locked.value_sources = sources_after_typing(
         locked.values, values, locked.value_sources, by=saved_by.get_username(), at=timezone.now()
     )
@@ -150,11 +160,15 @@ def decision_record(
     recorded as a screen failure with a reason. `confirmed_fingerprint`, when given, is the
     `decision_fingerprint` of what the nurse was shown and confirmed. Out: the Decision,
     chained by hash to the previous one; the episode is locked. Raises EpisodeLocked,
-    NoPublishedCriteria, ReasonRequired, ConfirmationStale, and writes nothing then.
+    NoPublishedCriteria, ReasonRequired, ConfirmationStale, BirthDateConflict, and writes
+    nothing then.
     """
     screening = _episode_locked_for_update(screening)
     if screening.is_locked:
         raise EpisodeLocked(f"{screening} already has a recorded decision.")
+    conflict = birth_date_conflict(screening.candidate, screening.values)
+    if conflict:  # an episode saved before the registration held the date of birth
+        raise BirthDateConflict(conflict)
     decision = _decide(screening, recorded_by, screen_failure_reason, confirmed_fingerprint)
     screening.status = Screening.Status.DECIDED
     history_note(

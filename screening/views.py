@@ -165,6 +165,7 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
         return ScreeningForm(
             **self.get_form_kwargs(),
             rule_set=self.rule_set,
+            candidate=self.screening.candidate,
             initial_values=self.screening.values,
             initial_units=self.screening.entered_units,
         )

@@ -13,13 +13,14 @@ from screening import services
 from screening.exceptions import AppendOnlyViolation
 from screening.forms import DecisionConfirmForm
 from screening.models import Candidate, Screening
+from trialsite.append_only import TRIGGER_SUFFIX
 
 PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
 
 # A referral's details where a test does not care which.
 REFERRAL = {
     "initials": "AB",
-    "year_of_birth": 1965,
+    "date_of_birth": dt.date(1965, 3, 2),  # as in eligible_values()
     "sex": "female",
     "referring_unit": "Herlev, Oncology",
     "referral_date": dt.date(2026, 11, 18),
@@ -42,6 +43,11 @@ def fill(screening: Screening, nurse, **changes) -> Screening:
     return services.screening_values_save(
         screening=screening, values=values, units={}, saved_by=nurse
     )
+
+
+def form_url(candidate, episode: int = 1) -> str:
+    """The screening form of a candidate's episode."""
+    return reverse("screening:screening-form", args=[candidate.screening_number, episode])
 
 
 def post_values(values: dict) -> dict:
@@ -159,3 +165,14 @@ def assert_append_only(row, **change) -> None:
         model.objects.update(**change)
     with pytest.raises(AppendOnlyViolation):
         model.objects.all().delete()
+
+
+def protected_tables(connection) -> set[str]:
+    """The tables that carry an append-only trigger (PostgreSQL): the tests that prove the guard."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = c.relname || %s AND NOT t.tgisinternal",
+            [TRIGGER_SUFFIX],
+        )
+        return {row[0] for row in cursor.fetchall()}

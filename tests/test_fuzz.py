@@ -148,7 +148,7 @@ def test_screening_form_survives_hostile_posts(nurse_client, candidate, rule_set
 
 VALID_REFERRAL = {
     "initials": "jd",
-    "year_of_birth": "1960",
+    "date_of_birth": "1960-04-30",
     "sex": "female",
     "referral_date": "2026-11-01",
 }
@@ -166,6 +166,7 @@ def assert_plausible_candidate(candidate: Candidate) -> None:
     today = dt.date.today()
     assert candidate.initials.isalpha() and 1 <= len(candidate.initials) <= 4
     assert today.year - 121 <= candidate.year_of_birth <= today.year
+    assert candidate.date_of_birth.year == candidate.year_of_birth
     assert candidate.sex in ("female", "male")
     assert 0 < len(candidate.referring_unit) <= 200 and "\x00" not in candidate.referring_unit
     assert candidate.referral_date <= today

@@ -7,3 +7,7 @@ class AppendOnlyViolation(Exception):
     Not a routine user error: the services never attempt it, so reaching it means a bug or a
     tampering attempt, and it surfaces as a server error (logged) rather than a form message.
     """
+
+
+class AccountError(Exception):
+    """An account could not be created or changed as asked; nothing was changed."""

@@ -1,4 +1,5 @@
-"""The three roles of DESIGN.md as Django groups, and the permissions each one holds.
+"""The roles as Django groups, and the permissions each one holds: the three of DESIGN.md,
+and IT staff, who look after accounts and lock-outs in the Django admin.
 
 The table is the single statement of who may do what; data migrations call `roles_sync` so
 a new model's permissions reach the groups in the same migration run that creates them.
@@ -9,6 +10,17 @@ from collections.abc import Iterable
 STUDY_NURSE = "Study nurse"
 INVESTIGATOR = "Investigator"
 CRITERIA_ADMIN = "Criteria admin"
+IT_STAFF = "IT staff"
+
+# The role names the account commands accept (`create_user --role nurse`).
+ROLE_NAMES = {
+    "nurse": STUDY_NURSE,
+    "investigator": INVESTIGATOR,
+    "criteria-admin": CRITERIA_ADMIN,
+    "it-staff": IT_STAFF,
+}
+# Only this role signs in to the Django admin (is_staff); no role there changes patient data.
+STAFF_ROLES = {IT_STAFF}
 
 _READ_CRITERIA = [
     "criteria.view_trial",
@@ -53,6 +65,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "criteria.publish_criteriaset",
         "criteria.add_criterion",
         "criteria.change_criterion",
+    ],
+    # Read-only in the Django admin, except that they may clear lock-outs (deleting an Axes
+    # access attempt is how the admin resets one). No patient data, no access log: reviewing
+    # who viewed which candidate is the investigator's task.
+    IT_STAFF: [
+        "auth.view_user",
+        "auth.view_group",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
+        "axes.view_accesslog",
     ],
 }
 

@@ -15,6 +15,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+# `make run` writes a git-ignored .env for development (DEBUG on, a random secret key). A
+# variable already in the environment wins over the file. Production has no .env, so DEBUG
+# stays off and a missing secret key still refuses to start. TRIALSITE_ENV_FILE names another
+# file, or none when empty (the test suite: it must not run with a developer's DEBUG=1).
+_ENV_FILE = env.str("TRIALSITE_ENV_FILE", default=str(BASE_DIR / ".env"))
+if _ENV_FILE and Path(_ENV_FILE).is_file():
+    environ.Env.read_env(_ENV_FILE)
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # Only the development server may fall back to a fixed key; it is never used with DEBUG off.
@@ -68,6 +76,8 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
+# Outermost: times the whole request and sees the final status, 500s and lock-outs included.
+MIDDLEWARE.insert(0, "trialsite.request_log.request_log")
 
 # django-axes checks every authenticate() call (log-in page, admin) before Django's backend.
 AUTHENTICATION_BACKENDS = [
@@ -183,17 +193,47 @@ if not DEBUG:
     # TLS usually ends at the hospital's load balancer, which says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+    # A load balancer's health check asks over plain HTTP and does not follow redirects.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
+# One line per event on stdout (stderr under manage.py), for the hospital's log collector:
+# JSON with time (UTC), level, logger and message; a request line (trialsite.request_log)
+# adds user id, method, path, status and duration. Never a query string, form value or
+# password (docs/operations.md).
+_LOG_STREAM = env.str("TRIALSITE_LOG_STREAM", default="stdout")
+if _LOG_STREAM not in {"stdout", "stderr"}:
+    raise ImproperlyConfigured("TRIALSITE_LOG_STREAM must be stdout or stderr.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "trialsite.request_log.JsonLineFormatter"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},
+        "json": {
+            "class": "logging.StreamHandler",
+            "stream": f"ext://sys.{_LOG_STREAM}",
+            "formatter": "json",
+        },
+    },
     "loggers": {
-        "trialsite": {"handlers": ["console"], "level": "INFO"},
-        "screening": {"handlers": ["console"], "level": "INFO"},
-        "django": {"handlers": ["console"], "level": "WARNING"},
+        "trialsite": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        "screening": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        "criteria": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["json"], "level": "WARNING", "propagate": False},
+        # The development server's own request lines ("GET /log/ 200"), as Django prints them.
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }
+# The development server prints its own request lines; one line per request is enough there.
+if DEBUG:
+    LOGGING["loggers"]["trialsite.request_log"] = {"level": "WARNING"}
 
 # Prefill from the hospital record over FHIR R4 (docs/fhir.md). Unset FHIR_BASE_URL: no button.
 FHIR_BASE_URL = env.str("FHIR_BASE_URL", default="")

@@ -8,6 +8,7 @@ append-only audit records, are in `screening.models.records`.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Upper
 from simple_history.models import HistoricalRecords
@@ -17,7 +18,13 @@ from screening.exceptions import AppendOnlyViolation
 
 
 class Candidate(models.Model):
-    """A referred patient, known here only by screening number, initials and year of birth."""
+    """A referred patient, known here only by screening number, initials and date of birth.
+
+    The date of birth registered here is the only one: each screening episode's date of birth
+    is copied from it and kept equal to it by the services. Referrals registered before the
+    date was asked have only `year_of_birth`; the screening form then refuses a date of
+    birth in another year.
+    """
 
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
@@ -26,7 +33,10 @@ class Candidate(models.Model):
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="candidates")
     screening_number = models.CharField(max_length=48, unique=True, editable=False)
     initials = models.CharField(max_length=4)
-    year_of_birth = models.PositiveSmallIntegerField()
+    year_of_birth = models.PositiveSmallIntegerField(help_text="The year of date_of_birth.")
+    date_of_birth = models.DateField(
+        null=True, blank=True, help_text="Empty only for referrals registered before it was asked."
+    )
     sex = models.CharField(max_length=8, choices=Sex.choices)
     referring_unit = models.CharField("referring hospital / department", max_length=200)
     referral_date = models.DateField()
@@ -52,6 +62,12 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.screening_number
+
+    def clean(self) -> None:
+        if self.date_of_birth is not None and self.year_of_birth != self.date_of_birth.year:
+            raise ValidationError(
+                {"year_of_birth": "The year of birth must be the year of the date of birth."}
+            )
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyViolation(

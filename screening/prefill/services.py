@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from criteria.selectors import criteria_set_rules
-from screening.exceptions import EpisodeLocked, PrefillFailed, ReasonRequired
+from screening.birth_dates import birth_date_conflict
+from screening.exceptions import BirthDateConflict, EpisodeLocked, PrefillFailed, ReasonRequired
 from screening.models import Screening
 from screening.prefill.mapping import Proposal
 from screening.prefill.sources import fhir_source
@@ -24,7 +25,8 @@ def prefill_approve(
     In: proposals the nurse approved (usable ones only), the FHIR base URL they came from.
     A value that replaces a different saved one needs `reason`, as any changed answer does.
     Out: the episode, saved once (one history row: values, units and sources old -> new).
-    Raises EpisodeLocked, PrefillFailed (nothing approved), ReasonRequired; writes nothing then.
+    Raises EpisodeLocked, PrefillFailed (nothing approved), ReasonRequired, BirthDateConflict
+    (a date of birth other than the registered one); writes nothing then.
     """
     locked = Screening.objects.select_for_update().get(pk=screening.pk)
     if locked.is_locked:
@@ -36,6 +38,10 @@ def prefill_approve(
     changed = [p.label for p in chosen if p.key in saved and saved[p.key] != p.value]
     if changed and not reason.strip():
         raise ReasonRequired("Say why saved answers change: " + ", ".join(changed) + ".")
+    # The registered date of birth wins here as on the form: a differing one is refused.
+    conflict = birth_date_conflict(locked.candidate, saved | {p.key: p.value for p in chosen})
+    if conflict:
+        raise BirthDateConflict(conflict)
     now = timezone.now()
     by = approved_by.get_username()
     variables = criteria_set_rules(locked.criteria_set).variables

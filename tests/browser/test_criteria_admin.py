@@ -23,8 +23,8 @@ def test_admin_amends_lvef_threshold_and_publishes(page, protocol, screenshot_di
     nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
     for lvef in ("52", "52", "60"):
         _her2_positive_episode(protocol.trial, nurse, lvef)
-    UserFactory(username="admin", role=roles.CRITERIA_ADMIN)
-    log_in(page, "admin", TEST_PASSWORD)
+    UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
+    log_in(page, "criteria-admin", TEST_PASSWORD)
 
     page.click("nav >> text=Criteria")
     page.click("[data-testid=new-draft]")

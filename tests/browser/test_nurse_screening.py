@@ -26,7 +26,7 @@ def _fill_section(page, section: str, values: dict) -> None:
             question.locator(f'input[name="{key}__never"]').check()
         elif question.locator(f'select[name="{key}"]').count():
             question.locator(f'select[name="{key}"]').select_option(str(value))
-        else:
+        elif question.locator(f'input[name="{key}"]').is_enabled():  # not the registered birth date
             question.locator(f'input[name="{key}"]').fill(str(value))
 
 
@@ -37,7 +37,7 @@ def test_nurse_screens_an_eligible_her2_positive_patient(page, protocol, screens
 
     page.click("text=Register referral >> nth=0")
     page.fill("input[name=initials]", "KH")
-    page.fill("input[name=year_of_birth]", "1965")
+    page.fill("input[name=date_of_birth]", "1965-03-02")
     page.select_option("select[name=sex]", "female")
     page.fill("input[name=referring_unit]", "Herlev Hospital, Oncology")
     page.fill("input[name=referral_date]", "2026-11-18")

@@ -181,6 +181,29 @@ def test_screen_incomplete_lists_missing_keys(loaded, tmp_path):
         (["--trial", "NCT01387295"], {"values": {"neutrophils": 500}}, "plausible range"),
         (["--trial", "NCT01387295"], {"values": {"date_of_birth": "1960-02-31"}}, "date_of_birth"),
         (["--trial", "NCT01387295"], {"values": {"her2_status": "maybe"}}, "her2_status"),
+        (["--trial", "NCT01387295"], {"values": {"neutrophils": "1,500"}}, "could mean 1.5 or"),
+        (["--trial", "NCT01387295"], {"values": {"inr": "1 400"}}, "thousands separator"),
+        (["--trial", "NCT01387295"], {"values": {"inr": "1e3"}}, '"1e3" is not a number'),
+        (
+            ["--trial", "NCT01387295"],
+            {"values": {"ecog_performance_status": "1,0"}},
+            "write digits only",
+        ),
+        (
+            ["--trial", "NCT01387295"],
+            {"values": {"screening_date": "2026-11-29", "date_of_birth": "0001-01-01"}},
+            "date_of_birth: 0001-01-01: This gives an age of 2025",
+        ),
+        (
+            ["--trial", "NCT01387295"],
+            {"values": {"screening_date": "2026-11-29", "last_ami_date": "1899-12-31"}},
+            "last_ami_date: 1899-12-31: This date cannot lie before 1900-01-01",
+        ),
+        (
+            ["--trial", "NCT01387295"],
+            {"values": {"screening_date": "2026-11-29", "planned_start_date": "2028-11-30"}},
+            "planned_start_date: 2028-11-30: A planned date lies from the screening date",
+        ),
         (["--trial", "NCT01387295"], {"valeus": {}}, '{"values": {...}}'),
         (["--trial", "NCT01387295"], "[1, 2", "malformed JSON"),
     ],
@@ -190,6 +213,16 @@ def test_screen_bad_input_exits_2_with_one_clear_message(loaded, tmp_path, args,
         _call("screen", *args, _write(tmp_path, case))
     assert refused.value.returncode == 2
     assert message in str(refused.value)
+
+
+def test_screen_reads_a_decimal_comma_in_a_json_string_as_the_form_does(loaded, tmp_path):
+    comma = {"values": {**eligible_values(), "inr": "1,4", "neutrophils": "1,2"}}
+    point = {"values": {**eligible_values(), "inr": 1.4, "neutrophils": 1.2}}
+    with_comma = json.loads(_call("screen", "--trial", "NCT01387295", _write(tmp_path, comma)))
+    with_point = json.loads(_call("screen", "--trial", "NCT01387295", _write(tmp_path, point)))
+    assert with_comma == with_point
+    assert with_comma["outcome"] == "ineligible"  # neutrophils 1.2, never 12
+    assert "Neutrophils 1.2" in json.dumps(with_comma, ensure_ascii=False)
 
 
 def test_screen_from_the_command_line_prints_one_line_on_stderr_and_exits_2(loaded, capsys):

@@ -206,12 +206,16 @@ def test_the_screen_command_refuses_an_entered_number_of_1e21_or_more(raw, probl
         ("ecog_performance_status", "1000000000000000000000",
          "1000000000000000000000 is too large to work with"),
         ("ecog_performance_status", "-1000000000000000000000",
-         "-1000000000000000000000 is too large to work with"),
+         '"-1000000000000000000000" is not a whole number: write digits only, like 2.'),
         ("ecog_performance_status", "999999999999999999999", None),
-        # A number field takes 14 digits, 6 after the point: far below 1E+21.
+        # A number field is read by criteria.values.decimal_from_text, then refused the same way.
         ("neutrophils", "1000000000000000000000",
-         "Ensure that there are no more than 14 digits in total."),
-        ("neutrophils", "1E+21", "Ensure that there are no more than 14 digits in total."),
+         "1000000000000000000000 × 10⁹/L is too large to work with"),
+        ("neutrophils", "-1000000000000000000000,5",
+         "-1000000000000000000000.5 × 10⁹/L is too large to work with"),
+        ("neutrophils", "999999999999999999999,9", None),
+        ("neutrophils", "1E+21", '"1E+21" is not a number: write one decimal separator, like '
+         "1,4 or 1.4, or a whole number like 12."),
     ],
 )  # fmt: skip
 def test_the_screening_form_says_why_next_to_a_number_of_1e21_or_more(key, typed, error):

@@ -26,6 +26,7 @@ from criteria.values import (
 PROTOCOL = Path(__file__).resolve().parents[2] / "criteria" / "protocols" / "NCT01387295.json"
 RULES = protocol_from_dict(json.loads(PROTOCOL.read_text(encoding="utf-8")))[1]
 SPECS = RULES.variables
+HOW = ": write one decimal separator, like 1,4 or 1.4, or a whole number like 12"
 
 
 def parse(key: str, raw: object) -> object:
@@ -38,6 +39,10 @@ def parse(key: str, raw: object) -> object:
         ("neutrophils", 2, D("2")),
         ("neutrophils", "1.5", D("1.5")),
         ("neutrophils", "1.50", D("1.50")),
+        ("neutrophils", "1,5", D("1.5")),  # a JSON string reads as a typed number does
+        ("neutrophils", " 1,50 ", D("1.50")),
+        ("neutrophils", D("1.50"), D("1.50")),  # a JSON number stays exact
+        ("bilirubin", {"value": "1,2", "unit": "mg/dL"}, D("20.52")),
         ("neutrophils", 1.2, D("1.2")),  # a JSON float, read through its shortest text
         ("neutrophils", {"value": "1.5", "unit": "10^9/L"}, D("1.5")),
         ("bilirubin", {"value": 1.2, "unit": "mg/dL"}, D("20.52")),  # × 17.1, exactly
@@ -71,10 +76,15 @@ def test_accepted(key, raw, value):
         ({"neutrophils": True}, "neutrophils: True is not a number"),
         ({"neutrophils": float("nan")}, "neutrophils: nan is not a finite number"),
         ({"neutrophils": float("inf")}, "neutrophils: inf is not a finite number"),
-        ({"neutrophils": "NaN"}, 'neutrophils: "NaN" is not a number'),
-        ({"neutrophils": "Infinity"}, 'neutrophils: "Infinity" is not a number'),
-        ({"neutrophils": "1,5"}, 'neutrophils: "1,5" — use a decimal point, not a comma'),
-        ({"neutrophils": "many"}, 'neutrophils: "many" is not a number'),
+        ({"neutrophils": "NaN"}, 'neutrophils: "NaN" is not a number' + HOW),
+        ({"neutrophils": "Infinity"}, 'neutrophils: "Infinity" is not a number' + HOW),
+        ({"neutrophils": "1,500"}, 'neutrophils: "1,500" could mean 1.5 or 1500: write 1,5 '
+         'or 1500 (one decimal separator, no thousands separator)'),
+        ({"neutrophils": "1.234,5"}, 'neutrophils: "1.234,5": write one decimal separator, '
+         'like 1,4 or 1.4 — a thousands separator or space is not allowed'),
+        ({"neutrophils": "many"}, 'neutrophils: "many" is not a number' + HOW),
+        ({"ecog_performance_status": "1,0"},
+         'ecog_performance_status: "1,0" is not a whole number: write digits only, like 2'),
         ({"neutrophils": [1]}, "neutrophils: [1] is not a number"),
         ({"neutrophils": 500}, "neutrophils: 500 × 10⁹/L is outside the plausible range 0–100"),
         ({"neutrophils": -1}, "neutrophils: -1 × 10⁹/L is outside the plausible range 0–100"),

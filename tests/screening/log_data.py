@@ -79,7 +79,11 @@ def make_cohort(trial, nurse, second_nurse, investigator) -> dict[str, str]:
         if name == "A":
             signature_sign(decision=decision, signer=investigator, password=TEST_PASSWORD)
     undecided = register(
-        trial, nurse, initials="EF", year_of_birth=1970, referral_date=dt.date(2026, 11, 5)
+        trial,
+        nurse,
+        initials="EF",
+        date_of_birth=dt.date(1970, 5, 1),
+        referral_date=dt.date(2026, 11, 5),
     )
     numbers["E"] = undecided.screening_number
     return numbers

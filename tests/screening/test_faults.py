@@ -103,7 +103,7 @@ def test_a_failed_save_of_values_keeps_what_was_typed(nurse_client, candidate, m
     assert response.status_code == 200
     assert "so nothing was saved" in page
     assert 'value="2.4"' in page and 'value="1.1"' in page
-    assert candidate.screenings.get().values == {"sex": "female"}
+    assert candidate.screenings.get().values == {"sex": "female", "date_of_birth": "1965-03-02"}
 
 
 @pytest.mark.postgres

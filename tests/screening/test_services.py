@@ -1,5 +1,6 @@
 """The services of the nurse's workflow: registration, values, decisions and their chain."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -18,7 +19,7 @@ def test_registration_issues_consecutive_screening_numbers(candidate, trial, nur
     second = services.candidate_register(
         trial=trial,
         initials="cd",
-        year_of_birth=1970,
+        date_of_birth=dt.date(1970, 5, 1),
         sex="male",
         referring_unit="Rigshospitalet",
         referral_date=candidate.referral_date,
@@ -29,9 +30,10 @@ def test_registration_issues_consecutive_screening_numbers(candidate, trial, nur
     assert second.initials == "CD"
 
 
-def test_registration_opens_episode_one_with_sex_filled_in(episode):
+def test_registration_opens_episode_one_with_sex_and_date_of_birth_filled_in(episode):
     assert episode.episode == 1
-    assert episode.values == {"sex": "female"}
+    assert episode.values == {"sex": "female", "date_of_birth": "1965-03-02"}
+    assert episode.candidate.year_of_birth == 1965
     assert not episode.is_locked
 
 

@@ -20,7 +20,7 @@ def test_nurse_registers_a_referral(nurse_client, trial):
         reverse("screening:candidate-register"),
         {
             "initials": "jd",
-            "year_of_birth": 1960,
+            "date_of_birth": "1960-04-30",
             "sex": "female",
             "referring_unit": "Herlev",
             "referral_date": "2026-11-01",
@@ -30,15 +30,20 @@ def test_nurse_registers_a_referral(nurse_client, trial):
     assert response.status_code == 302
     assert response["Location"] == _form_url(candidate)
     assert candidate.initials == "JD"
+    assert candidate.date_of_birth.isoformat() == "1960-04-30"
+    assert candidate.year_of_birth == 1960
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("initials", "J1", "Give 1 to 4 letters."),
-        ("year_of_birth", "1800", "Enter a year between"),
+        ("date_of_birth", "1800-01-01", "an age of 0 to 120 is possible"),
+        ("date_of_birth", "2999-01-01", "cannot lie after today"),
+        ("date_of_birth", "", "This field is required."),
+        ("date_of_birth", "1965", "Write the date as dd-mm-yyyy, like 10-03-1970."),
         ("referral_date", "2999-01-01", "cannot be in the future"),
-        ("referral_date", "not-a-date", "Enter a valid date."),
+        ("referral_date", "not-a-date", "Write the date as dd-mm-yyyy, like 10-03-1970."),
     ],
 )
 def test_bad_referral_input_is_refused_next_to_the_field(
@@ -46,7 +51,7 @@ def test_bad_referral_input_is_refused_next_to_the_field(
 ):
     data = {
         "initials": "JD",
-        "year_of_birth": 1960,
+        "date_of_birth": "1960-04-30",
         "sex": "female",
         "referring_unit": "Herlev",
         "referral_date": "2026-11-01",
@@ -73,15 +78,16 @@ def test_valid_save_stores_canonical_values_and_typed_units(nurse_client, candid
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("neutrophils", "lots", "Enter a number."),
-        ("neutrophils", "NaN", "Enter a number."),
+        ("neutrophils", "lots", '"lots" is not a number'),
+        ("neutrophils", "NaN", '"NaN" is not a number'),
         ("neutrophils", "500", "plausible range"),
         ("platelets", "-1", "plausible range"),
         ("ecog_performance_status", "6", "plausible range"),
-        ("ecog_performance_status", "1.5", "Enter a whole number."),
+        ("ecog_performance_status", "1.5", "write digits only"),
         ("bilirubin__unit", "mmol/L", "Select a valid choice."),
         ("her2_status", "maybe", "Select a valid choice."),
-        ("date_of_birth", "31/02/1960", "Enter a valid date."),
+        ("last_chemotherapy_date", "31-02-2026", "Write the date as dd-mm-yyyy, like 10-03-1970."),
+        ("last_chemotherapy_date", "03/04/2026", "Write the date as dd-mm-yyyy"),  # never US order
         ("last_chemotherapy_date", "2999-01-01", "cannot be in the future"),
     ],
 )
@@ -94,7 +100,7 @@ def test_bad_screening_input_is_refused_next_to_the_field_and_saves_nothing(
     assert response.status_code == 200
     errors = response.context["form"].errors[field]
     assert any(message in e for e in errors), errors
-    assert candidate.screenings.get().values == {"sex": "female"}
+    assert candidate.screenings.get().values == {"sex": "female", "date_of_birth": "1965-03-02"}
 
 
 def test_partial_save_shows_the_standing_panel(nurse_client, candidate):
@@ -153,7 +159,7 @@ def test_only_nurses_register_and_screen(request, candidate, client_fixture, exp
     assert client.post(record).status_code == expected
     with_record = {"neutrophils": "3", "record": ""}
     assert client.post(_form_url(candidate), with_record).status_code == expected
-    assert candidate.screenings.get().values == {"sex": "female"}
+    assert candidate.screenings.get().values == {"sex": "female", "date_of_birth": "1965-03-02"}
     assert Decision.objects.count() == 0
 
 
@@ -175,7 +181,7 @@ def test_candidate_change_keeps_history_with_reason(nurse_client, candidate):
         reverse("screening:candidate-change", args=[candidate.screening_number]),
         {
             "initials": "AC",
-            "year_of_birth": 1965,
+            "date_of_birth": "1965-03-02",
             "sex": "female",
             "referring_unit": "Herlev, Oncology",
             "referral_date": "2026-11-18",

@@ -1,8 +1,10 @@
 """The roles data migration: three groups, each with exactly the table's permissions."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +49,36 @@ def test_only_investigators_read_the_access_log_and_nobody_changes_it():
         assert ("trialsite.view_candidateaccess" in perms) is (role == roles.INVESTIGATOR)
         for action in ("add", "change", "delete"):
             assert f"trialsite.{action}_candidateaccess" not in perms
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/admin/", 200),
+        ("/admin/auth/user/", 200),
+        ("/admin/axes/accessattempt/", 200),
+        ("/admin/auth/user/add/", 403),
+        ("/admin/screening/candidate/", 403),
+        ("/admin/screening/decision/", 403),
+        ("/admin/trialsite/candidateaccess/", 403),
+        ("/candidates/", 403),
+    ],
+)
+def test_it_staff_read_accounts_and_lockouts_in_the_admin_and_no_patient_data(client, url, status):
+    it = UserFactory(username="it", role=roles.IT_STAFF, is_staff=True)
+    client.force_login(it)
+    assert client.get(url).status_code == status
+
+
+def test_it_staff_clear_a_lockout_in_the_admin(client):
+    attempt = AccessAttempt.objects.create(
+        username="nurse", ip_address="10.0.0.1", failures_since_start=5, get_data="", post_data=""
+    )
+    it = UserFactory(username="it", role=roles.IT_STAFF, is_staff=True)
+    client.force_login(it)
+    response = client.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()

@@ -338,3 +338,14 @@ def test_the_access_log_is_readable_in_the_admin_but_not_editable(
     delete_url = reverse("admin:trialsite_candidateaccess_delete", args=[entry.pk])
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert CandidateAccess.objects.get().screening_number == candidate_number
+
+
+@pytest.mark.django_db
+def test_health_answers_plain_http_when_everything_else_redirects(settings):
+    """A load balancer checks /health/ over HTTP and does not follow a redirect to HTTPS."""
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert client.get("/health/").status_code == 200
+    assert client.get("/login/").status_code == 301

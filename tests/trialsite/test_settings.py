@@ -62,3 +62,51 @@ def test_check_deploy_is_clean_with_production_values():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _write_env(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_the_development_env_file_is_read(tmp_path):
+    env_file = _write_env(tmp_path / ".env", "DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=" + "d" * 50)
+    code = LOAD_SETTINGS + "; print(settings.SECRET_KEY)"
+    result = _run_python(code, TRIALSITE_ENV_FILE=env_file)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "d" * 50]
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = _write_env(tmp_path / ".env", "DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=" + "d" * 50)
+    result = _run_python(
+        LOAD_SETTINGS, TRIALSITE_ENV_FILE=env_file, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_without_an_env_file_production_still_needs_a_secret(tmp_path):
+    result = _run_python(LOAD_SETTINGS, TRIALSITE_ENV_FILE=str(tmp_path / "absent.env"))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_make_writes_the_env_file_once(tmp_path):
+    """`make run` writes .env through this target; a second run keeps the same secret key."""
+    makefile = ROOT / "Makefile"
+    run = ["make", "--no-print-directory", "-f", str(makefile), "-C", str(tmp_path), ".env"]
+    subprocess.run(run, check=True, capture_output=True)
+    first = (tmp_path / ".env").read_text()
+    subprocess.run(run, check=True, capture_output=True)
+    assert (tmp_path / ".env").read_text() == first
+    assert "DJANGO_DEBUG=1" in first.splitlines()
+    key = next(line for line in first.splitlines() if line.startswith("DJANGO_SECRET_KEY="))
+    assert len(key.removeprefix("DJANGO_SECRET_KEY=")) >= 50
+    assert (tmp_path / ".env").stat().st_mode & 0o077 == 0
+
+
+def test_env_file_is_git_ignored():
+    result = subprocess.run(
+        ["git", "check-ignore", ".env"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, "the development .env must never be committed"

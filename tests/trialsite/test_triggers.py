@@ -6,8 +6,8 @@ from django.db import DatabaseError, connection, transaction
 
 from screening import services
 from screening.models import Candidate, Decision
-from tests.cases import fill, register
-from trialsite.append_only import TRIGGER_SUFFIX, AppendOnlyModel
+from tests.cases import fill, protected_tables, register
+from trialsite.append_only import AppendOnlyModel
 
 pytestmark = pytest.mark.postgres
 
@@ -85,17 +85,6 @@ def _audit_models() -> list:
         for model in apps.get_models()
         if issubclass(model, AppendOnlyModel) or model.__name__.startswith("Historical")
     ]
-
-
-def protected_tables(connection) -> set[str]:
-    """The tables that carry an append-only trigger (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname = c.relname || %s AND NOT t.tgisinternal",
-            [TRIGGER_SUFFIX],
-        )
-        return {row[0] for row in cursor.fetchall()}
 
 
 @pytest.mark.django_db

@@ -154,7 +154,7 @@ def _write_orm(context, rows: list[Row]) -> None:
             trial=criteria_set.trial,
             screening_number=row.number,
             initials="ZZ",
-            year_of_birth=1960,
+            **_registered_birth(pool[row.case].values),
             sex=pool[row.case].values.get("sex", "female"),
             referring_unit="Synthetic demo data",
             referral_date=row.referral_date,
@@ -196,6 +196,15 @@ def _write_orm(context, rows: list[Row]) -> None:
         for screening, row in zip(screenings, rows, strict=True)
     )
     decisions_derived_write(decisions)
+
+
+def _registered_birth(values: dict) -> dict:
+    # The registration holds the date of birth the episode was screened with.
+    born = values.get("date_of_birth")
+    if not born:
+        return {"year_of_birth": 1960}
+    born = dt.date.fromisoformat(born)
+    return {"date_of_birth": born, "year_of_birth": born.year}
 
 
 def _evaluated_pool(rule_set, rng: random.Random) -> list[Case]:

@@ -1,6 +1,8 @@
-"""Create the demo accounts nurse, investigator and admin for a development server.
+"""Create the demo accounts nurse, investigator and criteria-admin for a development server.
 
 Only with DEBUG on, only accounts that do not exist yet; each new password is printed once.
+The criteria admin was called `admin` before, which read like the Django admin's superuser;
+an existing `admin` account keeps working and is left as it is.
 """
 
 import secrets
@@ -15,8 +17,9 @@ from trialsite import roles
 DEMO_ACCOUNTS = [
     ("nurse", "Nina", "Nurse", roles.STUDY_NURSE),
     ("investigator", "Ivan", "Investigator", roles.INVESTIGATOR),
-    ("admin", "Ada", "Admin", roles.CRITERIA_ADMIN),
+    ("criteria-admin", "Ada", "Admin", roles.CRITERIA_ADMIN),
 ]
+FORMER_NAMES = {"admin": "criteria-admin"}
 
 
 class Command(BaseCommand):
@@ -36,3 +39,10 @@ class Command(BaseCommand):
             )
             user.groups.add(Group.objects.get(name=role))
             self.stdout.write(self.style.SUCCESS(f"{username} ({role}): password {password}"))
+        for former, current in FORMER_NAMES.items():
+            if User.objects.filter(username=former).exists():
+                self.stdout.write(f"{former}: the earlier name of {current}; it still works")
+        self.stdout.write(
+            "A lost demo password: .venv/bin/python manage.py reset_password NAME (see "
+            "docs/operations.md)."
+        )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0011_newest_episode_index'),
+        ('screening', '0012_candidate_date_of_birth'),
     ]
 
     operations = [

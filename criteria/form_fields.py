@@ -1,0 +1,92 @@
+"""Form fields for typed numbers and dates, shared by the screening form, the registration and
+the criteria editor: text inputs read by the one rule of criteria.typed_numbers.
+
+Numbers are text inputs with `inputmode="decimal"`, not `type="number"`: a browser's number
+input drops a decimal comma it does not expect (1,4 reached the server as 14) and sends ""
+for text it cannot read, so the server never sees what was typed. Dates are text inputs for a
+like reason: a `type="date"` field orders its day and month by the browser's own language, so
+10031970 typed on a ward PC with an American-English Chromium was stored as 3 October.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+
+from criteria.values import decimal_from_text, integer_from_text, number_text
+
+# dd-mm-yyyy, as Danish staff write a date, and ISO 8601. Never mm/dd/yyyy (Django's default
+# list has it), which would read 03/04 as the 4th of March.
+DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d"]
+DATE_SHOWN = "%d-%m-%Y"
+
+
+class NumberInput(forms.TextInput):
+    """A text input that shows the numeric keyboard on tablets and keeps what was typed."""
+
+    def __init__(self, attrs: dict | None = None, *, inputmode: str = "decimal") -> None:
+        super().__init__({"inputmode": inputmode, "autocomplete": "off", **(attrs or {})})
+
+
+class DecimalTextField(forms.Field):
+    """A decimal number: `1,4` or `1.4`; what could be read two ways is refused next to the
+    field with how to write it. Cleans to a Decimal, or None when left empty."""
+
+    widget = NumberInput
+
+    def to_python(self, value) -> Decimal | None:
+        if isinstance(value, Decimal):
+            return value
+        if value in self.empty_values or not str(value).strip():
+            return None
+        try:
+            return decimal_from_text(str(value))
+        except ValueError as error:
+            raise forms.ValidationError(_sentence(error), code="number") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return number_text(value)
+        return value
+
+
+class IntegerTextField(DecimalTextField):
+    """A whole number, digits only. Cleans to an int, or None when left empty."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", NumberInput(inputmode="numeric"))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value) -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if value in self.empty_values or not str(value).strip():
+            return None
+        try:
+            return integer_from_text(str(value))
+        except ValueError as error:
+            raise forms.ValidationError(_sentence(error), code="integer") from None
+
+
+class DateField(forms.DateField):
+    """A date typed dd-mm-yyyy (shown so) or yyyy-mm-dd. Cleans to a date, or None."""
+
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": "Write the date as dd-mm-yyyy, like 10-03-1970."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        attrs = {"placeholder": "dd-mm-yyyy", "autocomplete": "off"}
+        kwargs.setdefault("widget", forms.DateInput(format=DATE_SHOWN, attrs=attrs))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value) -> dt.date | None:
+        if isinstance(value, str):
+            value = value.strip()
+        return super().to_python(value)
+
+
+def _sentence(error: ValueError) -> str:
+    text = str(error)
+    return text[0].upper() + text[1:] + "." if text else text
