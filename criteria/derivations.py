@@ -18,8 +18,11 @@ so the division cannot flip one either.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+
+from criteria.schema import VariableSpec
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _CENTS = Decimal("0.01")
@@ -27,48 +30,31 @@ _UMOL_PER_MG_DL_CREATININE = Decimal("88.4")
 _FEMALE_FACTOR = Decimal("0.85")
 
 
+@dataclass(frozen=True)
 class Derived:
-    """A derived value and how it was obtained (immutable).
+    """A derived value and how it was obtained.
 
     `how` is the full working for the result page ("Cockcroft-Gault: (140 − 61) × ..."),
     `method` the short tag a criterion's reason puts after the value ("Cockcroft-Gault").
-    `how` may be given as a zero-argument function: it is then written only when someone
-    reads it, which keeps bulk evaluation from formatting text nobody looks at.
     """
 
-    __slots__ = ("value", "method", "_how")
-
-    def __init__(self, value: object, how: str | Callable[[], str], method: str = "") -> None:
-        _SET_VALUE(self, value)
-        _SET_METHOD(self, method)
-        _SET_HOW(self, how)
-
-    @property
-    def how(self) -> str:
-        how = self._how
-        if not isinstance(how, str):
-            how = how()
-            _SET_HOW(self, how)  # same text every time: a pure function
-        return how
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Derived is immutable; cannot set {name}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Derived):
-            return NotImplemented
-        return (self.value, self.how, self.method) == (other.value, other.how, other.method)
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.how, self.method))
-
-    def __repr__(self) -> str:
-        return f"Derived({self.value!r}, {self.how!r}, {self.method!r})"
+    value: object
+    how: str
+    method: str = ""
 
 
-# __setattr__ refuses every write, so fields are stored through their slot descriptors, for
-# about a third of the cost of object.__setattr__: every evaluation makes a few Derived.
-_SET_VALUE, _SET_METHOD, _SET_HOW = (getattr(Derived, name).__set__ for name in Derived.__slots__)
+@dataclass(frozen=True)
+class Working:
+    """One evaluation's values: the entered ones, checked, and those derived from them."""
+
+    values: Mapping[str, object]  # every variable's key; None when not known
+    derived: Mapping[str, Derived]  # the derived values worked out
+    lacking: Mapping[str, tuple[str, ...]]  # derived keys not worked out -> inputs missing
+
+    def method(self, key: str) -> str | None:
+        """A derived value's method tag ("" when it has none); None for an entered one."""
+        found = self.derived.get(key)
+        return None if found is None else found.method
 
 
 def days_between(a: date, b: date) -> int:
@@ -103,7 +89,7 @@ def age_years(values: Mapping[str, object]) -> Derived | None:
     if born is None or on is None:
         return None
     years = completed_years(born, on)
-    return Derived(years, lambda: f"{years} completed years on {on}, born {born}")
+    return Derived(years, f"{years} completed years on {on}, born {born}")
 
 
 def cockcroft_gault(
@@ -125,7 +111,7 @@ def creatinine_clearance(values: Mapping[str, object]) -> Derived | None:
     """Measured clearance when entered, else Cockcroft-Gault from age, sex, weight, creatinine."""
     measured = values.get("creatinine_clearance_measured")
     if measured is not None:
-        return Derived(measured, lambda: f"measured: {measured} mL/min", "measured")
+        return Derived(measured, f"measured: {measured} mL/min", "measured")
     age, sex = values.get("age_years"), values.get("sex")
     weight, creatinine = values.get("weight_kg"), values.get("serum_creatinine")
     if age is None or sex not in ("female", "male") or weight is None or not creatinine:
@@ -134,7 +120,7 @@ def creatinine_clearance(values: Mapping[str, object]) -> Derived | None:
     result = cockcroft_gault(age, female, weight, creatinine)  # type: ignore[arg-type]
     return Derived(
         result,
-        lambda: _cockcroft_gault_how(age, female, weight, creatinine, result),
+        _cockcroft_gault_how(age, female, weight, creatinine, result),
         "Cockcroft-Gault",
     )
 
@@ -154,7 +140,7 @@ def bilirubin_x_uln(values: Mapping[str, object]) -> Derived | None:
     if bilirubin is None or not uln:
         return None
     ratio = CONTEXT.divide(bilirubin, uln)  # type: ignore[arg-type]
-    return Derived(ratio, lambda: f"{bilirubin} µmol/L ÷ {uln} µmol/L ULN = {display(ratio)} × ULN")
+    return Derived(ratio, f"{bilirubin} µmol/L ÷ {uln} µmol/L ULN = {display(ratio)} × ULN")
 
 
 DERIVATIONS: dict[str, Callable[[Mapping[str, object]], Derived | None]] = {
@@ -170,3 +156,32 @@ DERIVATION_INPUTS: dict[str, tuple[str, ...]] = {
     "creatinine_clearance": ("age_years", "sex", "weight_kg", "serum_creatinine"),
     "bilirubin_x_uln": ("bilirubin", "bilirubin_uln"),
 }
+
+
+def entered_inputs(key: str, variables: Mapping[str, VariableSpec]) -> tuple[str, ...]:
+    """The entered variables a variable needs: itself, or a derivation's, through derived ones."""
+    spec = variables.get(key)
+    if spec is None or not spec.derivation:
+        return (key,)
+    found: dict[str, None] = {}
+    for needed in DERIVATION_INPUTS.get(spec.derivation, ()):
+        found.update(dict.fromkeys(entered_inputs(needed, variables)))
+    return tuple(found)
+
+
+def derivation_order(variables: Mapping[str, VariableSpec]) -> list[str]:
+    """The derived variables' keys, each after the derived variables it reads."""
+    derived = {k: s.derivation for k, s in variables.items() if s.derivation}
+    done: list[str] = []
+
+    def visit(key: str, trail: tuple[str, ...]) -> None:
+        if key in done or key in trail:
+            return
+        for needed in DERIVATION_INPUTS.get(derived[key], ()):
+            if needed in derived:
+                visit(needed, (*trail, key))
+        done.append(key)
+
+    for key in derived:
+        visit(key, ())
+    return done

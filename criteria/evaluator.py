@@ -9,16 +9,31 @@ condition is false), with a reason. The outcome is `ineligible` as soon as one a
 inclusion is not met or one applicable exclusion is met, even while other values are
 missing; `eligible` only when every criterion is decided and none fails; else `incomplete`,
 with `missing` naming the entered variables still needed.
+
+Logic is three-valued throughout: a comparison is True, False or None (a value it reads is
+missing). Operators are a dict of small functions; nothing is eval-ed. Nothing is kept
+between calls: the rules are read as they are every time (docs/performance.md says why that
+is fast enough).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal, DecimalException
+from functools import partial
 
-from criteria.derivations import Derived
+from criteria import reasons
+from criteria.derivations import (
+    DERIVATIONS,
+    Derived,
+    Working,
+    days_between,
+    derivation_order,
+    entered_inputs,
+)
 from criteria.exceptions import ValueProblem
-from criteria.plan import Plan, check_types, plan_for
 from criteria.results import (
     ELIGIBLE,
     INCOMPLETE,
@@ -29,80 +44,234 @@ from criteria.results import (
     UNKNOWN,
     CriterionResult,
     Evaluation,
+    fails,
 )
-from criteria.schema import RuleSet
-from criteria.steps import criterion_results
+from criteria.schema import NEVER, Condition, CriterionRule, Expression, Group, RuleSet, Variables
 from criteria.values import MOST_DIGITS, number_problem
 
 __all__ = [
     "EVALUATOR_VERSION", "ELIGIBLE", "INCOMPLETE", "INELIGIBLE", "MET", "NOT_APPLICABLE",
-    "NOT_MET", "UNKNOWN", "CriterionResult", "Evaluation", "evaluate",
+    "NOT_MET", "UNKNOWN", "OPERATORS", "CriterionResult", "Evaluation", "evaluate",
 ]  # fmt: skip
 
 EVALUATOR_VERSION = "1.0.0"
-_ZERO = Decimal(0)
+
+OPERATORS: dict[str, Callable[[object, object], bool]] = {
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "in": lambda value, allowed: value in allowed,  # type: ignore[operator]
+    "not_in": lambda value, allowed: value not in allowed,  # type: ignore[operator]
+    "is_true": lambda value, _: value is True,
+    "is_false": lambda value, _: value is False,
+}
+
+# The classes a value of each data type may have (None: not answered). A wrong type must never
+# be read as "not met": "Positive" for HER2 status would silently skip the LVEF criterion.
+_TYPES = {
+    "number": (Decimal, int),
+    "integer": (int,),
+    "boolean": (bool,),
+    "choice": (str,),
+    "date": (date,),
+    "never": (date, str),  # a date that may be answered NEVER
+}
 
 
-def _check_entered(plan: Plan, working: dict) -> None:
-    """Refuse an entered number that cannot be worked with (values.number_problem: NaN,
-    infinity, 1E+21 or more) with ValueProblem, whether a criterion or a derivation reads it
-    or neither; write a negative zero as 0."""
-    # NaN and infinity are Decimals, so they pass the type check. Refused before anything is
-    # worked out from them, the first in form order (as `missing` is), so the variable named
-    # is the one to correct, and the same one however the results would then be found.
-    for key in plan.entered_numbers:
-        value = working[key]
-        # number_problem decides. A call for every number cost 3% of the evaluator's speed,
-        # so the usual case, a finite Decimal below 1E+21, passes without one.
-        if type(value) is not Decimal or not value.is_finite() or value.adjusted() >= MOST_DIGITS:
-            if value is None:
-                continue
-            problem = number_problem(value)  # type: ignore[arg-type]
+def compare(cond: Condition, value: object) -> bool:
+    """Whether `value` meets the comparison `cond` (not a date window)."""
+    return OPERATORS[cond.operator](value, cond.value)
+
+
+def holds(expr: Expression, values: Mapping[str, object]) -> bool | None:
+    """True or False, or None while a value the expression reads is missing.
+
+    A group is decided as soon as one part decides it (True for any-of, False for all-of),
+    even while other parts are unknown.
+    """
+    if isinstance(expr, Group):
+        decisive = expr.mode == "any"
+        found = [holds(part, values) for part in expr.parts]
+        if decisive in found:
+            return decisive
+        return None if None in found else not decisive
+    value = values.get(expr.variable)
+    if value is None:
+        return None
+    if not expr.other:
+        return compare(expr, value)
+    # A date window: a date answered "never" is never within, whatever the reference date; a
+    # date after the reference counts as within (treatment after it is even closer to it).
+    within = expr.operator == "within_days_before"
+    if value == NEVER:
+        return not within
+    reference = values.get(expr.other)
+    if reference is None:
+        return None
+    return (days_between(value, reference) < expr.value) is within  # type: ignore[arg-type]
+
+
+def missing_keys(expr: Expression, values: Mapping[str, object]) -> tuple[str, ...]:
+    """The variables whose absence leaves an undecided expression undecided."""
+    if holds(expr, values) is not None:
+        return ()
+    if isinstance(expr, Group):
+        return tuple(key for part in expr.parts for key in missing_keys(part, values))
+    return tuple(key for key in expr.reads if values.get(key) is None)
+
+
+def deciding_conditions(expr: Expression, values: Mapping[str, object]) -> list[Condition]:
+    """The comparisons that decide a decided expression: a group's parts that agree with it."""
+    if not isinstance(expr, Group):
+        return [expr]
+    outcome = holds(expr, values)
+    parts = (part for part in expr.parts if holds(part, values) is outcome)
+    return [cond for part in parts for cond in deciding_conditions(part, values)]
+
+
+def _check_types(rules: RuleSet, values: Mapping[str, object]) -> None:
+    """Raise ValueProblem for a value of the wrong type: a float, a str for a date, a choice
+    not offered, a text other than NEVER for a date. Named: the first of the wrong class in
+    the order of the variables, else the first choice not offered, else the first text."""
+    wrong: list[str] = []
+    not_offered: list[str] = []
+    not_never: list[str] = []
+    for key, spec in rules.variables.items():
+        value = values.get(key)
+        if value is None or spec.derivation:
+            continue
+        if type(value) not in _TYPES["never" if spec.never_allowed else spec.data_type]:
+            wrong.append(key)
+        elif spec.data_type == "choice" and value not in spec.choices:
+            not_offered.append(key)
+        elif spec.never_allowed and type(value) is str and value != NEVER:
+            not_never.append(key)
+    for key in (*wrong, *not_offered, *not_never)[:1]:
+        spec = rules.variables[key]
+        raise ValueProblem(
+            key, f"{key}: {values[key]!r} is not a {spec.data_type} value (see criteria.values)"
+        )
+
+
+def _form_order(rules: RuleSet, keys) -> list[str]:
+    position = {key: (spec.order, i) for i, (key, spec) in enumerate(rules.variables.items())}
+    return sorted(keys, key=position.__getitem__)
+
+
+def _unsigned(value: object) -> object:
+    """-0 as 0: they are equal, and a reason should read "0" for both."""
+    if type(value) is Decimal and not value and value.is_signed():
+        return Decimal(0)
+    return value
+
+
+def _entered(rules: RuleSet, values: Mapping[str, object]) -> dict[str, object]:
+    """The entered values, checked, with every variable's key (None where not answered).
+
+    An entered number that cannot be worked with (NaN, infinity, 1E+21 or more) raises
+    ValueProblem whether or not anything reads it: the first in form order, as `missing` is,
+    so the variable named is the one to correct.
+    """
+    _check_types(rules, values)
+    working = dict.fromkeys(rules.variables)
+    working.update(values)
+    problems = {}
+    for key, spec in rules.variables.items():
+        if spec.derivation:
+            working[key] = None  # always computed, never taken from the input
+        elif spec.data_type in ("number", "integer") and working[key] is not None:
+            problem = number_problem(working[key])  # type: ignore[arg-type]
             if problem:
-                raise ValueProblem(key, f"{key}: {value} {problem}")
-        if not value and type(value) is Decimal and value.is_signed():
-            # -0 == 0 and they hash alike, so they share cached results: both read "0", as
-            # "1.50" and "1.5" read "1.5", whichever of them came first.
-            working[key] = _ZERO
+                problems[key] = f"{key}: {working[key]} {problem}"
+            working[key] = _unsigned(working[key])
+    if problems:
+        key = _form_order(rules, problems)[0]
+        raise ValueProblem(key, problems[key])
+    return working
 
 
-def _derive(plan: Plan, working: dict) -> dict[str, Derived]:
-    """Put the derived values into `working`; return the Derived ones (value and how)."""
-    # A derived value is always computed, never taken from the input: all are reset first,
-    # and each comes after those it reads in plan order.
-    working.update(plan.derived_blank)
+def _derive(rules: RuleSet, values: dict[str, object]) -> Working:
+    """Work out the derived values into `values`, each after the derived ones it reads."""
     derived: dict[str, Derived] = {}
-    for key, method_key, derive in plan.derivations:
+    lacking: dict[str, tuple[str, ...]] = {}
+    for key in derivation_order(rules.variables):
         try:
-            result = derive(working)
-        except DecimalException:
-            # An overflow (a divisor near 0): decimal traps it, so inputs that passed
-            # _check_entered never give an infinite value.
+            result = DERIVATIONS[rules.variables[key].derivation](values)
+        except DecimalException:  # an overflow, a divisor near 0: decimal traps it
             result = None
         value = None if result is None else result.value
         if type(value) is Decimal and value.is_finite() and value.adjusted() >= MOST_DIGITS:
             result = None  # as a zero divisor: "cannot be worked out from the values given"
         if result is None:
-            # Beside it, the inputs still missing: what its criteria say and ask depends on
-            # them, and keeping them here lets results be cached by what a criterion reads.
-            inputs = plan.entered_inputs[key]
-            working[method_key] = tuple(k for k in inputs if working.get(k) is None)
+            inputs = entered_inputs(key, rules.variables)
+            lacking[key] = tuple(k for k in inputs if values.get(k) is None)
             continue
-        if not value and type(value) is Decimal and value.is_signed():
-            value = _ZERO  # as an entered one: 0 × -70 kg is -0
-        working[key] = value
-        working[method_key] = result.method
+        values[key] = _unsigned(value)  # 0 × -70 kg is -0
         derived[key] = result
-    return derived
+    return Working(values, derived, lacking)
 
 
-def _missing(plan: Plan, results: tuple[CriterionResult, ...]) -> tuple[str, ...]:
-    """Entered variables still needed by the undecided criteria, in form order."""
-    needed: dict[str, None] = {}
-    for result in results:
-        if result.status == UNKNOWN:
-            needed.update(dict.fromkeys(result.needs))
-    return tuple(sorted(needed, key=plan.order.__getitem__))
+def _needs(rules: RuleSet, keys: tuple[str, ...], working: Working) -> tuple[str, ...]:
+    """The entered variables to fill in for missing `keys` (derived ones resolved to inputs)."""
+    found: dict[str, None] = {}
+    for key in keys:
+        if rules.variables[key].derivation:
+            inputs = working.lacking.get(key) or entered_inputs(key, rules.variables)
+            found.update(dict.fromkeys(inputs))
+        else:
+            found[key] = None
+    return tuple(found)
+
+
+def _status(rule: CriterionRule, values: Mapping[str, object]) -> tuple:
+    """(status, the keys still needed, whether applies_if is what is undecided)."""
+    if rule.applies_if:
+        applies = [holds(cond, values) for cond in rule.applies_if]
+        if False in applies:
+            return NOT_APPLICABLE, (), False
+        if None in applies:
+            keys = tuple(k for c in rule.applies_if for k in missing_keys(c, values))
+            return UNKNOWN, keys, True
+    outcome = holds(rule.expression, values)
+    if outcome is None:
+        return UNKNOWN, missing_keys(rule.expression, values), False
+    return (MET if outcome else NOT_MET), (), False
+
+
+def _reason(rule: CriterionRule, state: tuple, working: Working, variables: Variables) -> str:
+    """The reason a nurse reads for a criterion's `state` (see _status)."""
+    status, keys, in_applies = state
+    values = working.values
+    if status == NOT_APPLICABLE:
+        cond = next(c for c in rule.applies_if if holds(c, values) is False)
+        return reasons.not_applicable_reason(cond, values, variables)
+    if status == UNKNOWN and in_applies:
+        return reasons.first_needed_reason(keys, variables)
+    if status == UNKNOWN:
+        return reasons.unknown_reason(keys, working, variables)
+    conds = deciding_conditions(rule.expression, values)
+    return reasons.decided_reason(conds, rule.kind, working, variables, compare)
+
+
+def _results(rules: RuleSet, working: Working, states: tuple, needs: tuple) -> tuple:
+    """Every criterion's result, with its reason, in rule order."""
+    return tuple(
+        CriterionResult(
+            code=rule.code,
+            kind=rule.kind,
+            label=rule.label,
+            variables=rule.expression.reads,
+            status=state[0],
+            reason=_reason(rule, state, working, rules.variables),
+            note=rule.note,
+            protocol_wording=rule.protocol_wording,
+            needs=rule_needs,
+        )
+        for rule, state, rule_needs in zip(rules.criteria, states, needs, strict=True)
+    )
 
 
 def evaluate(rules: RuleSet, values: Mapping[str, object]) -> Evaluation:
@@ -113,20 +282,21 @@ def evaluate(rules: RuleSet, values: Mapping[str, object]) -> Evaluation:
     entered number that is NaN, infinite or 1E+21 or more either way, raises ValueProblem
     rather than being read as "not met". A derived value that cannot be worked out (a divisor
     0 or so near it that the value passes 1E+21) leaves its criteria unknown. Out: a frozen
-    Evaluation.
+    Evaluation: the outcome, every criterion's result in rule order, the entered variables
+    still needed in form order, and the derived values with how they were obtained.
     """
-    plan = plan_for(rules)
-    working = plan.blank.copy()  # every key present, so lookups need no .get
-    working.update(values)
-    check_types(plan, working)
-    _check_entered(plan, working)
-    derived = _derive(plan, working)
-    results, fails, unknown = criterion_results(plan, working)
-    if fails:
+    working = _derive(rules, _entered(rules, values))
+    states = tuple(_status(rule, working.values) for rule in rules.criteria)
+    # Only an unknown criterion still needs a key.
+    needs = tuple(_needs(rules, keys, working) if keys else () for _, keys, _ in states)
+    statuses = [state[0] for state in states]
+    if any(fails(r.kind, status) for r, status in zip(rules.criteria, statuses, strict=True)):
         outcome = INELIGIBLE
-    elif unknown:
+    elif UNKNOWN in statuses:
         outcome = INCOMPLETE
     else:
         outcome = ELIGIBLE
-    missing = _missing(plan, results) if unknown else ()
-    return Evaluation(outcome, results, missing, derived)
+    needed = dict.fromkeys(key for keys in needs for key in keys)
+    missing = tuple(_form_order(rules, needed)) if needed else ()
+    make_results = partial(_results, rules, working, states, needs)
+    return Evaluation(outcome, missing, working.derived, make_results)

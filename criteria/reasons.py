@@ -3,20 +3,16 @@
 "Neutrophils 1.2 × 10⁹/L — needs > 1.5", "Previous oxaliplatin: no — excluded when yes",
 "HER2 status is negative — applies only when HER2 status is positive".
 
-Every function here reads only the values a criterion reads (plus, for a derived variable,
-its method tag or the inputs it still lacks, kept under `key + METHOD_SUFFIX`), so a reason
-is a pure function of those values and may be cached and written later.
+A reason reads only the values its criterion reads (and, for a derived variable, its method
+tag or the inputs it still lacks), never how a number happened to be written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from criteria.derivations import CONTEXT, days_between, display
-from criteria.nodes import COMPARATORS, GroupNode, Node, WindowNode
-from criteria.plan import METHOD_SUFFIX, CompiledCriterion
-from criteria.results import NOT_APPLICABLE, UNKNOWN
+from criteria.derivations import CONTEXT, Working, days_between, display
 from criteria.schema import NEVER, Condition, VariableSpec
 from criteria.values import unit_display
 
@@ -25,6 +21,8 @@ _PRECISE = Decimal("0.000001")
 
 Values = Mapping[str, object]
 Variables = Mapping[str, VariableSpec]
+# Whether a condition holds for a value: the evaluator's comparison, passed in.
+Compare = Callable[[Condition, object], bool]
 
 
 def mid_sentence(label: str) -> str:
@@ -47,28 +45,33 @@ def _choice(value: object) -> str:
     return str(value).replace("_", " ")
 
 
-def _derived_amount(value: Decimal, cond: Condition | None) -> str:
+def _derived_amount(value: Decimal, cond: Condition | None, compare: Compare | None) -> str:
     # 2 places, unless that rounding would seem to contradict the decision (30.004 shown as
     # "30.00" next to "needs > 30"); then as many places as it takes. Rounded in CONTEXT, as
     # display() is: the caller's context must not change the text (comparisons are exact).
     shown = display(value)
     if Decimal(shown) == value:
         return plain(value)
-    if cond is not None and cond.operator in SYMBOLS:
-        compare = COMPARATORS[cond.operator]
-        if compare(Decimal(shown), cond.value) != compare(value, cond.value):
-            precise = value.quantize(_PRECISE, context=CONTEXT)
-            same = compare(precise, cond.value) == compare(value, cond.value)
-            shown = str(precise) if same else format(value, "f")
-    return shown
+    if cond is None or compare is None or cond.operator not in SYMBOLS:
+        return shown
+    if compare(cond, Decimal(shown)) == compare(cond, value):
+        return shown
+    precise = value.quantize(_PRECISE, context=CONTEXT)
+    return str(precise) if compare(cond, precise) == compare(cond, value) else format(value, "f")
 
 
 def value_phrase(
-    spec: VariableSpec, value: object, method: str | None = None, cond: Condition | None = None
+    spec: VariableSpec,
+    value: object,
+    method: str | None = None,
+    cond: Condition | None = None,
+    compare: Compare | None = None,
 ) -> str:
     """A variable and its value: "Neutrophils 1.2 × 10⁹/L", "Informed consent: yes".
 
-    `method` is given for derived values ("Cockcroft-Gault"; "" when there is no tag).
+    `method` is given for derived values ("Cockcroft-Gault"; "" when there is no tag); with
+    `cond` and `compare`, a derived value is shown with enough places not to seem to
+    contradict the decision on `cond`.
     """
     if spec.data_type == "boolean":
         return f"{spec.label}: {'yes' if value else 'no'}"
@@ -77,7 +80,7 @@ def value_phrase(
     if value == NEVER:
         return f"{spec.label}: never"
     if isinstance(value, Decimal):
-        amount = plain(value) if method is None else _derived_amount(value, cond)
+        amount = plain(value) if method is None else _derived_amount(value, cond, compare)
     else:
         amount = str(value)
     text = f"{spec.label} {amount}{unit_display(spec.unit)}"
@@ -88,9 +91,9 @@ def _days(n: int) -> str:
     return "1 day" if abs(n) == 1 else f"{abs(n)} days"
 
 
-def _window_phrase(node: WindowNode, values: Values, variables: Variables) -> str:
-    first, ref = variables[node.key], variables[node.other]
-    a, b = values[node.key], values[node.other]
+def _window_phrase(cond: Condition, values: Values, variables: Variables) -> str:
+    first, ref = variables[cond.variable], variables[cond.other]
+    a, b = values[cond.variable], values[cond.other]
     gap = days_between(a, b)  # type: ignore[arg-type]
     if gap == 0:
         where = f"is on the same day as {mid_sentence(ref.label)}"
@@ -122,31 +125,32 @@ def applies_phrase(cond: Condition, variables: Variables) -> str:
     return f"{label} is {condition_text(cond, variables)}"
 
 
-def _condition_reason(node: Node, kind: str, values: Values, variables: Variables) -> str:
-    cond: Condition = node.cond  # type: ignore[union-attr]
-    value = values[cond.variable]
-    if isinstance(node, WindowNode):
+def condition_reason(
+    cond: Condition, kind: str, working: Working, variables: Variables, compare: Compare
+) -> str:
+    """A decided comparison: "Neutrophils 1.2 × 10⁹/L — needs > 1.5"."""
+    value = working.values[cond.variable]
+    if cond.other:
         if value == NEVER:
             return value_phrase(variables[cond.variable], value)
-        subject = _window_phrase(node, values, variables)
-        asks = f"less than {cond.value} days" if node.within else f"{cond.value} days or more"
+        subject = _window_phrase(cond, working.values, variables)
+        within = cond.operator == "within_days_before"
+        asks = f"less than {cond.value} days" if within else f"{cond.value} days or more"
     else:
-        method = values.get(cond.variable + METHOD_SUFFIX)
-        subject = value_phrase(variables[cond.variable], value, method, cond)  # type: ignore[arg-type]
+        method = working.method(cond.variable)
+        subject = value_phrase(variables[cond.variable], value, method, cond, compare)
         asks = condition_text(cond, variables)
     return f"{subject} — {'needs' if kind == 'inclusion' else 'excluded when'} {asks}"
 
 
-def decided_reason(node: Node, kind: str, values: Values, variables: Variables) -> str:
-    """The reason for a decided expression: each deciding part's value against its rule."""
-    if not isinstance(node, GroupNode):
-        return _condition_reason(node, kind, values, variables)
-    outcome = node.test(values)
-    decisive = [p for p in node.parts if p.test(values) is outcome]
-    return "; ".join(decided_reason(p, kind, values, variables) for p in decisive)
+def decided_reason(
+    conds: list[Condition], kind: str, working: Working, variables: Variables, compare: Compare
+) -> str:
+    """The reason for a decided expression: each deciding comparison's value against its rule."""
+    return "; ".join(condition_reason(c, kind, working, variables, compare) for c in conds)
 
 
-def unknown_reason(keys: tuple[str, ...], values: Values, variables: Variables) -> str:
+def unknown_reason(keys: tuple[str, ...], working: Working, variables: Variables) -> str:
     """Why an expression is undecided: variables not entered, or not derivable yet."""
     parts = []
     for key in dict.fromkeys(keys):
@@ -155,8 +159,7 @@ def unknown_reason(keys: tuple[str, ...], values: Values, variables: Variables) 
             parts.append(f"{spec.label} not entered yet")
             continue
         # Beside a derived value that could not be worked out: the inputs still missing.
-        lacking = values.get(key + METHOD_SUFFIX) or ()
-        absent = [mid_sentence(variables[k].label) for k in lacking]  # type: ignore[union-attr]
+        absent = [mid_sentence(variables[k].label) for k in working.lacking.get(key, ())]
         if absent:
             parts.append(f"{spec.label} cannot be worked out yet — needs {', '.join(absent)}")
         else:
@@ -164,10 +167,9 @@ def unknown_reason(keys: tuple[str, ...], values: Values, variables: Variables) 
     return "; ".join(parts)
 
 
-def not_applicable_reason(compiled: CompiledCriterion, values: Values, variables: Variables) -> str:
-    """ "HER2 status is negative — applies only when HER2 status is positive"."""
-    node = next(n for n in compiled.applies if n.test(values) is False)
-    cond = node.cond
+def not_applicable_reason(cond: Condition, values: Values, variables: Variables) -> str:
+    """ "HER2 status is negative — applies only when HER2 status is positive": `cond` is the
+    applies_if condition that is false."""
     shown = value_phrase(variables[cond.variable], values[cond.variable])
     return f"{shown} — applies only when {applies_phrase(cond, variables)}"
 
@@ -176,18 +178,3 @@ def first_needed_reason(keys: tuple[str, ...], variables: Variables) -> str:
     """ "needs HER2 status first" — an applies_if variable is missing."""
     labels = " and ".join(variables[k].label for k in dict.fromkeys(keys))
     return f"needs {labels} first"
-
-
-def reason_for(
-    compiled: CompiledCriterion, state: tuple, values: Values, variables: Variables
-) -> str:
-    """The reason for a criterion's `state` as the evaluator works it out: (status, the keys
-    it still needs, whether applies_if is what is undecided)."""
-    status, keys, in_applies = state
-    if status == NOT_APPLICABLE:
-        return not_applicable_reason(compiled, values, variables)
-    if status == UNKNOWN and in_applies:
-        return first_needed_reason(keys, variables)
-    if status == UNKNOWN:
-        return unknown_reason(keys, values, variables)
-    return decided_reason(compiled.node, compiled.rule.kind, values, variables)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from criteria.derivations import Derived
@@ -12,110 +13,71 @@ MET, NOT_MET, UNKNOWN, NOT_APPLICABLE = "met", "not_met", "unknown", "not_applic
 ELIGIBLE, INELIGIBLE, INCOMPLETE = "eligible", "ineligible", "incomplete"
 
 
+def fails(kind: str, status: str) -> bool:
+    """Whether a criterion of `kind` with `status` makes the candidate ineligible: an
+    inclusion not met, or an exclusion met."""
+    return status == (NOT_MET if kind == "inclusion" else MET)
+
+
+@dataclass(frozen=True)
 class CriterionResult:
-    """One criterion's verdict (immutable). `variables` are the keys its expression reads;
-    `needs`, for an unknown result, the entered variables that would decide it.
+    """One criterion's verdict. `variables` are the keys its expression reads; `needs`, for
+    an unknown result, the entered variables that would decide it."""
 
-    `reason` may be given as a zero-argument function; it is then written on first reading
-    and kept. Bulk re-evaluation (how many screened candidates would change outcome) reads
-    only statuses, and should not pay for text nobody reads.
-    """
-
-    # What never changes for a criterion sits in one shared tuple, so making a result
-    # costs four stores, not nine: results are made by the tens of thousands.
-    __slots__ = ("_head", "status", "_reason", "needs")
-
-    def __init__(
-        self, code: str, kind: str, label: str, variables: tuple[str, ...], status: str,
-        reason: str | Callable[[], str], note: str = "", protocol_wording: str = "",
-        needs: tuple[str, ...] = (),
-    ) -> None:  # fmt: skip
-        _SET_HEAD(self, (code, kind, label, variables, note, protocol_wording))
-        _SET_STATUS(self, status)
-        _SET_REASON(self, reason)
-        _SET_NEEDS(self, needs)
-
-    code = property(lambda self: self._head[0])
-    kind = property(lambda self: self._head[1])
-    label = property(lambda self: self._head[2])
-    variables = property(lambda self: self._head[3])
-    note = property(lambda self: self._head[4])
-    protocol_wording = property(lambda self: self._head[5])
-
-    @property
-    def reason(self) -> str:
-        reason = self._reason
-        if not isinstance(reason, str):
-            reason = reason()
-            _SET_REASON(self, reason)  # a pure function: same text each time
-        return reason
+    code: str
+    kind: str
+    label: str
+    variables: tuple[str, ...]
+    status: str
+    reason: str
+    note: str = ""
+    protocol_wording: str = ""
+    needs: tuple[str, ...] = ()
 
     @property
     def failed(self) -> bool:
         """True when this result makes the candidate ineligible."""
-        return self.status == (NOT_MET if self._head[1] == "inclusion" else MET)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"CriterionResult is immutable; cannot set {name}")
-
-    def _astuple(self) -> tuple:
-        return (*self._head, self.status, self.reason, self.needs)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CriterionResult):
-            return NotImplemented
-        return self._astuple() == other._astuple()
-
-    def __hash__(self) -> int:
-        return hash(self._astuple())
-
-    def __repr__(self) -> str:
-        return f"CriterionResult({self.code} {self.status}: {self.reason!r})"
+        return fails(self.kind, self.status)
 
     def to_dict(self) -> dict[str, Any]:
         """{"code", "kind", "label", "variable" (the first one read), "variables", "status",
         "reason", "note"}: one entry of the `screen` command's "criteria"."""
-        code, kind, label, variables, note, _ = self._head
         return {
-            "code": code,
-            "kind": kind,
-            "label": label,
-            "variable": variables[0] if variables else "",
-            "variables": list(variables),
+            "code": self.code,
+            "kind": self.kind,
+            "label": self.label,
+            "variable": self.variables[0] if self.variables else "",
+            "variables": list(self.variables),
             "status": self.status,
             "reason": self.reason,
-            "note": note,
+            "note": self.note,
         }
 
 
-# __setattr__ refuses every write, so fields are stored through their slot descriptors:
-# about a third of the cost of object.__setattr__, which looks each name up again.
-_SET_HEAD, _SET_STATUS, _SET_REASON, _SET_NEEDS = (
-    getattr(CriterionResult, name).__set__ for name in CriterionResult.__slots__
-)
-_new = object.__new__
-
-
-def made_result(head: tuple, status: str, reason: object, needs: tuple) -> CriterionResult:
-    """A result from its criterion's shared `head` (see CriterionResult._head): the fast way
-    the evaluator makes them. `reason` may be a zero-argument function, as for the class."""
-    result = _new(CriterionResult)
-    _SET_HEAD(result, head)
-    _SET_STATUS(result, status)
-    _SET_REASON(result, reason)
-    _SET_NEEDS(result, needs)
-    return result
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Evaluation:
     """The outcome, every criterion's result (rule order), the entered variables still
-    needed (form order) and the derived values with how they were obtained."""
+    needed (form order) and the derived values with how they were obtained.
+
+    `results` are made by `make_results` when first read: bulk re-evaluation (which screened
+    candidates a draft would change) reads only outcomes, and making every result with its
+    reason took about three quarters of its time.
+    """
 
     outcome: str
-    results: tuple[CriterionResult, ...]
     missing: tuple[str, ...]
     derived: Mapping[str, Derived]
+    make_results: Callable[[], tuple[CriterionResult, ...]] = field(repr=False)
+
+    @cached_property
+    def results(self) -> tuple[CriterionResult, ...]:
+        return self.make_results()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Evaluation):
+            return NotImplemented
+        mine = (self.outcome, self.results, self.missing, self.derived)
+        return mine == (other.outcome, other.results, other.missing, other.derived)
 
     def failed(self) -> tuple[CriterionResult, ...]:
         """The results that make the candidate ineligible."""

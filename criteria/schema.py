@@ -7,7 +7,7 @@ threads; mappings are `FrozenMap`s and sequences are tuples.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -69,6 +69,16 @@ class FrozenMap(Mapping):
 
     def get(self, key: Any, default: Any = None) -> Any:
         return self._data.get(key, default)
+
+    # The dict's own read-only views: Mapping's would look every key up again.
+    def keys(self) -> KeysView:
+        return self._data.keys()
+
+    def items(self) -> ItemsView:
+        return self._data.items()
+
+    def values(self) -> ValuesView:
+        return self._data.values()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FrozenMap):

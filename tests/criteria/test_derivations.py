@@ -155,8 +155,9 @@ def test_every_derivation_lists_its_inputs():
 
 
 def test_derived_is_immutable_and_compares_by_content():
-    first = Derived(D("1"), lambda: "text", "m")
-    assert first == Derived(D("1"), "text", "m")
+    first = Derived(D("1"), "text", "m")
+    assert first == Derived(D("1.0"), "text", "m")
+    assert first != Derived(D("1"), "other text", "m")
     assert hash(first) == hash(Derived(D("1"), "text", "m"))
     with pytest.raises(AttributeError):
         first.value = D("2")  # type: ignore[misc]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from criteria import steps
 from criteria.evaluator import EVALUATOR_VERSION, evaluate
 from criteria.exceptions import ValueProblem
 from criteria.rules import (
@@ -24,7 +22,6 @@ from criteria.rules import (
     protocol_from_dict,
 )
 from criteria.values import NEVER
-from screening.demo import candidate
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "criteria" / "protocols" / "NCT01387295.json"
 SHIPPED = protocol_from_dict(json.loads(PROTOCOL.read_text(encoding="utf-8")))[1]
@@ -243,46 +240,25 @@ def test_equal_rule_sets_evaluate_alike():
                                                                    values)  # fmt: skip
 
 
-# --- caches: a result never depends on what was evaluated before ------------------------
-
-
-def demo_candidates(count: int, seed: int) -> list[dict[str, object]]:
-    rng = random.Random(seed)
-    return [candidate(rng) for _ in range(count)]
-
-
-def fresh_copy(rules: RuleSet) -> RuleSet:
-    """Equal rules in a new object: a plan of its own, every cache empty."""
-    return RuleSet(rules.trial, rules.version, rules.variables, rules.criteria)
-
-
-def everything(evaluation) -> tuple:
-    return evaluation.to_dict(), [r.needs for r in evaluation.results], evaluation
-
-
-def test_cached_and_freshly_decided_results_are_the_same(monkeypatch):
-    # A small limit, so that within a few hundred candidates every way to a result is taken:
-    # found in a cache, decided and cached, decided every time, found by a short key.
-    monkeypatch.setattr(steps, "_CACHE_LIMIT", 8)
-    values = demo_candidates(400, seed=8)
-    forward, backward = fresh_copy(SHIPPED), fresh_copy(SHIPPED)
-    first = [everything(evaluate(forward, v)) for v in values]
-    second = [everything(evaluate(backward, v)) for v in reversed(values)][::-1]
-    assert first == second
-    for i in range(0, len(values), 40):
-        assert everything(evaluate(fresh_copy(SHIPPED), values[i])) == first[i]
-
-
-def test_the_first_non_finite_value_in_form_order_is_named_whatever_is_cached():
-    rules = fresh_copy(SHIPPED)
-    for values in demo_candidates(1500, seed=8):
-        evaluate(rules, values)  # I16 (clearance) is now decided every time, I17 (INR) looked up
-    values = demo_candidates(1, seed=9)[0]
-    values.update(creatinine_clearance_measured=D("NaN"), inr=D("Infinity"))
+def test_the_first_non_finite_value_in_form_order_is_named():
+    values = {"creatinine_clearance_measured": D("NaN"), "inr": D("Infinity"),
+              "neutrophils": D("1E+21")}  # fmt: skip
     with pytest.raises(ValueProblem) as caught:
-        evaluate(rules, values)
-    # The entered value to correct, not the clearance derived from it.
+        evaluate(SHIPPED, values)
+    # The entered value to correct, first in form order, not the clearance derived from it.
+    assert caught.value.key == "neutrophils"
+    del values["neutrophils"]
+    with pytest.raises(ValueProblem) as caught:
+        evaluate(SHIPPED, values)
     assert caught.value.key == "creatinine_clearance_measured"
+
+
+def test_results_are_made_when_read_and_are_the_same_every_time():
+    evaluation = evaluate(rules(rule("K", KIDNEY), rule("C", CONSENT)), {"clearance": D("60")})
+    assert evaluation.outcome == "incomplete" and evaluation.missing == ("consent",)
+    assert "results" not in vars(evaluation)  # bulk re-evaluation reads only the outcome
+    assert evaluation.results[0].reason == "Creatinine clearance 60 mL/min — needs > 50"
+    assert evaluation.results is evaluation.results
 
 
 # --- properties over the shipped rules -------------------------------------------------
