@@ -76,6 +76,9 @@ def test_prefill_approve_record_and_find_the_sources(
     _fill_section(page, "referral", {"screening_date": SCREENING_DATE})
     page.click("button[name=save]")
     page.wait_for_selector("text=Saved.")
+    for width in (1280, 768):
+        page.set_viewport_size({"width": width, "height": 500})
+        page.screenshot(path=str(screenshot_dir / f"prefill-button-{width}.png"))
     page.click("[data-testid=prefill]")
     page.fill("input[name=identifier]", KAREN_CPR)
     page.click("[data-testid=lookup]")
