@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PROTOCOL := criteria/protocols/NCT01387295.json
 
-.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore
+.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ setup: deps .env
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The demo FHIR server with the synthetic patients of fhir-server/data (docs/fhir.md). Runs in
+# the foreground; in another terminal: FHIR_BASE_URL=http://127.0.0.1:8090/fhir/R4/ make run
+fhir-demo: static-deps
+	node fhir-server/server.mjs --port 8090
 
 test: dev-deps
 	$(PY) -m pytest

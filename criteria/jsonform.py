@@ -15,6 +15,7 @@ from typing import Any
 
 from criteria.schema import (
     DATE_OPERATORS,
+    Code,
     Condition,
     CriterionRule,
     Expression,
@@ -42,6 +43,8 @@ VARIABLE_FIELDS = (
     "derivation",
     "loinc",
     "shown_if",
+    "codes",
+    "lookback_days",
 )
 CRITERION_FIELDS = (
     "code",
@@ -82,6 +85,8 @@ def build_variable(data: Mapping[str, Any]) -> VariableSpec:
         future_allowed=bool(data.get("future_allowed", False)),
         derivation=data.get("derivation", ""),
         loinc=data.get("loinc", ""),
+        codes=tuple(Code(c["system"], c["code"]) for c in data.get("codes") or ()),
+        lookback_days=data.get("lookback_days"),
         # shown_if conditions may read variables defined later; see build_variables.
         shown_if=(),
     )
@@ -116,6 +121,8 @@ def variable_dict(spec: VariableSpec) -> dict[str, Any]:
         "derivation": spec.derivation,
         "loinc": spec.loinc,
         "shown_if": [condition_dict(c) for c in spec.shown_if],
+        "codes": [{"system": c.system, "code": c.code} for c in spec.codes],
+        "lookback_days": spec.lookback_days,
     }
 
 

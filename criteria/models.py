@@ -54,6 +54,9 @@ class Variable(models.Model):
     derivation = models.CharField(max_length=64, blank=True)
     loinc = models.CharField(max_length=16, blank=True)
     shown_if = models.JSONField(default=list, blank=True)
+    # Codes in the hospital record ([{system, code}], asked in order) and the look-back window.
+    codes = models.JSONField(default=list, blank=True)
+    lookback_days = models.PositiveIntegerField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -84,6 +87,8 @@ class Variable(models.Model):
                 "derivation": self.derivation,
                 "loinc": self.loinc,
                 "shown_if": self.shown_if,
+                "codes": self.codes,
+                "lookback_days": self.lookback_days,
             }
         )
 

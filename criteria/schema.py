@@ -152,6 +152,14 @@ Expression = Condition | Group
 
 
 @dataclass(frozen=True)
+class Code:
+    """A code of a value in the hospital record: `system` is a URI (NPU, LOINC)."""
+
+    system: str
+    code: str
+
+
+@dataclass(frozen=True)
 class VariableSpec:
     """One question of the screening form, or a value derived from others (`derivation`)."""
 
@@ -172,8 +180,13 @@ class VariableSpec:
     derivation: str = ""
     loinc: str = ""
     shown_if: tuple[Condition, ...] = ()
+    # Where the hospital record holds this value: (system, code) pairs, asked in this order
+    # (NPU before LOINC), and how many days before the screening date a result may be.
+    codes: tuple[Code, ...] = ()
+    lookback_days: int | None = None
 
     def __post_init__(self) -> None:
+        _freeze(self, "codes", tuple)
         _freeze(self, "alt_units", FrozenMap)
         _freeze(self, "choices", tuple)
         _freeze(self, "shown_if", tuple)

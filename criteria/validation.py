@@ -93,6 +93,29 @@ def _kind_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
     return problems
 
 
+def _record_problems(data: Mapping[str, Any]) -> list[str]:
+    """Problems of `codes` (a list of {system, code}) and `lookback_days` (whole days)."""
+    codes = data.get("codes") or []
+    problems = []
+    if not isinstance(codes, list):
+        return ["codes must be a list of {system, code}"]
+    for code in codes:
+        good = isinstance(code, Mapping) and set(code) == {"system", "code"}
+        if not good or not all(isinstance(code[n], str) and code[n].strip() for n in code):
+            problems.append(f"code {code!r} must be {{system, code}}, both non-empty text")
+    pairs = [(c.get("system"), c.get("code")) for c in codes if isinstance(c, Mapping)]
+    if len(set(pairs)) != len(pairs):
+        problems.append("codes lists a code twice")
+    if codes and data.get("derivation"):
+        problems.append("a derived variable is computed, not read from the hospital record")
+    days = data.get("lookback_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        problems.append(f"lookback_days {days!r} must be a whole number of days, 0 or more")
+    if days is not None and not codes:
+        problems.append("lookback_days needs codes to look for")
+    return problems
+
+
 def check_variable(data: Mapping[str, Any]) -> list[str]:
     """Problems of one variable's own fields, prefixed `variable KEY:`."""
     if not isinstance(data, Mapping):
@@ -104,7 +127,7 @@ def check_variable(data: Mapping[str, Any]) -> list[str]:
     if data_type not in DATA_TYPES:
         return [f'variable {key}: unknown data type "{data_type}"']
     problems = _text_field_problems(data) + _kind_problems(data, data_type)
-    problems += _number_field_problems(data, data_type)
+    problems += _number_field_problems(data, data_type) + _record_problems(data)
     return [f"variable {key}: {p}" for p in problems]
 
 

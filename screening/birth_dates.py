@@ -55,5 +55,9 @@ def open_episodes_follow(candidate: Candidate, *, user, reason: str) -> None:
     for episode in episodes:
         if BIRTH_KEY in episode.values and episode.values[BIRTH_KEY] != registered:
             episode.values = {**episode.values, BIRTH_KEY: registered}
+            # Now the registration's value, whatever record it was fetched from before.
+            episode.value_sources = {
+                k: s for k, s in episode.value_sources.items() if k != BIRTH_KEY
+            }
             history_note(episode, user=user, reason=reason)
             episode.save()

@@ -39,3 +39,8 @@ class ConfirmationStale(ScreeningError):
 
 class BirthDateConflict(ScreeningError):
     """An episode's date of birth differs from the registered one; nothing was saved."""
+
+
+class PrefillFailed(ScreeningError):
+    """A look-up in the hospital record failed or found nothing to use; nothing was fetched or
+    saved. The message never repeats the patient's identifier."""

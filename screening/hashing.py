@@ -35,16 +35,21 @@ def content_hash(payload: dict) -> str:
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def decision_content_sha256(*, results, missing, derived, values_snapshot) -> str:
-    """The hash of a decision's large parts, as stored (JSON values)."""
-    return content_hash(
-        {
-            "results": results,
-            "missing": missing,
-            "derived": derived,
-            "values_snapshot": values_snapshot,
-        }
-    )
+def decision_content_sha256(
+    *, results, missing, derived, values_snapshot, sources_snapshot=None
+) -> str:
+    """The hash of a decision's large parts, as stored (JSON values). The values' sources are
+    hashed only when there are any, so decisions recorded before sources were kept verify
+    as they always did."""
+    content = {
+        "results": results,
+        "missing": missing,
+        "derived": derived,
+        "values_snapshot": values_snapshot,
+    }
+    if sources_snapshot:
+        content["sources_snapshot"] = sources_snapshot
+    return content_hash(content)
 
 
 def decision_payload(decision, *, content_sha256: str | None = None) -> dict:
@@ -60,6 +65,7 @@ def decision_payload(decision, *, content_sha256: str | None = None) -> dict:
             missing=decision.missing,
             derived=decision.derived,
             values_snapshot=decision.values_snapshot,
+            sources_snapshot=decision.sources_snapshot,
         )
     return {
         "public_id": str(decision.public_id),

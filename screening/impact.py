@@ -41,7 +41,7 @@ def impact_preview(draft: CriteriaSet) -> ImpactPreview:
     episodes = (
         Screening.objects.filter(candidate__trial=draft.trial)
         .select_related("candidate")
-        .only("pk", "episode", "values", "candidate__screening_number")
+        .only("pk", "episode", "values", "value_sources", "candidate__screening_number")
     )
     # A draft usually asks the same questions as the published set: then the stored values
     # are read into typed values once per episode, not once per rule set.

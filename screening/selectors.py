@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.utils import timezone
 
 from criteria.describe import rules_in_words
 from criteria.evaluator import Evaluation, evaluate
@@ -32,6 +33,8 @@ from screening.models import (
     Signature,
     SignatureAttempt,
 )
+from screening.prefill.freshness import reference_day, stale_keys
+from screening.prefill.shown import value_sources_shown
 from trialsite.history import history_entries
 
 
@@ -39,14 +42,24 @@ def screening_typed_values(screening: Screening, rule_set: RuleSet) -> dict:
     """The episode's stored JSON values as the evaluator's typed, canonical values.
 
     Keys the rule set does not know (a variable dropped by a later protocol version) are left
-    out rather than guessed at.
+    out rather than guessed at, and so are values from the hospital record past their
+    look-back window (screening.prefill.freshness): they count as unknown.
     """
     variables = rule_set.variables
+    stale = screening_stale_keys(screening, rule_set)
     return {
         key: value_from_json(variables[key], raw)
         for key, raw in screening.values.items()
-        if key in variables and not variables[key].derivation
+        if key in variables and not variables[key].derivation and key not in stale
     }
+
+
+def screening_stale_keys(screening: Screening, rule_set: RuleSet) -> frozenset[str]:
+    """The episode's fetched values outside their look-back window, counted back from the
+    screening date (today while none is recorded)."""
+    windows = {key: spec.lookback_days for key, spec in rule_set.variables.items()}
+    reference = reference_day(screening.values, timezone.localdate())
+    return stale_keys(screening.value_sources, windows, reference)
 
 
 def screening_standing(screening: Screening, rule_set: RuleSet) -> Evaluation:
@@ -79,6 +92,9 @@ def screening_page(
         and published is not None
         and not screening.decisions.filter(criteria_set=published).exists(),
         "decisions": list(screening.decisions.select_related("recorded_by")),
+        "value_sources": value_sources_shown(
+            screening, rule_set, stale=screening_stale_keys(screening, rule_set)
+        ),
     }
 
 

@@ -36,6 +36,7 @@ from screening.models import (
     Screening,
     ScreeningNumberCounter,
 )
+from screening.prefill.sources import sources_after_typing
 from screening.wording import decision_words
 from trialsite.history import history_note
 
@@ -135,6 +136,9 @@ def screening_values_save(
     conflict = birth_date_conflict(locked.candidate, values)
     if conflict:
         raise BirthDateConflict(conflict)
+    locked.value_sources = sources_after_typing(
+        locked.values, values, locked.value_sources, by=saved_by.get_username(), at=timezone.now()
+    )
     locked.values = values
     locked.entered_units = units
     history_note(locked, user=saved_by, reason=reason or "values saved")
@@ -262,6 +266,7 @@ def _decision_append(
         screen_failure_reason=screen_failure_reason,
         **decision_content(evaluation),
         values_snapshot=dict(screening.values),
+        sources_snapshot=dict(screening.value_sources),
         rules_snapshot=rules_snapshot,
         evaluator_version=EVALUATOR_VERSION,
         recorded_by=recorded_by,

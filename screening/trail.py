@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from screening.failures import failed_results
 from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
+from screening.prefill.freshness import FHIR
+from screening.prefill.sources import source_text
 from screening.wording import decision_words
 
 # What happens first when two events share a time stamp.
@@ -92,7 +94,7 @@ def _history_entry(record, before, labels: dict, candidate: Candidate) -> TrailE
         title = f"Screening episode {record.episode} started"
         return TrailEntry(record.history_date, "episode", who, title, reason=reason)
     delta = record.diff_against(before)
-    saved = {"values", "entered_units"} & set(delta.changed_fields)
+    saved = {"values", "entered_units", "value_sources"} & set(delta.changed_fields)
     title = f"Episode {record.episode}: {'values saved' if saved else 'status changed'}"
     changes = _changes(delta, record, labels)
     # "values saved" is the service's default reason: it says nothing the title does not.
@@ -111,12 +113,34 @@ def _changes(delta, record, labels: dict) -> tuple[tuple[str, str, str], ...]:
                 if old.get(key) != new.get(key):
                     what = labels.get(key, key) + suffix
                     changes.append((what, _shown(old.get(key)), _shown(new.get(key))))
+        elif change.field == "value_sources":
+            changes += _source_changes(old, new, labels)
         else:
             field = record.instance_type._meta.get_field(change.field)
             shown = dict(field.flatchoices) if field.choices else {}
             what = str(field.verbose_name)
             changes.append((what, _shown(shown.get(old, old)), _shown(shown.get(new, new))))
     return tuple(changes)
+
+
+def _source_changes(old, new, labels: dict) -> list[tuple[str, str, str]]:
+    # A value's source beside it whenever the hospital record is involved: "Neutrophils
+    # (source): typed by nurse -> hospital record Observation/obs-1, ...". Typed over typed
+    # says nothing the value's own change and the entry's author do not.
+    old, new = old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {}
+    return [
+        (f"{labels.get(key, key)} (source)", _source_shown(old.get(key)), source_text(new[key]))
+        for key in sorted(set(new), key=lambda k: labels.get(k, k))
+        if old.get(key) != new[key] and FHIR in (_kind(old.get(key)), _kind(new[key]))
+    ]
+
+
+def _kind(source) -> str:
+    return source.get("source", "") if isinstance(source, dict) else ""
+
+
+def _source_shown(source) -> str:
+    return "—" if source is None else source_text(source)
 
 
 def _decision_entry(decision: Decision, episode_of: dict, newest: dict) -> TrailEntry:
@@ -126,6 +150,11 @@ def _decision_entry(decision: Decision, episode_of: dict, newest: dict) -> Trail
         parts.append(f"failed {', '.join(codes)}")
     if decision.screen_failure_reason:
         parts.append(f"reason: {decision.screen_failure_reason}")
+    fetched = sorted(
+        key for key, s in (decision.sources_snapshot or {}).items() if s.get("source") == FHIR
+    )
+    if fetched:
+        parts.append(f"values from the hospital record: {', '.join(fetched)}")
     parts.append(f"entry hash {decision.entry_hash[:12]}…")
     return TrailEntry(
         decision.recorded_at,

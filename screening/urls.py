@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from screening import decision_views, views
 
@@ -21,6 +21,7 @@ urlpatterns = [
         decision_views.DecisionRecordView.as_view(),
         name="decision-record",
     ),
+    path("<str:number>/episodes/<int:episode>/prefill/", include("screening.prefill.urls")),
     path(
         "<str:number>/episodes/<int:episode>/reevaluate/",
         decision_views.DecisionReevaluateView.as_view(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 # JSON fields whose change is shown key by key rather than as two whole dicts.
-EXPANDED_JSON_FIELDS = ("values", "entered_units")
+EXPANDED_JSON_FIELDS = ("values", "entered_units", "value_sources")
 
 
 def history_note(instance, *, user, reason: str) -> None:

@@ -238,3 +238,11 @@ LOGGING = {
 # The development server prints its own request lines; one line per request is enough there.
 if DEBUG:
     LOGGING["loggers"]["trialsite.request_log"] = {"level": "WARNING"}
+
+# Prefill from the hospital record over FHIR R4 (docs/fhir.md). Unset FHIR_BASE_URL: no button.
+FHIR_BASE_URL = env.str("FHIR_BASE_URL", default="")
+FHIR_ACCESS_TOKEN = env.str("FHIR_ACCESS_TOKEN", default="")
+FHIR_TIMEOUT_SECONDS = env.float("FHIR_TIMEOUT_SECONDS", default=10.0)
+FHIR_PATIENT_IDENTIFIER_SYSTEM = env.str(
+    "FHIR_PATIENT_IDENTIFIER_SYSTEM", default="urn:oid:1.2.208.176.1.2"
+)

@@ -50,6 +50,8 @@ class Decision(AppendOnlyModel):
     missing = models.JSONField(default=list)
     derived = models.JSONField(default=dict)
     values_snapshot = models.JSONField()
+    # Where each value of the snapshot came from (Screening.value_sources at the decision).
+    sources_snapshot = models.JSONField(default=dict, db_default={}, blank=True)
     # Content-addressed: identical rules are stored once, and the chain hash covers their hash.
     rules_snapshot = models.ForeignKey(
         "RulesSnapshot", on_delete=models.PROTECT, related_name="+", db_column="rules_sha256"

@@ -111,6 +111,9 @@ class Screening(models.Model):
     # Canonical units, in the JSON form of criteria.values; `entered_units` keeps what was typed.
     values = models.JSONField(default=dict, blank=True)
     entered_units = models.JSONField(default=dict, blank=True)
+    # Where each stored value came from, by key: typed by the nurse, or fetched from the
+    # hospital record (system, resource, effective time) and approved (screening.prefill).
+    value_sources = models.JSONField(default=dict, db_default={}, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import fhir_server as demo
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -57,3 +59,6 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+fhir_server = demo.fhir_server  # the session's demo FHIR server, for the prefill test

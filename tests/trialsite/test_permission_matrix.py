@@ -34,6 +34,10 @@ MATRIX = [
     ("screening:decision-record", "get", [N, 1], 302, 302, 403, 403),  # 302: decided
     ("screening:decision-record", "post", [N, 1], 302, 302, 403, 403),
     ("screening:decision-reevaluate", "post", [N, 1], 302, 302, 403, 403),
+    # 404: no FHIR_BASE_URL here; configured, tests/screening/prefill show the nurse's pages.
+    ("screening:prefill", "get", [N, 1], 302, 404, 403, 403),
+    ("screening:prefill", "post", [N, 1], 302, 404, 403, 403),
+    ("screening:prefill-approve", "post", [N, 1], 302, 404, 403, 403),
     ("log:list", "get", [], 302, 200, 200, 200),
     ("log:export-csv", "get", [], 302, 403, 200, 403),
     ("log:export-xlsx", "get", [], 302, 403, 200, 403),
