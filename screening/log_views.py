@@ -25,6 +25,7 @@ from trialsite.login_protection import lockout_response, login_failure_count, lo
 
 FAILURE_RED = "#dc3545"
 FUNNEL_BLUE = "#0d6efd"
+FAILURES_TITLE = "Screen-failure reasons by criterion"
 
 
 def _filter_form(request) -> LogFilterForm:
@@ -127,8 +128,7 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
             summary=summary,
             counts=_counts(summary),
             funnel=_funnel(summary),
-            # With one trial shown, its codes need no registry id in front.
-            failures=_failures(summary, with_trial=not trial and len(trials) > 1),
+            failures=_failures(summary, by_trial=not trial and len(trials) > 1),
         )
 
 
@@ -157,14 +157,25 @@ def _funnel(summary) -> charts.BarChart:
     )
 
 
-def _failures(summary, *, with_trial: bool) -> charts.BarChart:
-    items = [
-        (f"{trial + ' ' if with_trial else ''}{code} {label}".strip(), n)
-        for trial, code, label, n in summary.failures
-    ]
-    if summary.incomplete:
-        items.append(("Closed incomplete (reason given)", summary.incomplete))
-    return charts.bar_chart(items, title="Screen-failure reasons by criterion", fill=FAILURE_RED)
+def _failures(summary, *, by_trial: bool) -> list[tuple[str, str, charts.BarChart]]:
+    """(trial heading, chart id, chart) of the screen-failure reasons: one chart, or with
+    several trials shown, one per trial, since a code names a criterion only in its trial.
+    Empty when nothing failed."""
+    if not by_trial:
+        items = [(f"{code} {label}".strip(), n) for _, code, label, n in summary.failures]
+        if summary.incomplete:
+            items.append(("Closed incomplete (reason given)", summary.incomplete))
+        chart = charts.bar_chart(items, title=FAILURES_TITLE, fill=FAILURE_RED)
+        return [("", "failure-chart", chart)] if items else []
+    by_id: dict[str, list[tuple[str, int]]] = {}
+    for trial, code, label, n in sorted(summary.failures, key=lambda f: f[0]):
+        by_id.setdefault(trial, []).append((f"{code} {label}".strip(), n))
+    return [
+        (trial, f"failure-chart-{trial}", charts.bar_chart(
+            items, title=f"{FAILURES_TITLE}, {trial}", fill=FAILURE_RED
+        ))
+        for trial, items in by_id.items()
+    ]  # fmt: skip
 
 
 class SignOffView(PermissionRequiredMixin, CandidateAccessLogMixin, FormView):
