@@ -215,5 +215,7 @@ class CriteriaHistoryView(PermissionRequiredMixin, TemplateView):
         if trial is None:
             raise Http404("No such trial.")
         context = super().get_context_data(**kwargs)
-        context.update(trial=trial, history=criteria_history(trial))
+        # The history is one trial's; the others are a click away.
+        others = Trial.objects.exclude(pk=trial.pk).order_by("registry_id")
+        context.update(trial=trial, history=criteria_history(trial), other_trials=others)
         return context

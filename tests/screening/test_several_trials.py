@@ -236,3 +236,12 @@ def test_the_access_log_shows_and_filters_the_trial(investigator_client, sites):
     entries = list(response.context["entries"])
     assert [e.screening_number for e in entries] == [sites["B"]]
     assert re.findall(r'data-testid="access-trial">(NCT\d+)<', response.content.decode()) == [T2]
+
+
+def test_the_criteria_history_names_its_trial_and_links_the_others(
+    criteria_admin_client, trial, shared_codes_trial
+):
+    response = criteria_admin_client.get(reverse("criteria:history", args=[T2]))
+    content = response.content.decode()
+    assert f"Trial <strong>{T2}</strong>" in content
+    assert re.findall(r'data-testid="other-trial">(NCT\d+)<', content) == [T1]
