@@ -30,6 +30,14 @@ def criteria_set_by_version(trial: Trial, version: int) -> CriteriaSet | None:
 def protocol_dict(criteria_set: CriteriaSet) -> dict:
     """One criteria set with its trial and variables, in the protocol file's JSON form."""
     trial = criteria_set.trial
+    specs = {variable.key: variable.as_spec() for variable in trial.variables.all()}
+    # Through the rule objects and back: PostgreSQL's jsonb keeps an expression's keys in its
+    # own order, and the file's order is the canonical one (the export is byte for byte).
+    # Shape only, not against today's variables: an old version is exported as it was.
+    criteria = [
+        rules.criterion_to_dict(rules.criterion_from_dict(criterion.as_rule_dict()))
+        for criterion in criteria_set.criteria.all()
+    ]
     return {
         "format": PROTOCOL_FORMAT,
         "trial": {
@@ -37,12 +45,10 @@ def protocol_dict(criteria_set: CriteriaSet) -> dict:
             "title": trial.title,
             "sponsor_protocol_id": trial.sponsor_protocol_id,
         },
-        "variables": [
-            rules.variable_to_dict(variable.as_spec()) for variable in trial.variables.all()
-        ],
+        "variables": [rules.variable_to_dict(spec) for spec in specs.values()],
         "criteria_set": {
             "version": criteria_set.version,
-            "criteria": [criterion.as_rule_dict() for criterion in criteria_set.criteria.all()],
+            "criteria": criteria,
         },
     }
 
