@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -17,6 +18,26 @@ logger = logging.getLogger("trialsite.request_log")
 
 # LogRecord attributes every record has; anything else was passed in `extra=` and is kept.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class CurrentStreamHandler(logging.StreamHandler):
+    """A handler writing to sys.stdout or sys.stderr as they are when each line is written.
+
+    A plain StreamHandler keeps the stream it was configured with; a test runner (or anything
+    else) that replaces and later closes sys.stdout would leave it writing to a closed file.
+    """
+
+    def __init__(self, stream_name: str = "stdout") -> None:
+        self.stream_name = stream_name
+        super().__init__()
+
+    @property
+    def stream(self):
+        return getattr(sys, self.stream_name)
+
+    @stream.setter
+    def stream(self, value) -> None:
+        """StreamHandler sets its stream once; this handler looks it up on every line."""
 
 
 class JsonLineFormatter(logging.Formatter):

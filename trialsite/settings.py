@@ -221,8 +221,8 @@ LOGGING = {
     "handlers": {
         "server": {"class": "logging.StreamHandler", "formatter": "server"},
         "json": {
-            "class": "logging.StreamHandler",
-            "stream": f"ext://sys.{_LOG_STREAM}",
+            "()": "trialsite.request_log.CurrentStreamHandler",
+            "stream_name": _LOG_STREAM,
             "formatter": "json",
         },
     },

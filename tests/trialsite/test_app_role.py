@@ -99,7 +99,7 @@ def test_the_app_works_in_full_under_the_app_role(app_role, client, trial, nurse
         reverse("screening:candidate-register"),
         {
             "initials": "AR",
-            "year_of_birth": 1960,
+            "date_of_birth": "1965-03-02",
             "sex": "female",
             "referring_unit": "Herlev",
             "referral_date": "2026-11-01",
