@@ -19,6 +19,23 @@ def trials_screening():
     return Trial.objects.filter(criteria_sets__in=published).order_by("registry_id")
 
 
+def trial_ids() -> list[str]:
+    """Every trial's registry id, in order: what a trial filter offers."""
+    return list(Trial.objects.order_by("registry_id").values_list("registry_id", flat=True))
+
+
+def criterion_labels() -> dict[tuple[str, str], str]:
+    """The newest label of each criterion, keyed by (registry id, code): two trials may both
+    have an I07, and they are different criteria."""
+    labels: dict[tuple[str, str], str] = {}
+    rows = Criterion.objects.order_by(
+        "criteria_set__trial__registry_id", "-criteria_set__version", "order"
+    ).values_list("criteria_set__trial__registry_id", "code", "label")
+    for trial, code, label in rows:
+        labels.setdefault((trial, code), label)
+    return labels
+
+
 def criteria_set_published(trial: Trial) -> CriteriaSet | None:
     return trial.criteria_sets.filter(status=CriteriaSet.Status.PUBLISHED).first()
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from criteria.describe import rules_in_words
 from criteria.evaluator import Evaluation, evaluate
-from criteria.models import CriteriaSet, Criterion, Trial
+from criteria.models import CriteriaSet
 from criteria.rules import RuleSet
+from criteria.selectors import criterion_labels, trial_ids
 from criteria.values import value_from_json
 from screening import trail
 from screening.failures import FailedEntries
@@ -174,26 +175,9 @@ def log_filter_choices() -> dict:
     who recorded decisions."""
     return {
         "trials": trial_ids(),
-        "criteria": _criterion_labels(),
+        "criteria": criterion_labels(),
         "recorders": list(log_filter_recorders()),
     }
-
-
-def trial_ids() -> list[str]:
-    """Every trial's registry id, in order: what a trial filter offers."""
-    return list(Trial.objects.order_by("registry_id").values_list("registry_id", flat=True))
-
-
-def _criterion_labels() -> dict[tuple[str, str], str]:
-    """The newest label of each criterion, keyed by (registry id, code): two trials may both
-    have an I07, and they are different criteria."""
-    labels: dict[tuple[str, str], str] = {}
-    rows = Criterion.objects.order_by(
-        "criteria_set__trial__registry_id", "-criteria_set__version", "order"
-    ).values_list("criteria_set__trial__registry_id", "code", "label")
-    for trial, code, label in rows:
-        labels.setdefault((trial, code), label)
-    return labels
 
 
 @dataclass(frozen=True)
@@ -239,7 +223,7 @@ def screening_summary(
         .values_list("decision__criteria_set__trial__registry_id", "code")
         .annotate(n=Count("pk"))
     )
-    labels = _criterion_labels()
+    labels = criterion_labels()
     eligible, eligible_signed = by_outcome.get(Decision.Outcome.ELIGIBLE, (0, 0))
     return ScreeningSummary(
         referred=candidates.count(),

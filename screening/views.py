@@ -18,11 +18,11 @@ from screening import selectors, services
 from screening.exceptions import ScreeningError
 from screening.forms import (
     CandidateChangeForm,
-    CandidateRegisterForm,
     DecisionForm,
     ScreeningForm,
 )
 from screening.models import Screening
+from screening.register_form import CandidateRegisterForm
 from trialsite.access_log import CandidateAccessLogMixin
 
 logger = logging.getLogger(__name__)
