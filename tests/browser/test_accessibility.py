@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.site_pages import LANGUAGES, PAGE_VISITS, site_make, visit_id
+from tests.browser.site_pages import LANGUAGES, PAGE_VISITS, TRIAL, site_make, visit_id
 from tests.cases import PROTOCOL_FILE
 from tests.factories import TEST_PASSWORD
 from trialsite.roles import roles_sync
@@ -155,3 +155,81 @@ def test_axe_finds_no_wcag_21_aa_violation(visit, lang, browse, artifacts):
     report = artifacts / f"axe-{spec.name}-{role}-{lang}.json"
     report.write_text(json.dumps(found, indent=1, ensure_ascii=False), encoding="utf-8")
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+# Pages whose every control a keyboard user reaches, as the role that uses them most.
+KEYBOARD_PAGES = [
+    ("anonymous", "/login/"),
+    ("nurse", "/candidates/{E}/episodes/1/"),
+    ("investigator", "/log/"),
+    ("criteria-admin", f"/criteria/{TRIAL}/v2/I18/edit/"),
+]
+FOCUSED = """() => {
+  const e = document.activeElement, style = getComputedStyle(e);
+  return {
+    what: `${e.tagName.toLowerCase()} ${e.name || e.textContent.trim().slice(0, 30)}`,
+    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+    body: e === document.body,
+    inner: !e.matches(":focus"),
+  };
+}"""
+
+
+@pytest.mark.parametrize("role, path", KEYBOARD_PAGES)
+def test_every_control_reached_by_tab_shows_a_focus_ring(role, path, browse):
+    page = browse(role, LANGUAGES[0], path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    seen, without_ring = [], []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["body"] or (seen and focused["what"] == seen[0]):
+            break  # round the page once
+        seen.append(focused["what"])
+        # A date field's calendar button is a part of the field that its own styles (not
+        # the field's) outline: the field itself is checked at its first stop.
+        if not focused["ring"] and not focused["inner"]:
+            without_ring.append(focused["what"])
+    page.close()
+    assert len(seen) >= 2  # the login page starts in its username field
+    assert without_ring == []
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(browse):
+    page = browse("nurse", LANGUAGES[0], "/")
+    skip = page.locator("[data-testid=skip-link]")
+    assert skip.bounding_box()["width"] <= 1  # visually hidden until focused
+    page.keyboard.press("Tab")
+    assert skip.evaluate("e => e === document.activeElement")
+    assert skip.is_visible() and skip.inner_text() == "Skip to main content"
+    assert skip.bounding_box()["width"] > 50
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is in the content, past the menu
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+    page.close()
+
+
+@pytest.mark.parametrize("width", [768, 390])
+def test_the_menu_opens_from_its_toggler_with_log_out_on_screen(width, browse, artifacts):
+    page = browse("investigator", LANGUAGES[0], "/")
+    page.set_viewport_size({"width": width, "height": 900})
+    log_out = page.locator("[data-testid=log-out]")
+    assert not log_out.is_visible()
+    page.click(".navbar-toggler")
+    log_out.wait_for(state="visible")
+    page.wait_for_selector("#nav.show:not(.collapsing)")
+    box = log_out.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(artifacts / f"menu-open-investigator-{width}.png"))
+    page.close()
+
+
+def test_the_log_names_each_failed_criterion_beside_its_code(browse):
+    page = browse("investigator", LANGUAGES[0], "/log/")
+    failed = page.locator("[data-testid=failed-criterion]")
+    texts = failed.all_inner_texts()
+    assert any(text.startswith("I13") and "eutrophil" in text for text in texts), texts
+    assert failed.locator("[title]").count() == 0
+    page.close()
