@@ -142,6 +142,8 @@ def test_no_page_scrolls_sideways(visit, lang, browse, artifacts):
 @pytest.mark.parametrize("visit", PAGE_VISITS, ids=visit_id)
 def test_axe_finds_no_wcag_21_aa_violation(visit, lang, browse, artifacts):
     role, spec = visit
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make static-deps` (npm ci)")
     page = browse(role, lang, spec.path)
     page.add_script_tag(path=str(AXE))
     found = {}
