@@ -55,9 +55,12 @@ _ROW = (
     '<td data-testid="signoff-state">{signoff}</td>'
     "</tr>"
 )
+# The code with its short label beside it, not in a hover tooltip: keyboard and touch users
+# cannot open a tooltip. The full reason is on the candidate's page and audit trail.
 _FAILED_CODE = (
+    '<div class="failed-criterion" data-testid="failed-criterion">'
     '<span class="badge text-bg-danger-subtle border border-danger-subtle'
-    ' text-danger-emphasis me-1" title="{}: {}" data-testid="failed-code">{}</span>'
+    ' text-danger-emphasis me-1" data-testid="failed-code">{}</span>{}</div>'
 )
 _REASON = '<div class="small text-body-secondary">{}</div>'
 
@@ -114,7 +117,7 @@ def log_row(context: template.Context, row: LogRow, may_read_trail: bool) -> Saf
     number = row.screening.candidate.screening_number
     route = "log:audit-trail" if may_read_trail else "screening:candidate-detail"
     decision = row.decision
-    failed = [format_html(_FAILED_CODE, r["label"], r["reason"], r["code"]) for r in row.failed]
+    failed = [format_html(_FAILED_CODE, r["code"], r["label"]) for r in row.failed]
     screened, outcome, recorded_by = "—", _NOT_DECIDED_BADGE, ""
     if decision:
         screened = _local_text(decision.recorded_at, context)

@@ -164,9 +164,10 @@ def test_log_row_of_a_decision_escapes_what_was_entered(investigator):
     assert cells[0] == f'<a href="{escape(link)}">S&lt;1&gt;&amp;&quot;2&quot;</a>'
     badge = '<span class="badge fs-6 text-bg-danger" data-testid="outcome">Ineligible</span>'
     assert cells[4] == badge
-    title = 'title="LVEF &lt;b&gt;: 45 &lt; 50 &amp; &quot;low&quot;"'
-    assert f'{title} data-testid="failed-code">I18<' in cells[5]
-    assert 'data-testid="failed-code">E3</span><div class="small' in cells[5]
+    # Each code with its label in the cell, never in a title (a tooltip touch cannot open).
+    assert 'data-testid="failed-code">I18</span>LVEF &lt;b&gt;</div>' in cells[5]
+    assert 'data-testid="failed-code">E3</span>Pregnant</div><div class="small' in cells[5]
+    assert "title=" not in cells[5]
     # Cut to 60 characters, the last an ellipsis, as the template's |truncatechars:60 did.
     assert f"&lt;script&gt;{'x' * 51}…</div>" in cells[5]
     assert cells[6] == "Nina Nurse"
