@@ -61,4 +61,12 @@ def log_in(page, username: str, password: str) -> None:
     page.click("button[type=submit]")
 
 
+def log_out(page) -> None:
+    """Log out as a user would at any width: below 1200 px the menu is collapsed first."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.click("text=Log out")
+
+
 fhir_server = demo.fhir_server  # the session's demo FHIR server, for the prefill test

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, log_out
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite import roles
 
@@ -23,6 +23,6 @@ def test_nurse_logs_in_sees_home_and_logs_out(page, live_server, screenshot_dir)
     assert external == []
     assert any(u.endswith("bootstrap.min.css") for u in page.requested_urls)
 
-    page.click("text=Log out")
+    log_out(page)
     page.wait_for_selector("text=Log in to TrialSite")
     assert "/login/" in page.url

@@ -5,7 +5,7 @@ Counts the fields the nurse types per patient without and with the prefill."""
 import pytest
 
 from screening.models import Decision
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, log_out
 from tests.browser.test_nurse_screening import SECTIONS, _fill_section
 from tests.cases import eligible_values
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -117,7 +117,7 @@ def test_prefill_approve_record_and_find_the_sources(
     assert snapshot["neutrophils"]["approved_by"] == "nurse"
     assert snapshot["informed_consent"]["source"] == "typed"
 
-    page.click("text=Log out")
+    log_out(page)
     log_in(page, "investigator", TEST_PASSWORD)
     page.goto("/log/candidates/NCT01387295-S0001/audit-trail/")
     page.locator("details").evaluate_all("els => els.forEach(e => e.open = true)")
