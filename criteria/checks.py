@@ -29,8 +29,11 @@ from criteria.schema import (
     Variables,
     VariableSpec,
 )
+from trialsite.integers import integer_problem
 
 _CONDITION_FIELDS = {"variable", "operator", "value", "other"}
+# The column type of Variable.order and Criterion.order (criteria.models).
+ORDER_COLUMN = "PositiveIntegerField"
 
 
 def decimal_problem(raw: object, what: str) -> str | None:
@@ -181,10 +184,8 @@ def _criterion_fields(data: Mapping[str, Any]) -> list[str]:
         problems.append(f'unknown kind "{data.get("kind")}" (inclusion or exclusion)')
     if not isinstance(data.get("note", ""), str):
         problems.append("note must be text")
-    order = data.get("order", 0)
-    if isinstance(order, bool) or not isinstance(order, int):
-        problems.append(f"order {order!r} must be a whole number")
-    return problems
+    problem = integer_problem(data.get("order", 0), ORDER_COLUMN, "order")
+    return [*problems, problem] if problem else problems
 
 
 def check_criterion(
