@@ -1,4 +1,5 @@
-"""Request-wide rules: refuse NUL characters, and keep active sessions alive cheaply.
+"""Request-wide rules: refuse NUL characters, keep active sessions alive cheaply, and let no
+page be stored by a browser or proxy.
 
 NUL characters: no person can type them, and PostgreSQL cannot store or even compare a text
 containing one (psycopg2 raises ValueError before the query is sent), so one in a search box
@@ -11,6 +12,7 @@ import datetime as dt
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import BadRequest
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 
 def reject_nul_characters(get_response):
@@ -21,6 +23,23 @@ def reject_nul_characters(get_response):
                 if "\x00" in key or any("\x00" in value for value in values):
                     raise BadRequest("Request parameters must not contain NUL characters.")
         return get_response(request)
+
+    return middleware
+
+
+def no_store(get_response):
+    """Every page, export and redirect the application answers: `Cache-Control: no-store`.
+
+    Nearly every page holds patient data, and a shared ward computer's browser cache (or a
+    proxy's) would keep it after the session ends, readable with the Back button or from disk.
+    One rule for every response, rather than a list of pages, cannot miss a new page. Static
+    files never reach this: WhiteNoise, above it, serves them with their own long caching.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        add_never_cache_headers(response)
+        return response
 
     return middleware
 
