@@ -65,7 +65,7 @@ MIDDLEWARE = [
     # Below WhiteNoise, so they see every response but the static files': no page is kept
     # in a browser's or proxy's cache, and every page carries the Content-Security-Policy.
     "trialsite.middleware.no_store",
-    "csp.middleware.CSPMiddleware",
+    "trialsite.middleware.ContentSecurityPolicy",
     # Before anything reads a parameter: PostgreSQL cannot take a NUL character.
     "trialsite.middleware.reject_nul_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,7 +192,8 @@ X_FRAME_OPTIONS = "DENY"
 # Only this site's own files run or style a page: no inline script or style (so injected
 # markup cannot run), no plugins, no framing, forms post only here (docs/security-and-audit.md).
 # img-src allows data: for the small SVG icons inside Bootstrap's CSS (select arrows, close
-# buttons, check marks), which are images, never script.
+# buttons, check marks), which are images, never script. The admin's one exception:
+# trialsite.middleware.ADMIN_POLICY.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

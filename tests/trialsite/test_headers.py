@@ -22,6 +22,7 @@ REQUIRED = {
     "frame-ancestors": {"'none'"},
     "form-action": {"'self'"},
 }
+ADMIN_STYLE_ATTRIBUTE = {"'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"}
 # Sources that would let injected markup run or style a page.
 UNSAFE = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "http:", "https:", "data:"}
 
@@ -40,6 +41,9 @@ def assert_protected(response, where) -> None:
         assert directives[name] == sources, (where, name)
     for name in ("default-src", "script-src", "style-src", "connect-src", "font-src"):
         assert not directives.get(name, set()) & UNSAFE, (where, name)
+    # Only the admin may apply one inline style attribute, named by its hash.
+    in_admin = response.wsgi_request.path.startswith("/admin/")
+    assert directives.get("style-src-attr") == (ADMIN_STYLE_ATTRIBUTE if in_admin else None)
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=[f"{r[1]} {r[0]}" for r in MATRIX])
