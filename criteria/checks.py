@@ -34,6 +34,9 @@ from trialsite.integers import integer_problem
 _CONDITION_FIELDS = {"variable", "operator", "value", "other"}
 # The column type of Variable.order and Criterion.order (criteria.models).
 ORDER_COLUMN = "PositiveIntegerField"
+# A date window longer than a century separates no dates a screening holds (none is before
+# 1900), and a number past it is a slip of the keyboard, not a rule.
+MAX_WINDOW_DAYS = 36_525
 
 
 def decimal_problem(raw: object, what: str) -> str | None:
@@ -89,6 +92,8 @@ def _window_problems(data: Mapping[str, Any], variables: Variables) -> list[str]
     problems = []
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
         problems.append(f"days {raw!r} must be a whole number of days, at least 1")
+    elif raw > MAX_WINDOW_DAYS:
+        problems.append(f"days {raw} must be at most {MAX_WINDOW_DAYS} (100 years)")
     if not isinstance(other, str) or other not in variables:
         problems.append(f'date window needs "other", a known date variable (got {other!r})')
     elif variables[other].data_type != "date":

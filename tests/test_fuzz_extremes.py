@@ -87,6 +87,31 @@ def test_a_criterion_order_at_the_ends_of_its_column_is_saved(root_client, world
     assert Criterion.objects.get(criteria_set__version=2, code="I18").order == int(order)
 
 
+WINDOW = NEW_CRITERION | {
+    "variable": "last_chemotherapy_date",
+    "operator": "within_days_before",
+    "other": "screening_date",
+    "order": "1",
+    "reason": "probe",
+}
+
+
+@pytest.mark.parametrize("days", ["36526", *PAST_THE_COLUMN])
+def test_a_date_window_past_a_century_is_refused_next_to_the_field(root_client, world, days):
+    """A window's days live in the rule (JSON), not a column: a century bounds them."""
+    url = reverse("criteria:criterion-add", args=[TRIAL, 2])
+    response = root_client.post(url, {**WINDOW, "value": days})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["value"]
+    assert not Criterion.objects.filter(code="X1").exists()
+
+
+def test_a_date_window_of_a_century_is_saved(root_client, world):
+    url = reverse("criteria:criterion-add", args=[TRIAL, 2])
+    assert root_client.post(url, {**WINDOW, "value": "36525"}).status_code == 302
+    assert Criterion.objects.get(code="X1").expression["value"] == 36525
+
+
 @pytest.mark.parametrize("order", [int(n) for n in PAST_THE_COLUMN])
 @pytest.mark.parametrize("part", ["variable", "criterion"])
 def test_a_protocol_order_past_its_column_is_refused_with_exit_code_2(db, tmp_path, part, order):
