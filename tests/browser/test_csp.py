@@ -94,7 +94,7 @@ def test_every_page_of_every_role_runs_without_a_policy_violation(watched, world
     assert _visit(watched, urls) == {}
 
 
-def test_every_kind_of_admin_page_runs_without_a_policy_violation(watched, world):
+def test_every_kind_of_admin_page_runs_without_a_policy_violation(watched, world, screenshot_dir):
     get_user_model().objects.create_superuser("root", "root@example.org", TEST_PASSWORD)
     log_in(watched, "root", TEST_PASSWORD)
     variable = Variable.objects.get(key="inr")
@@ -106,6 +106,16 @@ def test_every_kind_of_admin_page_runs_without_a_policy_violation(watched, world
         reverse("admin:auth_user_add"),
     ]
     assert _visit(watched, urls) == {}
+    # The admin still works under the policy: its scripts add an inline criterion row.
+    watched.goto(reverse("admin:criteria_criteriaset_change", args=[draft.pk]))
+    rows = watched.locator(".inline-related:not(.empty-form)")
+    before = rows.count()
+    watched.get_by_text("Add another Criterion").click()
+    assert rows.count() == before + 1
+    watched.screenshot(path=str(screenshot_dir / "admin-criteriaset.png"))
+    watched.goto(reverse("admin:criteria_variable_history", args=[variable.pk]))
+    watched.screenshot(path=str(screenshot_dir / "admin-history.png"), full_page=True)
+    assert violations(watched) == []
 
 
 def test_an_inline_script_or_style_is_blocked_and_seen(watched, world):
