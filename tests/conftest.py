@@ -5,6 +5,7 @@ import json
 import os
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import override_settings
 
@@ -120,3 +121,11 @@ def world(protocol):
     decision = services.decision_record(screening=episode, recorded_by=nurse)
     criteria_set_draft_create(trial=protocol.trial, created_by=admin)
     return {"decision": str(decision.public_id)}
+
+
+@pytest.fixture
+def root_client(client, db):
+    """A superuser: every page and every admin list, whatever its permission."""
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 12)
+    client.force_login(root)
+    return client

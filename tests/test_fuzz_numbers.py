@@ -1,42 +1,33 @@
-"""Numbers and dates at the extremes, wherever a person or an address can give one: whole
-numbers past 32 and 64 bits (and negative) in every integer form field, admin form, protocol
-file, URL and page number; dates from 0001-01-01 to 9999-12-31 in every date filter of every
-page and export. Never a server error; a message next to the field, or "not found", or an
-open end; nothing stored changes. Run on SQLite and on PostgreSQL, whose integer columns
-differ (SQLite keeps 64 bits in any of them)."""
+"""Whole numbers past 32 and 64 bits (and negative) wherever a person, a file or an address
+gives one: every integer form field, admin form, protocol file, URL and page number, and the
+commands' criteria versions. Never a server error: a message next to the field, exit code 2,
+or "not found"; nothing stored changes. Run on SQLite and on PostgreSQL, whose integer
+columns differ (SQLite keeps 64 bits in any of them)."""
 
 import io
 import json
 
 import pytest
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.urls import reverse
-from hypothesis import given
-from hypothesis import strategies as st
+from django.urls import get_resolver, reverse
 
 from criteria.models import Criterion, Trial, Variable
 from criteria.selectors import criteria_set_published, criteria_set_rules
-from screening.log_forms import LogFilterForm, SummaryPeriodForm
-from screening.models import Candidate
 from tests.cases import PROTOCOL_FILE
-from tests.test_fuzz import FUZZ, TEXT, VALID_REFERRAL, _valid_screening_post
+from tests.factories import UserFactory
+from tests.test_fuzz import _valid_screening_post
 from tests.trialsite.test_permission_matrix import MATRIX
-from trialsite.access_log_views import AccessLogFilterForm
-from trialsite.models import CandidateAccess
+from trialsite import roles
 
 pytestmark = [pytest.mark.django_db]
-
-# ---- whole numbers past 32 and 64 bits --------------------------------------------------------
 
 PAST_32_BITS = ["2147483648", "-2147483649", "4294967296"]
 PAST_64_BITS = ["9223372036854775808", "-9223372036854775809", "1" + "0" * 40]
 PAST_THE_COLUMN = ["-1", *PAST_32_BITS, *PAST_64_BITS]
 ORDER_REFUSED = "Enter a whole number from 0 to 2147483647."
 TRIAL = "NCT01387295"
-NUMBER = f"{TRIAL}-S0001"  # the `world` fixture's one candidate
 NEW_CRITERION = {
     "code": "X1",
     "kind": "inclusion",
@@ -46,14 +37,6 @@ NEW_CRITERION = {
     "operator": "lt",
     "value": "2",
 }
-
-
-@pytest.fixture
-def root_client(client, db):
-    """A superuser: every page and every admin list, whatever its permission."""
-    root = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 12)
-    client.force_login(root)
-    return client
 
 
 def _criterion_post(client, url: str, **changes) -> dict:
@@ -176,15 +159,29 @@ def test_whole_numbers_past_the_column_in_the_screening_form_are_refused(nurse_c
             assert candidate.screenings.get().values == saved
 
 
-def test_a_year_of_birth_past_its_column_is_refused_next_to_the_field(nurse_client, candidate):
-    change = reverse("screening:candidate-change", args=[candidate.screening_number])
-    for url in (reverse("screening:candidate-register"), change):
-        for number in PAST_THE_COLUMN:
-            data = {**VALID_REFERRAL, "year_of_birth": number, "reason": "probe"}
-            response = nurse_client.post(url, data)
-            assert response.status_code == 200
-            assert "year_of_birth" in response.context["form"].errors
-    assert Candidate.objects.get().year_of_birth == candidate.year_of_birth
+def test_standards_criteria_version_past_its_column_is_refused_next_to_the_field(
+    root_client, world
+):
+    for number in PAST_THE_COLUMN:
+        query = {"trial": TRIAL, "version": number}
+        page = root_client.get(reverse("standards:page"), query)
+        assert page.status_code == 200
+        assert list(page.context["form"].errors) == ["version"], number
+        download = root_client.get(reverse("standards:download", args=["odm"]), query)
+        assert download.status_code == 400
+        assert list(download.context["form"].errors) == ["version"], number
+
+
+@pytest.mark.parametrize(
+    "command", [["export_sdtm", "--domain", "IE"], ["export_fhir"], ["export_odm"]]
+)
+def test_standards_commands_refuse_a_version_past_64_bits(world, tmp_path, command):
+    UserFactory(username="pi", role=roles.INVESTIGATOR)
+    for number in ("2147483648", "9223372036854775808", "1" + "0" * 40):
+        with pytest.raises(CommandError) as refused:
+            call_command(*command, TRIAL, "--version", number, stdout=io.StringIO())
+        assert refused.value.returncode == 2
+        assert "no criteria set version" in str(refused.value)
 
 
 def test_admin_forms_refuse_an_order_past_its_column_next_to_the_field(root_client, world):
@@ -203,104 +200,21 @@ def test_admin_forms_refuse_an_order_past_its_column_next_to_the_field(root_clie
     assert Variable.objects.get(pk=variable.pk).order == 2147483647
 
 
-# The admin's own date filters pass the typed date on as a naive time, and Django says so.
-@pytest.mark.filterwarnings("ignore:DateTimeField CandidateAccess.viewed_at received a naive")
-def test_admin_lists_survive_numbers_and_dates_past_what_a_column_holds(root_client, world):
-    accesses = reverse("admin:trialsite_candidateaccess_changelist")
-    queries = [{"viewed_at__year": n} for n in ("1", "9999", *PAST_32_BITS, *PAST_64_BITS)]
-    for day in EXTREME_DATES:
-        year, month, mday = day.split("-")
-        queries += [
-            {"viewed_at__year": year, "viewed_at__month": month},
-            {"viewed_at__year": year, "viewed_at__month": month, "viewed_at__day": mday},
-            {"viewed_at__gte": day},
-            {"viewed_at__lt": day},
-        ]
-    for query in queries:
-        assert root_client.get(accesses, query).status_code in (200, 302), query
-    decisions = reverse("admin:screening_decision_changelist")
-    for number in PAST_THE_COLUMN:
-        for query in ({"criteria_set_version": number}, {"p": number}):
-            assert root_client.get(decisions, query).status_code in (200, 302), query
+def _forms_of_the_apps(kind=forms.Form):
+    for form in kind.__subclasses__():
+        if form.__module__.split(".")[0] in ("criteria", "screening", "trialsite"):
+            yield form
+        yield from _forms_of_the_apps(form)
 
 
-# ---- dates at both ends of the calendar, in every date filter of every page and export ------
-
-EXTREME_DATES = ["0001-01-01", "0001-01-02", "9999-12-30", "9999-12-31"]
-# Every page and export that filters by date, with its from and to fields.
-DATE_FILTERS = {
-    "log:list": ("screened_from", "screened_to"),
-    "log:export-csv": ("screened_from", "screened_to"),
-    "log:export-xlsx": ("screened_from", "screened_to"),
-    "log:summary": ("referred_from", "referred_to"),
-    "access-log": ("date_from", "date_to"),
-}
-LOG_SORTS = ["", "screened_at", "-outcome", "recorded_by", "screening_number"]
-
-
-def test_the_date_filters_above_are_every_date_filter_of_the_filter_forms():
+def test_every_whole_number_field_of_every_form_is_tested_here():
+    """Whole-number fields of the forms (the screening form's are made per variable and
+    tested above, as are the admin's and the protocol file's)."""
+    assert get_resolver().url_patterns
     in_forms = {
-        name
-        for form in (LogFilterForm, SummaryPeriodForm, AccessLogFilterForm)
+        (form.__name__, name)
+        for form in _forms_of_the_apps()
         for name, field in form.base_fields.items()
-        if isinstance(field, forms.DateField)
+        if isinstance(field, forms.IntegerField)
     }
-    assert in_forms == {name for pair in DATE_FILTERS.values() for name in pair}
-
-
-def _filtered(client, page: str, query: dict) -> str:
-    """The page or export's text, after checking it is neither an error nor a traceback."""
-    response = client.get(reverse(page), query)
-    assert response.status_code == 200, (page, query)
-    if page == "log:export-xlsx":
-        return ""
-    text = response.content.decode()
-    assert "Traceback" not in text
-    return text
-
-
-@pytest.mark.parametrize("page", sorted(DATE_FILTERS))
-def test_every_date_filter_takes_the_first_and_last_days_of_the_calendar(root_client, world, page):
-    nurse = get_user_model().objects.get(username="data-nurse")
-    CandidateAccess.objects.create(user=nurse, screening_number=NUMBER, path="/")
-    first, last = DATE_FILTERS[page]
-    sorts = LOG_SORTS if page.startswith("log:") and page != "log:summary" else [""]
-    for day in EXTREME_DATES:
-        for sort in sorts:
-            for query in ({first: day}, {last: day}, {first: day, last: day}):
-                _filtered(root_client, page, {**query, "sort": sort})
-    # No stored time lies beyond these ends, so they are open: every row is there.
-    everything = {first: "0001-01-01", last: "9999-12-31"}
-    if page == "log:summary":
-        assert root_client.get(reverse(page), everything).context["summary"].referred == 1
-    elif page != "log:export-xlsx":
-        assert NUMBER in _filtered(root_client, page, everything)
-
-
-@pytest.mark.parametrize("page", sorted(DATE_FILTERS))
-def test_a_date_range_ending_before_it_starts_is_refused_next_to_the_field(root_client, page):
-    first, last = DATE_FILTERS[page]
-    response = root_client.get(reverse(page), {first: "9999-12-31", last: "0001-01-01"})
-    assert response.status_code == 200
-    if page.startswith("log:export"):
-        return  # an export has no form to show; it leaves the invalid filter out
-    assert response.context["form"].errors == {last: ["Must not be before the start date."]}
-
-
-def test_date_filters_survive_any_date_and_text(root_client, world):
-    day = st.one_of(st.sampled_from(EXTREME_DATES), st.dates().map(str), TEXT)
-
-    @FUZZ
-    @given(
-        page=st.sampled_from(sorted(DATE_FILTERS)),
-        first=st.none() | day,
-        last=st.none() | day,
-        sort=st.sampled_from(LOG_SORTS),
-    )
-    def ask(page, first, last, sort):
-        names = DATE_FILTERS[page]
-        query = {n: v for n, v in zip(names, (first, last), strict=True) if v is not None}
-        response = root_client.get(reverse(page), {**query, "sort": sort})
-        assert response.status_code in (200, 400), (page, query)
-
-    ask()
+    assert in_forms == {("CriterionForm", "order"), ("StandardsScopeForm", "version")}
