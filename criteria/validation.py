@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from criteria.checks import (
+    MAX_WINDOW_DAYS,
     ORDER_COLUMN,
     check_condition,
     check_criterion,
@@ -116,6 +117,8 @@ def _record_problems(data: Mapping[str, Any]) -> list[str]:
     days = data.get("lookback_days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
         problems.append(f"lookback_days {days!r} must be a whole number of days, 0 or more")
+    elif days is not None and days > MAX_WINDOW_DAYS:  # else past its column, or year 1
+        problems.append(f"lookback_days {days} must be at most {MAX_WINDOW_DAYS} (100 years)")
     if days is not None and not codes:
         problems.append("lookback_days needs codes to look for")
     return problems

@@ -116,6 +116,26 @@ def test_a_protocol_order_past_its_column_is_refused_with_exit_code_2(db, tmp_pa
     assert not Trial.objects.exists()
 
 
+@pytest.mark.parametrize(("days", "loaded"), [(36525, True), (36526, False), (2**31, False)])
+def test_a_protocol_lookback_past_a_century_is_refused_with_exit_code_2(db, tmp_path, days, loaded):
+    """A variable's look-back window (days before screening) is a column and date arithmetic:
+    2**31 failed on PostgreSQL, a million days before year 1."""
+    data = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
+    coded = next(v for v in data["variables"] if v.get("codes"))
+    coded["lookback_days"] = days
+    path = tmp_path / "protocol.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    if loaded:
+        call_command("load_protocol", str(path), stdout=io.StringIO())
+        assert Variable.objects.get(key=coded["key"]).lookback_days == days
+        return
+    with pytest.raises(CommandError) as refused:
+        call_command("load_protocol", str(path), stdout=io.StringIO())
+    assert refused.value.returncode == 2
+    assert f"lookback_days {days} must be at most 36525 (100 years)" in str(refused.value)
+    assert not Trial.objects.exists()
+
+
 def test_every_whole_number_in_a_url_past_its_column_is_not_found(root_client, world):
     """Every URL of the permission matrix that takes a number (episode, criteria version)."""
     tried = set()
