@@ -4,22 +4,23 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from criteria.models import CriteriaSet, Criterion, Trial, Variable
+from trialsite.admin_base import IntegerBoundsMixin, SafeListAdmin
 
 
 @admin.register(Trial)
-class TrialAdmin(admin.ModelAdmin):
+class TrialAdmin(SafeListAdmin):
     list_display = ["registry_id", "sponsor_protocol_id", "title"]
     search_fields = ["registry_id", "title"]
 
 
 @admin.register(Variable)
-class VariableAdmin(SimpleHistoryAdmin):
+class VariableAdmin(SimpleHistoryAdmin, SafeListAdmin):
     list_display = ["key", "trial", "section", "data_type", "unit", "minimum", "maximum"]
     list_filter = ["trial", "section", "data_type"]
     search_fields = ["key", "label"]
 
 
-class CriterionInline(admin.StackedInline):
+class CriterionInline(IntegerBoundsMixin, admin.StackedInline):
     model = Criterion
     extra = 0
     fields = [
@@ -43,7 +44,7 @@ class CriterionInline(admin.StackedInline):
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(SimpleHistoryAdmin):
+class CriteriaSetAdmin(SimpleHistoryAdmin, SafeListAdmin):
     list_display = ["trial", "version", "status", "published_at", "published_by", "change_reason"]
     list_filter = ["trial", "status"]
     inlines = [CriterionInline]

@@ -29,8 +29,14 @@ from criteria.schema import (
     Variables,
     VariableSpec,
 )
+from trialsite.integers import integer_problem
 
 _CONDITION_FIELDS = {"variable", "operator", "value", "other"}
+# The column type of Variable.order and Criterion.order (criteria.models).
+ORDER_COLUMN = "PositiveIntegerField"
+# A date window longer than a century separates no dates a screening holds (none is before
+# 1900), and a number past it is a slip of the keyboard, not a rule.
+MAX_WINDOW_DAYS = 36_525
 
 
 def decimal_problem(raw: object, what: str) -> str | None:
@@ -103,6 +109,8 @@ def _window_problems(data: Mapping[str, Any], variables: Variables) -> list[str]
     problems = []
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
         problems.append(f"days {shown(raw)} must be a whole number of days, at least 1")
+    elif raw > MAX_WINDOW_DAYS:
+        problems.append(f"days {raw} must be at most {MAX_WINDOW_DAYS} (100 years)")
     if not isinstance(other, str) or other not in variables:
         problems.append(f'date window needs "other", a known date variable (got {other!r})')
     elif variables[other].data_type != "date":
@@ -203,10 +211,8 @@ def _criterion_fields(data: Mapping[str, Any]) -> list[str]:
         problems.append(f'unknown kind "{data.get("kind")}" (inclusion or exclusion)')
     if not isinstance(data.get("note", ""), str):
         problems.append("note must be text")
-    order = data.get("order", 0)
-    if isinstance(order, bool) or not isinstance(order, int):
-        problems.append(f"order {order!r} must be a whole number")
-    return problems
+    problem = integer_problem(data.get("order", 0), ORDER_COLUMN, "order")
+    return [*problems, problem] if problem else problems
 
 
 def check_criterion(

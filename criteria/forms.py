@@ -15,6 +15,7 @@ from criteria.models import CriteriaSet, Criterion
 from criteria.schema import NUMBER_OPERATORS
 from criteria.selectors import criterion_earlier_rules
 from criteria.values import decimal_from_text
+from trialsite.integers import integer_form_field
 
 OPERATOR_LABELS = {
     "lt": "less than (<)",
@@ -48,7 +49,7 @@ class CriterionForm(forms.Form):
         "(none, limited), or a number of days. Empty for yes/no.",
     )
     other = forms.ChoiceField(required=False, label="Reference date (date windows)")
-    order = forms.IntegerField(min_value=0)
+    order = integer_form_field(Criterion._meta.get_field("order"))
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(max_length=500, help_text=REASON_HELP)
 

@@ -13,11 +13,19 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from criteria.checks import check_condition, check_criterion, check_expression, decimal_problem
+from criteria.checks import (
+    MAX_WINDOW_DAYS,
+    ORDER_COLUMN,
+    check_condition,
+    check_criterion,
+    check_expression,
+    decimal_problem,
+)
 from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS
 from criteria.exceptions import ProtocolError
 from criteria.jsonform import PROTOCOL_FORMAT, VARIABLE_FIELDS, build_variables
 from criteria.schema import DATA_TYPES, Variables
+from trialsite.integers import integer_problem
 
 __all__ = [
     "check_condition", "check_criteria", "check_criterion", "check_expression",
@@ -35,9 +43,8 @@ def _text_field_problems(data: Mapping[str, Any]) -> list[str]:
     for name in ("section", "help_text", "unit", "derivation", "loinc"):
         if not isinstance(data.get(name, ""), str):
             problems.append(f"{name} must be text")
-    order = data.get("order", 0)
-    if isinstance(order, bool) or not isinstance(order, int):
-        problems.append(f"order {order!r} must be a whole number")
+    problem = integer_problem(data.get("order", 0), ORDER_COLUMN, "order")
+    problems += [problem] if problem else []
     for flag in ("never_allowed", "future_allowed"):
         if not isinstance(data.get(flag, False), bool):
             problems.append(f"{flag} must be true or false")
@@ -111,6 +118,8 @@ def _record_problems(data: Mapping[str, Any]) -> list[str]:
     days = data.get("lookback_days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
         problems.append(f"lookback_days {days!r} must be a whole number of days, 0 or more")
+    elif days is not None and days > MAX_WINDOW_DAYS:  # else past its column, or year 1
+        problems.append(f"lookback_days {days} must be at most {MAX_WINDOW_DAYS} (100 years)")
     if days is not None and not codes:
         problems.append("lookback_days needs codes to look for")
     return problems

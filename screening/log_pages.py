@@ -42,6 +42,7 @@ from screening.log_query import (
     log_trial_filter,
 )
 from screening.models import Decision, Screening
+from trialsite.integers import integer_range
 
 PAGED_SORTS = DECISION_SORTS
 
@@ -57,6 +58,8 @@ def log_pages(filters: LogFilters, after: str = "", before: str = "") -> LogPage
 # The orders a segment is in, which no two episodes share, and so what a link's key holds.
 BY_TIME = "t"  # the current decision's time, then its chain position
 BY_NUMBER = "n"  # the screening number (S0999 before S1000), then the episode
+# The column type of a key's second part: Decision.sequence, Screening.episode.
+_SECOND_COLUMN = {BY_TIME: "PositiveBigIntegerField", BY_NUMBER: "PositiveSmallIntegerField"}
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,14 @@ class _Cursor:
                 first = dt.datetime.fromisoformat(first)
                 if timezone.is_naive(first):
                     return None
+                first = first.astimezone(dt.UTC)  # as stored; year 0 or 10000 is no key
             elif order != BY_NUMBER or not first:
                 return None
+            low, high = integer_range(_SECOND_COLUMN[order])
+            if not low <= int(second) <= high:  # no row has it; the database may not hold it
+                return None
             return cls(int(offset), order, (first, int(second)))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
 
 

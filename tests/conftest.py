@@ -5,11 +5,13 @@ import json
 import os
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import override_settings
 
-from criteria.services import protocol_load
-from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, register
+from criteria.services import criteria_set_draft_create, protocol_load
+from screening import services
+from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, eligible_values, fill, register
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -111,3 +113,26 @@ def candidate(trial, nurse):
 @pytest.fixture
 def episode(candidate):
     return candidate.screenings.get(episode=1)
+
+
+@pytest.fixture
+def world(protocol):
+    """One decided episode (screening number S0001) and a draft v2, made by their own users:
+    every page of the application has something to show."""
+    nurse = UserFactory(username="data-nurse", role=roles.STUDY_NURSE)
+    admin = UserFactory(username="data-admin", role=roles.CRITERIA_ADMIN)
+    candidate = register(
+        protocol.trial, nurse, initials="PM", referral_date=eligible_values()["screening_date"]
+    )
+    episode = fill(candidate.screenings.get(), nurse)
+    decision = services.decision_record(screening=episode, recorded_by=nurse)
+    criteria_set_draft_create(trial=protocol.trial, created_by=admin)
+    return {"decision": str(decision.public_id)}
+
+
+@pytest.fixture
+def root_client(client, db):
+    """A superuser: every page and every admin list, whatever its permission."""
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 12)
+    client.force_login(root)
+    return client

@@ -3,10 +3,11 @@ changed (the rows are append-only)."""
 
 from django.contrib import admin
 
+from trialsite.admin_base import SafeListAdmin
 from trialsite.models import CandidateAccess
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SafeListAdmin):
     """Audit records in the admin: shown to staff, never added, changed or deleted there."""
 
     def has_add_permission(self, request, obj=None):

@@ -20,10 +20,23 @@ def day_start(day: dt.date) -> dt.datetime:
 
 def within_days(field: str, first: dt.date | None, last: dt.date | None) -> Q:
     """`field` (a stored time) on a local day from `first` to `last`, both included; an end
-    left None is open."""
+    left None is open, and so is an end beyond the times a datetime can hold (below)."""
     condition = Q()
-    if first:
-        condition &= Q(**{f"{field}__gte": day_start(first)})
-    if last:
-        condition &= Q(**{f"{field}__lt": day_start(last + dt.timedelta(days=1))})
+    start = _bound(first) if first else None
+    end = _bound(last, days_after=1) if last else None
+    if start is not None:
+        condition &= Q(**{f"{field}__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{field}__lt": end})
     return condition
+
+
+def _bound(day: dt.date, days_after: int = 0) -> dt.datetime | None:
+    """Local midnight `days_after` days after `day`, in UTC; None where that is outside years
+    1-9999. Only an open end can fall there: the midnight starting 01-01-0001 east of UTC is
+    still in year 0, the one after 31-12-9999 is in year 10000, and every stored time lies
+    after the first and before the second, so leaving the end open is exact, not a guess."""
+    try:
+        return day_start(day + dt.timedelta(days=days_after)).astimezone(dt.UTC)
+    except OverflowError:
+        return None

@@ -1,4 +1,5 @@
-"""Request-wide rules: refuse NUL characters, and keep active sessions alive cheaply.
+"""Request-wide rules: refuse NUL characters, keep active sessions alive cheaply, and let no
+page be stored by a browser or proxy.
 
 NUL characters: no person can type them, and PostgreSQL cannot store or even compare a text
 containing one (psycopg2 raises ValueError before the query is sent), so one in a search box
@@ -8,9 +9,12 @@ every other door (search, filters, views to come) with a plain 400 "Bad request"
 
 import datetime as dt
 
+from csp.middleware import CSPMiddleware
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import BadRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 
 def reject_nul_characters(get_response):
@@ -23,6 +27,43 @@ def reject_nul_characters(get_response):
         return get_response(request)
 
     return middleware
+
+
+def no_store(get_response):
+    """Every page, export and redirect the application answers: `Cache-Control: no-store`.
+
+    Nearly every page holds patient data, and a shared ward computer's browser cache (or a
+    proxy's) would keep it after the session ends, readable with the Back button or from disk.
+    One rule for every response, rather than a list of pages, cannot miss a new page. Static
+    files never reach this: WhiteNoise, above it, serves them with their own long caching.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        add_never_cache_headers(response)
+        return response
+
+    return middleware
+
+
+# The admin's one exception to the policy, and only in the admin: django-simple-history's
+# history page (simple_history/object_history_list.html) writes `style="border-top: 0"`.
+# Exactly that declaration may apply there, allowed by its hash: no other inline style, and
+# no inline script anywhere. Copying the package's template to drop it would be a fork to keep.
+ADMIN_POLICY = {
+    "style-src-attr": ["'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"]
+}
+
+
+class ContentSecurityPolicy(CSPMiddleware):
+    """django-csp's middleware with the policy of settings.CONTENT_SECURITY_POLICY, and
+    ADMIN_POLICY added on the admin's pages."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(reverse("admin:index")):
+            parts.update = {**(parts.update or {}), **ADMIN_POLICY}
+        return parts
 
 
 # How often an active session's end is moved on. Saving it on every request (Django's

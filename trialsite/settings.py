@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,10 @@ TRIAL_MODEL = "criteria.Trial"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so they see every response but the static files': no page is kept
+    # in a browser's or proxy's cache, and every page carries the Content-Security-Policy.
+    "trialsite.middleware.no_store",
+    "trialsite.middleware.ContentSecurityPolicy",
     # Before anything reads a parameter: PostgreSQL cannot take a NUL character.
     "trialsite.middleware.reject_nul_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +193,23 @@ SESSION_COOKIE_HTTPONLY = True
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Only this site's own files run or style a page: no inline script or style (so injected
+# markup cannot run), no plugins, no framing, forms post only here (docs/security-and-audit.md).
+# img-src allows data: for the small SVG icons inside Bootstrap's CSS (select arrows, close
+# buttons, check marks), which are images, never script. The admin's one exception:
+# trialsite.middleware.ADMIN_POLICY.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -213,6 +213,14 @@ def test_the_view_pages_by_outcome_with_the_next_links_key(
         "5~t~not a time~1",
         "5~n~NCT01387295-S0001~one",
         "five~n~NCT01387295-S0001~1",
+        # Numbers and times past what the columns and datetimes hold.
+        "5~n~NCT01387295-S0001~32768",
+        "5~n~NCT01387295-S0001~-1",
+        "5~t~2026-11-18T12:00:00+00:00~9223372036854775808",
+        "5~t~2026-11-18T12:00:00+00:00~-9223372036854775809",
+        "5~t~0001-01-01T00:00:00+05:00~1",
+        "5~t~9999-12-31T23:59:59-05:00~1",
+        "99999999999999999999999~n~NCT01387295-S0001~1",
     ],
 )
 @pytest.mark.parametrize("link", ["after", "before"])

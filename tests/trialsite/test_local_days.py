@@ -50,3 +50,42 @@ def test_both_ends_are_whole_local_days(month, first, last, expected):
     day = {None: None} | {d: dt.date(2026, month, d) for d in (10, 11)}
     found = CandidateAccess.objects.filter(within_days("viewed_at", day[first], day[last]))
     assert sorted(found.values_list("screening_number", flat=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (dt.date(1, 1, 1), None),
+        (None, dt.date(9999, 12, 31)),
+        (dt.date(1, 1, 1), dt.date(9999, 12, 31)),
+    ],
+)
+def test_ends_beyond_the_storable_times_are_open(first, last):
+    """Local midnight starting 01-01-0001 is in year 0 in UTC, the one after 31-12-9999 in
+    year 10000: neither exists, and every stored time lies between them."""
+    user = UserFactory()
+    for moment in (
+        dt.datetime(1, 1, 1, 12, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 12, tzinfo=dt.UTC),
+    ):
+        CandidateAccess.objects.create(user=user, screening_number="X", path="/", viewed_at=moment)
+    found = CandidateAccess.objects.filter(within_days("viewed_at", first, last))
+    assert found.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "found"),
+    [
+        (dt.date(9999, 12, 31), None, ["9999-12-31"]),
+        (None, dt.date(1, 1, 1), ["0001-01-01"]),
+        (dt.date(1, 1, 2), dt.date(9999, 12, 30), []),
+    ],
+)
+def test_the_first_and_last_days_that_exist_are_whole_local_days(first, last, found):
+    user = UserFactory()
+    for day in (dt.datetime(1, 1, 1, 12, tzinfo=ZONE), dt.datetime(9999, 12, 31, 12, tzinfo=ZONE)):
+        CandidateAccess.objects.create(
+            user=user, screening_number=day.date().isoformat(), path="/", viewed_at=day
+        )
+    rows = CandidateAccess.objects.filter(within_days("viewed_at", first, last))
+    assert sorted(rows.values_list("screening_number", flat=True)) == found
