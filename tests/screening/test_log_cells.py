@@ -11,6 +11,7 @@ from django.template import Context
 from django.urls import reverse
 from django.utils.html import escape
 
+from criteria.models import Trial
 from screening.log_query import LogRow
 from screening.models import Candidate, Decision, Screening, Signature
 from screening.templatetags.log_cells import log_row, row_link, signoff_state
@@ -89,7 +90,8 @@ def test_signoff_state_counts_superseded_sign_offs(nurse, count, text):
 
 
 def _episode(number="NCT01387295-S00007", episode=2):
-    candidate = Candidate(screening_number=number, referral_date=dt.date(2026, 6, 3))
+    trial = Trial(registry_id="NCT01387295")
+    candidate = Candidate(trial=trial, screening_number=number, referral_date=dt.date(2026, 6, 3))
     return Screening(candidate=candidate, episode=episode)
 
 
@@ -120,6 +122,7 @@ def test_log_row_of_an_episode_not_decided(nurse):
     link = reverse("screening:candidate-detail", args=["NCT01387295-S00007"])
     assert _cells(html) == [
         f'<a href="{link}">NCT01387295-S00007</a>',
+        "NCT01387295",
         "2",
         "2026-06-03",
         "—",
@@ -144,7 +147,7 @@ def test_log_row_of_an_episode_not_decided(nurse):
 @pytest.mark.django_db
 def test_log_row_shows_the_screened_date_in_the_site_time_zone(nurse, recorded_at, shown):
     row = LogRow(_episode(), _decided(recorded_at), None)
-    assert _cells(log_row(Context({"user": nurse}), row, False))[3] == shown
+    assert _cells(log_row(Context({"user": nurse}), row, False))[4] == shown
 
 
 @pytest.mark.django_db
@@ -163,21 +166,21 @@ def test_log_row_of_a_decision_escapes_what_was_entered(investigator):
     link = reverse("log:audit-trail", args=[number])
     assert cells[0] == f'<a href="{escape(link)}">S&lt;1&gt;&amp;&quot;2&quot;</a>'
     badge = '<span class="badge fs-6 text-bg-danger" data-testid="outcome">Ineligible</span>'
-    assert cells[4] == badge
+    assert cells[5] == badge
     # Each code with its label in the cell, never in a title (a tooltip touch cannot open).
-    assert 'data-testid="failed-code">I18</span>LVEF &lt;b&gt;</div>' in cells[5]
-    assert 'data-testid="failed-code">E3</span>Pregnant</div><div class="small' in cells[5]
-    assert "title=" not in cells[5]
+    assert 'data-testid="failed-code">I18</span>LVEF &lt;b&gt;</div>' in cells[6]
+    assert 'data-testid="failed-code">E3</span>Pregnant</div><div class="small' in cells[6]
+    assert "title=" not in cells[6]
     # Cut to 60 characters, the last an ellipsis, as the template's |truncatechars:60 did.
-    assert f"&lt;script&gt;{'x' * 51}…</div>" in cells[5]
-    assert cells[6] == "Nina Nurse"
-    assert 'data-testid="signoff-link"' in cells[7]
+    assert f"&lt;script&gt;{'x' * 51}…</div>" in cells[6]
+    assert cells[7] == "Nina Nurse"
+    assert 'data-testid="signoff-link"' in cells[8]
 
 
 @pytest.mark.django_db
 def test_log_row_names_the_recorder_by_username_without_a_full_name(nurse):
     decision = _decided(dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), full_name=("", ""))
     assert (
-        _cells(log_row(Context({"user": nurse}), LogRow(_episode(), decision, None), False))[6]
+        _cells(log_row(Context({"user": nurse}), LogRow(_episode(), decision, None), False))[7]
         == "nina"
     )
