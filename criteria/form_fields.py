@@ -23,7 +23,7 @@ DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d"]
 DATE_SHOWN = "%d-%m-%Y"
 
 
-class NumberInput(forms.TextInput):
+class TypedNumberWidget(forms.TextInput):
     """A text input that shows the numeric keyboard on tablets and keeps what was typed."""
 
     def __init__(self, attrs: dict | None = None, *, inputmode: str = "decimal") -> None:
@@ -34,7 +34,7 @@ class DecimalTextField(forms.Field):
     """A decimal number: `1,4` or `1.4`; what could be read two ways is refused next to the
     field with how to write it. Cleans to a Decimal, or None when left empty."""
 
-    widget = NumberInput
+    widget = TypedNumberWidget
 
     def to_python(self, value) -> Decimal | None:
         if isinstance(value, Decimal):
@@ -56,7 +56,7 @@ class IntegerTextField(DecimalTextField):
     """A whole number, digits only. Cleans to an int, or None when left empty."""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", NumberInput(inputmode="numeric"))
+        kwargs.setdefault("widget", TypedNumberWidget(inputmode="numeric"))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value) -> int | None:
