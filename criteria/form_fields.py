@@ -1,8 +1,8 @@
 """Form fields for typed numbers and dates, shared by the screening form, the registration and
 the criteria editor: text inputs read by the one rule of criteria.typed_numbers.
 
-Numbers are text inputs with `inputmode="decimal"`, not the browser's number type: a browser's number
-input drops a decimal comma it does not expect (1,4 reached the server as 14) and sends ""
+Numbers are text inputs with `inputmode="decimal"`, not the browser's number type, which
+drops a decimal comma it does not expect (1,4 reached the server as 14) and sends ""
 for text it cannot read, so the server never sees what was typed. Dates are text inputs for a
 like reason: a `type="date"` field orders its day and month by the browser's own language, so
 10031970 typed on a ward PC with an American-English Chromium was stored as 3 October.
