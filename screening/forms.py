@@ -11,7 +11,7 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from criteria.date_ranges import BIRTH_KEY, date_problems
+from criteria.date_ranges import BIRTH_KEY, EARLIEST, date_problems
 from criteria.form_fields import DateField, DecimalTextField, IntegerTextField
 from criteria.rules import RuleSet, VariableSpec, condition_to_dict
 from criteria.values import NEVER, check_range, to_canonical, value_from_json, value_to_json
@@ -66,6 +66,15 @@ class CandidateForm(forms.ModelForm):
         referral_date = self.cleaned_data["referral_date"]
         if referral_date > timezone.localdate():
             raise forms.ValidationError("The referral date cannot be in the future.", code="future")
+        if referral_date < EARLIEST:
+            raise forms.ValidationError(
+                f"The referral date cannot lie before {EARLIEST}.", code="range"
+            )
+        born = self.cleaned_data.get("date_of_birth")
+        if born and referral_date < born:
+            raise forms.ValidationError(
+                "The referral date cannot lie before the date of birth.", code="before_birth"
+            )
         return referral_date
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from screening import services
 from screening.exceptions import BirthDateConflict
+from screening.forms import CandidateForm
 from screening.models import Candidate, Decision
 from tests.cases import REFERRAL, eligible_values, form_url, post_values
 
@@ -213,3 +214,26 @@ def test_an_episode_saved_before_with_another_birth_year_cannot_be_decided(year_
         changed_by=nurse,
     )
     assert services.decision_record(screening=episode, recorded_by=nurse).outcome == "eligible"
+
+
+@pytest.mark.parametrize(
+    ("born", "referred", "error"),
+    [
+        ("1899-06-01", "1900-01-01", None),  # the earliest referral date, after the birth
+        ("1899-06-01", "1899-12-31", "cannot lie before 1900-01-01"),
+        ("0001-01-01", "0001-01-02", "cannot lie before 1900-01-01"),
+        ("1965-03-02", "1965-03-02", None),  # referred on the day of birth
+        ("1965-03-02", "1965-03-01", "cannot lie before the date of birth"),
+    ],
+)
+def test_an_implausible_referral_date_is_refused_next_to_the_field(
+    db, monkeypatch, born, referred, error
+):
+    # On 2019-06-01 a birth on 1899-06-01 is age 120, still plausible: the referral date decides.
+    monkeypatch.setattr("screening.forms.timezone.localdate", lambda: dt.date(2019, 6, 1))
+    form = CandidateForm(REFERRAL | {"date_of_birth": born, "referral_date": referred})
+    valid = form.is_valid()
+    if error is None:
+        assert valid, form.errors
+    else:
+        assert error in " ".join(form.errors.get("referral_date", []))
