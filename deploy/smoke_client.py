@@ -94,7 +94,7 @@ def form_data(values: dict) -> dict:
 def register(nurse: Browser) -> str:
     referral = {
         "initials": "SM",
-        "year_of_birth": "1965",
+        "date_of_birth": "02-03-1965",
         "sex": "female",
         "referring_unit": "Herlev, Oncology",
         "referral_date": dt.date.today().isoformat(),
