@@ -61,6 +61,18 @@ def log_in(page, username: str, password: str) -> None:
     page.click("button[type=submit]")
 
 
+def register_referral(page) -> None:
+    """Register the standard referral (born 02-03-1965) through the menu, as a nurse does."""
+    page.click("text=Register referral >> nth=0")
+    page.fill("input[name=initials]", "KH")
+    page.fill("input[name=date_of_birth]", "1965-03-02")
+    page.select_option("select[name=sex]", "female")
+    page.fill("input[name=referring_unit]", "Herlev Hospital, Oncology")
+    page.fill("input[name=referral_date]", "2026-11-18")
+    page.click("text=Register referral >> nth=-1")
+    page.wait_for_selector("text=Referral registered as NCT01387295-S0001")
+
+
 def log_out(page) -> None:
     """Log out as a user would at any width: below 1200 px the menu is collapsed first."""
     toggler = page.locator(".navbar-toggler")

@@ -4,7 +4,7 @@ import pytest
 
 from screening import services
 from screening.models import Decision
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, register_referral
 from tests.cases import eligible_values, register
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite import roles
@@ -35,14 +35,7 @@ def test_nurse_screens_an_eligible_her2_positive_patient(page, protocol, screens
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
     log_in(page, "nurse", TEST_PASSWORD)
 
-    page.click("text=Register referral >> nth=0")
-    page.fill("input[name=initials]", "KH")
-    page.fill("input[name=date_of_birth]", "1965-03-02")
-    page.select_option("select[name=sex]", "female")
-    page.fill("input[name=referring_unit]", "Herlev Hospital, Oncology")
-    page.fill("input[name=referral_date]", "2026-11-18")
-    page.click("text=Register referral >> nth=-1")
-    page.wait_for_selector("text=Referral registered as NCT01387295-S0001")
+    register_referral(page)
 
     lvef = page.locator('[data-variable="lvef_percent"]')
     assert not lvef.is_visible()  # HER2 status not answered yet

@@ -5,7 +5,7 @@ Counts the fields the nurse types per patient without and with the prefill."""
 import pytest
 
 from screening.models import Decision
-from tests.browser.conftest import log_in, log_out
+from tests.browser.conftest import log_in, log_out, register_referral
 from tests.browser.test_nurse_screening import SECTIONS, _fill_section
 from tests.cases import eligible_values
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -17,17 +17,6 @@ PREFILLED = {
     "date_of_birth", "sex", "neutrophils", "platelets", "bilirubin", "serum_creatinine",
     "inr", "weight_kg", "lvef_percent",
 }  # fmt: skip
-
-
-def _register(page) -> None:
-    page.click("text=Register referral >> nth=0")
-    page.fill("input[name=initials]", "KH")
-    page.fill("input[name=date_of_birth]", "1965-03-02")
-    page.select_option("select[name=sex]", "female")
-    page.fill("input[name=referring_unit]", "Herlev Hospital, Oncology")
-    page.fill("input[name=referral_date]", "2026-11-18")
-    page.click("text=Register referral >> nth=-1")
-    page.wait_for_selector("text=Referral registered as NCT01387295-S0001")
 
 
 def _questions(page, section: str) -> list[str]:
@@ -67,7 +56,7 @@ def test_prefill_approve_record_and_find_the_sources(
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
     UserFactory(username="investigator", role=roles.INVESTIGATOR)
     log_in(page, "nurse", TEST_PASSWORD)
-    _register(page)
+    register_referral(page)
     values = eligible_values() | {"screening_date": SCREENING_DATE}
     # Without the prefill the nurse answers every question but those the registration gave.
     every = {k for s in SECTIONS for k in _questions(page, s) if k in values}
