@@ -19,8 +19,6 @@ PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT013
 # A small second trial whose criterion codes (I07, I08, E01) are also NCT01387295's codes,
 # for different criteria: what is keyed by a code must be keyed by trial and code.
 SHARED_CODES_FILE = Path(__file__).resolve().parent / "data/NCT09990002.json"
-# The second real trial: colorectal liver metastases, × ULN labs, an any-of rule, ages 18-70.
-COLORECTAL_FILE = PROTOCOL_FILE.with_name("NCT02102789.json")
 
 
 def shared_codes_values(**changes) -> dict:
@@ -194,44 +192,3 @@ def protected_tables(connection) -> set[str]:
             [TRIGGER_SUFFIX],
         )
         return {row[0] for row in cursor.fetchall()}
-
-
-def colorectal_values(**changes) -> dict:
-    """A man of 66 who meets every criterion of NCT02102789 (JSON form), with `changes`.
-
-    Worked by hand: bilirubin 15/25 = 0.6 × ULN, AST 60/35 = 1.71, ALT 90/45 = 2.00,
-    creatinine 80/105 = 0.76 × ULN; Cockcroft-Gault (140 − 66) × 75 × 88.4 / (72 × 80)
-    = 85.18 mL/min.
-    """
-    values = {
-        "screening_date": "2026-11-20",
-        "informed_consent": True,
-        "date_of_birth": "1960-05-10",
-        "sex": "male",
-        "colorectal_adenocarcinoma_confirmed": True,
-        "liver_metastasis_confirmed": True,
-        "unresectable_by_mdt": True,
-        "extrahepatic_metastasis": False,
-        "ascites": False,
-        "child_pugh_class": "A",
-        "ecog_performance_status": 1,
-        "life_expectancy_months": "12",
-        "anti_egfr_not_appropriate": True,
-        "prior_liver_metastasis_treatment": False,
-        "good_compliance": True,
-        "adequate_coagulation": True,
-        "platelets": "180",
-        "white_blood_cells": "6.1",
-        "neutrophils": "3.2",
-        "albumin": "40",
-        "bilirubin": "15",
-        "bilirubin_uln": "25",
-        "ast": "60",
-        "ast_uln": "35",
-        "alt": "90",
-        "alt_uln": "45",
-        "serum_creatinine": "80",
-        "creatinine_uln": "105",
-        "weight_kg": "75",
-    }
-    return values | changes

@@ -11,14 +11,8 @@ from django.test import override_settings
 
 from criteria.services import criteria_set_draft_create, protocol_load
 from screening import services
-from tests.cases import (
-    COLORECTAL_FILE,
-    PROTOCOL_FILE,
-    SHARED_CODES_FILE,
-    eligible_values,
-    fill,
-    register,
-)
+from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, eligible_values, fill, register
+from tests.criteria.second_trial import COLORECTAL_FILE
 from tests.factories import UserFactory
 from trialsite import roles
 

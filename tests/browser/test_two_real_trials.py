@@ -12,7 +12,8 @@ from screening import services
 from screening.failures import failed_results
 from screening.models import Decision
 from tests.browser.conftest import log_in
-from tests.cases import colorectal_values, eligible_values, register
+from tests.cases import eligible_values, register
+from tests.criteria.second_trial import colorectal_values
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite import roles
 

@@ -15,11 +15,10 @@ import pytest
 from django.core.management import call_command
 
 from criteria.rules import Group, protocol_from_dict
-from tests.cases import COLORECTAL_FILE, colorectal_values
+from tests.criteria.second_trial import COLORECTAL_FILE, RECORD_FILE, colorectal_values
 
 pytestmark = pytest.mark.django_db
 TRIAL = "NCT02102789"
-RECORD = COLORECTAL_FILE.parents[2] / "tests" / "data" / "NCT02102789-registry-record.txt"
 
 
 @pytest.fixture
@@ -61,7 +60,7 @@ def test_the_file_has_what_the_second_trial_must_show():
         ("gte", D("18")),
         ("lte", D("70")),
     ]
-    record = RECORD.read_text(encoding="utf-8").replace("\\>", ">")
+    record = RECORD_FILE.read_text(encoding="utf-8").replace("\\>", ">")
     assert [c.code for c in rules.criteria if c.protocol_wording not in record] == []
 
 
