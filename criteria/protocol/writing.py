@@ -14,12 +14,15 @@ from typing import Any
 from criteria.protocol.shape import (
     CRITERION_FIELDS,
     DATE_OPERATORS,
+    DERIVATION_KINDS,
     PROTOCOL_FORMAT,
     TRIAL_FIELDS,
     VARIABLE_FIELDS,
     Condition,
     CriterionRule,
+    Derivation,
     Expression,
+    FrozenMap,
     Group,
     RuleSet,
     TrialInfo,
@@ -49,6 +52,24 @@ def expression_dict(expr: Expression) -> dict[str, Any]:
     return condition_dict(expr)
 
 
+def derivation_dict(derivation: Derivation | None) -> dict[str, str] | None:
+    """{"kind": ..., then the inputs in the kind's order}, or None for an entered variable."""
+    if derivation is None:
+        return None
+    roles = [put.role for put in DERIVATION_KINDS[derivation.kind].inputs]
+    inputs = {role: derivation.inputs[role] for role in roles if role in derivation.inputs}
+    return {"kind": derivation.kind, **inputs}
+
+
+def thawed(value: Any) -> Any:
+    """Frozen JSON data (FrozenMaps, tuples) as plain dicts and lists again."""
+    if isinstance(value, FrozenMap):
+        return {k: thawed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thawed(v) for v in value]
+    return value
+
+
 # How each field is written; a field not named here is written as it is.
 _VARIABLE_WRITERS: dict[str, Callable[[Any], Any]] = {
     "alt_units": lambda units: {u: str(f) for u, f in units.items()},
@@ -57,10 +78,13 @@ _VARIABLE_WRITERS: dict[str, Callable[[Any], Any]] = {
     "choices": list,
     "shown_if": lambda conds: [condition_dict(c) for c in conds],
     "codes": lambda codes: [{"system": c.system, "code": c.code} for c in codes],
+    "derivation": derivation_dict,
+    "translations": thawed,
 }
 _CRITERION_WRITERS: dict[str, Callable[[Any], Any]] = {
     "expression": expression_dict,
     "applies_if": lambda conds: [condition_dict(c) for c in conds],
+    "translations": thawed,
 }
 
 
