@@ -128,13 +128,14 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
     UserFactory(username="investigator", role=roles.INVESTIGATOR)
     born = date(1960, 5, 10)  # colorectal_values()'s date of birth
     _decide(protocol.trial, nurse, eligible_values())
+    _decide(protocol.trial, nurse, eligible_values() | {"measurable_liver_disease": False})
     _decide(colorectal_trial, nurse, colorectal_values(), date_of_birth=born, sex="male")
     _decide(colorectal_trial, nurse, colorectal_values(**WOMAN), date_of_birth=born, sex="female")
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "investigator", TEST_PASSWORD)
 
     rows = page.locator("[data-testid=log-row]")
-    for registry_id, count in ((T1, 1), (T2, 2)):
+    for registry_id, count in ((T1, 2), (T2, 2)):
         page.goto("/log/")
         page.select_option("select[name=trial]", registry_id)
         page.click("[data-testid=log-filters] button[type=submit]")
@@ -155,7 +156,7 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
     page.goto("/log/summary/")
     bars = page.locator("[data-testid=failure-chart] [data-testid=bar] title")
     for registry_id, referred, failures in (
-        (T1, "1", []),
+        (T1, "2", ["I07 Measurable disease in the liver (RECIST 1.1): 1"]),
         (T2, "2", ["I17 Creatinine at most 1 × ULN, or clearance above 50 mL/min: 1"]),
     ):
         page.select_option("select[name=trial]", registry_id)
