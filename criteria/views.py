@@ -116,6 +116,10 @@ class CriterionEditView(PermissionRequiredMixin, CriteriaSetMixin, FormView):
     def post(self, request, *args, **kwargs):
         if not self.criteria_set.is_editable:
             return self._frozen()
+        # A rule button (add, remove or regroup parts) shows the form again; nothing is saved.
+        regrouped = self.get_form().after_rule_action()
+        if regrouped is not None:
+            return self.render_to_response(self.get_context_data(form=regrouped))
         return super().post(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
