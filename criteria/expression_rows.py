@@ -8,9 +8,10 @@ row: its mode is the form's own, and its parts stand at depth 1.
 
     {"any": [A, {"all": [B, C]}]}  ->  "any", [A@1, all@1, B@2, C@2]
 
-Pure: dicts and text in, dicts and text out. The editor reads typed text back with
-`comparison_from_text`, so a rule it shows and saves unchanged is stored unchanged;
-`unrepresentable` says when that cannot hold, so the editor refuses instead of rewriting.
+Pure (no ORM, no request): dicts and text in, dicts and text out. The editor reads typed
+text back with `comparison_from_text`, so a rule it shows and saves unchanged is stored
+unchanged; `unrepresentable` says when that cannot hold, so the editor refuses instead of
+rewriting.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from criteria.schema import DATE_OPERATORS, GROUP_MODES, NUMBER_OPERATORS, VariableSpec
 from criteria.typed_numbers import decimal_from_text, number_text
@@ -110,9 +113,12 @@ def rows_problem(rows: list[Row]) -> str:
         depth = row.get("depth")
         deeper = isinstance(depth, int) and depth == previous_depth + 1
         if not isinstance(depth, int) or depth < 1 or depth > MAX_DEPTH:
-            return f"a part stands at depth {depth!r}; parts nest 1 to {MAX_DEPTH} deep"
+            return _("a part stands at depth %(depth)r; parts nest 1 to %(most)d deep") % {
+                "depth": depth,
+                "most": MAX_DEPTH,
+            }
         if depth > previous_depth and not (deeper and previous_is_group):
-            return "a part stands deeper than the group above it"
+            return _("a part stands deeper than the group above it")
         previous_depth, previous_is_group = depth, row.get("mode") in GROUP_MODES
     return ""
 
@@ -191,14 +197,14 @@ def unrepresentable(expression: object, variables: Variables, operators: Mapping
     unchanged ("" when it can): a variable or operator it does not offer, a rule nested too
     deep, or a value its text fields cannot give back exactly."""
     if not isinstance(expression, Mapping):
-        return "it is not a comparison or a group"
+        return _("it is not a comparison or a group")
     mode, rows = rows_from_expression(expression, variables)
     texts = [r for r in rows if not r["mode"]] if mode else [comparison_text(expression, {})]
     for text in texts:
         if text["variable"] not in variables:
-            return f'it reads "{text["variable"]}", which is no variable of this trial'
+            return _('it reads "%s", which is no variable of this trial') % text["variable"]
         if text["operator"] not in operators:
-            return f'its operator "{text["operator"]}" is not one the editor offers'
+            return _('its operator "%s" is not one the editor offers') % text["operator"]
     problem = rows_problem(rows)
     if problem:
         return problem
@@ -207,7 +213,7 @@ def unrepresentable(expression: object, variables: Variables, operators: Mapping
     else:
         again = comparison_from_text(comparison_text(expression, variables), variables)[0]
     if again != expression:
-        return "the editor would store it differently (a value its fields cannot show exactly)"
+        return _("the editor would store it differently (a value its fields cannot show exactly)")
     return ""
 
 

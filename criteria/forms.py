@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from criteria import rules
-from criteria.describe import rule_in_words
+from criteria.describe import applies_if_in_words, rule_in_words
 from criteria.expression_rows import (
     TEXT_FIELDS,
     comparison_from_text,
@@ -47,6 +47,10 @@ OPERATOR_LABELS = {
     "not_within_days_before": "does not lie less than N days before",
 }
 APPLIES_IF_ROWS = 2
+_REFUSAL = gettext_lazy(
+    "Not saved: tick this box to replace the stored rule with the rule on this page, or change "
+    "it in the protocol file (load_protocol)."
+)
 REASON_HELP = "Why this change is made (kept in the criteria history), e.g. “Amendment 3”."
 
 
@@ -131,9 +135,16 @@ class CriterionForm(forms.Form):
         if criterion is None:
             return ""
         why = unrepresentable(criterion.expression, self.variables, OPERATOR_LABELS)
-        if why:
-            return _("its rule cannot be shown here exactly: %s") % why
-        return _applies_if_unrepresentable(criterion.applies_if, self.variables)
+        return why or _applies_if_unrepresentable(criterion.applies_if, self.variables)
+
+    def _stored_words(self) -> str:
+        rule = self.criterion
+        words = rule_in_words(rule.expression, self.variables)
+        when = applies_if_in_words(rule.applies_if, self.variables)
+        return _("Stored now: %(rule)s. This page cannot show it exactly: %(why)s.") % {
+            "rule": f"{words}, {when}" if when else words,
+            "why": self.unrepresentable,
+        }
 
     def _part_choices(self, choices: list) -> dict:
         return {
@@ -149,7 +160,7 @@ class CriterionForm(forms.Form):
         else:
             self.fields["mode"].widget = forms.HiddenInput()
         if self.unrepresentable:
-            self.fields["replace_rule"].help_text = self.unrepresentable
+            self.fields["replace_rule"].help_text = self._stored_words()
         else:
             del self.fields["replace_rule"]
         for field in [*self, *(f for form in self.parts for f in form)]:
@@ -198,7 +209,7 @@ class CriterionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if self.unrepresentable and not cleaned.get("replace_rule"):
-            self.add_error("replace_rule", _refusal(self.unrepresentable))
+            self.add_error("replace_rule", _REFUSAL)
         if self.errors:
             return cleaned
         expression = self._expression(cleaned)
@@ -300,18 +311,8 @@ def _applies_if_unrepresentable(conditions: list, variables: dict) -> str:
         shown = comparison_text(condition, {})
         shown.pop("other")
         if comparison_from_text(shown, variables)[0] != condition:
-            return _("its applies-if condition %s cannot be shown here exactly") % condition
+            return _("an applies-if condition has no fields here to show it (%s)") % condition
     return ""
-
-
-def _refusal(why: str) -> str:
-    return (
-        _(
-            "Not saved: %s. Tick this box to replace it with the rule on this page, or change it "
-            "in the protocol file (load_protocol)."
-        )
-        % why
-    )
 
 
 def _layout(*, group: bool, refused: bool) -> Layout:

@@ -302,7 +302,8 @@ def test_a_rule_the_editor_cannot_show_exactly_is_not_saved_unasked(
     response = press(criteria_admin_client, url, shown, **REASON)
     assert response.status_code == 200
     (refusal,) = response.context["form"].errors["replace_rule"]
-    assert refusal.startswith("Not saved:") and why in refusal
+    assert refusal.startswith("Not saved: tick this box to replace the stored rule")
+    assert why in response.context["form"].fields["replace_rule"].help_text
     assert _stored(group_draft, "inc-age") == before
 
 
@@ -340,5 +341,11 @@ def test_a_stored_number_the_fields_cannot_give_back_is_not_rewritten(
     draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
     url, shown = _open(criteria_admin_client, draft, "inc-renal")
     response = press(criteria_admin_client, url, shown, **REASON)
-    assert "would store it differently" in response.context["form"].errors["replace_rule"][0]
+    help_text = response.context["form"].fields["replace_rule"].help_text
+    assert help_text == (
+        "Stored now: any of: Creatinine as a multiple of ULN ≤ 1 × ULN or Creatinine clearance "
+        "> 50.000 mL/min. This page cannot show it exactly: the editor would store it "
+        "differently (a value its fields cannot show exactly)."
+    )
+    assert response.context["form"].errors["replace_rule"]
     assert _stored(draft, "inc-renal")["expression"]["any"][1]["value"] == "50.000"
