@@ -1,7 +1,7 @@
 """A criterion's expression as the rows of a form, and back: what the criteria editor shows.
 
 An expression is one comparison or an all-of / any-of group whose parts are comparisons or
-groups (criteria.rules). The editor shows a group as a flat list of rows in reading order,
+groups (criteria.protocol). The editor shows a group as a flat list of rows in reading order,
 each with its depth: a comparison row (`mode` "") holds the text of its fields, a group row
 (`mode` "all" or "any") is followed by its parts one level deeper. The outermost group is no
 row: its mode is the form's own, and its parts stand at depth 1.
@@ -22,7 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from criteria.schema import DATE_OPERATORS, GROUP_MODES, NUMBER_OPERATORS, VariableSpec
+from criteria.protocol import DATE_OPERATORS, GROUP_MODES, NUMBER_OPERATORS, VariableSpec
 from criteria.typed_numbers import decimal_from_text, number_text
 
 Row = dict[str, Any]

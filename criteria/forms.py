@@ -1,6 +1,6 @@
 """Forms of the criteria admin. A criterion's expression is built from plain fields
 (variable, operator, threshold) so a non-programmer never types JSON; the rule checks are the
-same ones the protocol loader and the model use (criteria.rules.check_*)."""
+same ones the protocol loader and the model use (criteria.protocol.check_*)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria import rules
+from criteria import protocol
 from criteria.describe import applies_if_in_words, rule_in_words
 from criteria.expression_rows import (
     TEXT_FIELDS,
@@ -222,7 +222,7 @@ class CriterionForm(forms.Form):
             return cleaned
         cleaned["expression"], cleaned["applies_if"] = expression, applies_if
         # The whole rule as the protocol loader checks it: nothing the parts let through.
-        for problem in [] if self.errors else rules.check_expression(expression, self.variables):
+        for problem in [] if self.errors else protocol.check_expression(expression, self.variables):
             self.add_error(None, problem)
         if not self.errors:
             self._refuse_stale_numbers(cleaned)
@@ -236,7 +236,7 @@ class CriterionForm(forms.Form):
             self.add_error(None, _("A part of the rule has a problem: see the message beside it."))
             return None
         if not self.parts.forms:
-            for problem in rules.check_expression({mode: []}):
+            for problem in protocol.check_expression({mode: []}):
                 self.add_error("mode", problem)
             return None
         return self.parts.expression(mode)
@@ -265,13 +265,13 @@ class CriterionForm(forms.Form):
         names = {"variable": variable, "operator": operator, "value": value, "other": other}
         typed = {key: cleaned.get(name) for key, name in names.items() if name}
         condition, problem = comparison_from_text(typed, self.variables)
-        problems = [problem] if problem else rules.check_condition(condition, self.variables)
+        problems = [problem] if problem else protocol.check_condition(condition, self.variables)
         for message in problems:
             self.add_error(field_for(message, variable, operator, value), message)
         return condition
 
     def rule_fields(self) -> dict:
-        """What to store on the Criterion, in the JSON form of criteria.rules."""
+        """What to store on the Criterion, in the JSON form of criteria.protocol."""
         names = (
             "code",
             "kind",

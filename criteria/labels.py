@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from criteria.describe import rule_in_words
-from criteria.schema import VariableSpec
+from criteria.protocol import VariableSpec
 
 # Not part of a word or a longer number ("HER2", "E01", "10^9"), then digits with an optional
 # decimal point or comma; "weeks" after it is read as well.

@@ -3,7 +3,7 @@ criteria.expression_rows, in a formset, and the buttons that add, remove and reg
 
 The buttons are submit buttons named `rule_action`: the page comes back with the parts
 changed and nothing saved, so the editor works without JavaScript and with the keyboard.
-Each comparison is checked as the protocol loader checks it (criteria.rules), and its
+Each comparison is checked as the protocol loader checks it (criteria.protocol), and its
 messages stand next to the part's own fields.
 """
 
@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria import rules
+from criteria import protocol
 from criteria.expression_rows import (
     MAX_DEPTH,
     TEXT_FIELDS,
@@ -28,7 +28,7 @@ from criteria.expression_rows import (
     row_tree,
     rows_problem,
 )
-from criteria.schema import GROUP_MODES
+from criteria.protocol import GROUP_MODES
 
 PREFIX = "part"
 MAX_PARTS = 40
@@ -83,7 +83,7 @@ class PartForm(forms.Form):
         if self.errors or cleaned.get("mode"):
             return cleaned
         condition, problem = comparison_from_text(cleaned, self.variables)
-        problems = [problem] if problem else rules.check_condition(condition, self.variables)
+        problems = [problem] if problem else protocol.check_condition(condition, self.variables)
         for message in problems:
             self.add_error(field_for(message, "variable", "operator", "value"), message)
         cleaned["condition"] = condition
@@ -114,7 +114,7 @@ class BasePartFormSet(forms.BaseFormSet):
         for index, parts in _groups(row_tree(rows), rows):
             if not parts:
                 mode = self.forms[index].cleaned_data["mode"]
-                for message in rules.check_expression({mode: []}):
+                for message in protocol.check_expression({mode: []}):
                     self.forms[index].add_error("mode", message)
 
     def expression(self, mode: str) -> dict:

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from criteria.describe import rule_changes, rule_in_words
-from criteria.jsonform import build_variables
+from criteria.protocol.reading import build_variables
 from tests.criteria.group_editing import GROUP_PROTOCOL, edit_url, form_values, press
 
 VARIABLES = build_variables(json.loads(GROUP_PROTOCOL.read_text(encoding="utf-8"))["variables"])
