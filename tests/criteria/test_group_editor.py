@@ -4,6 +4,7 @@ nested, checked as the protocol loader checks them, and never rewritten unasked.
 import json
 
 import pytest
+from django.urls import reverse
 
 from criteria.services import criteria_set_draft_create, protocol_load
 from tests.cases import PROTOCOL_FILE
@@ -349,3 +350,27 @@ def test_a_stored_number_the_fields_cannot_give_back_is_not_rewritten(
     )
     assert response.context["form"].errors["replace_rule"]
     assert _stored(draft, "inc-renal")["expression"]["any"][1]["value"] == "50.000"
+
+
+def test_a_new_criterion_is_added_as_a_group(criteria_admin_client, group_draft):
+    url = reverse("criteria:criterion-add", args=["NCT09990001", group_draft.version])
+    new = {
+        "code": "inc-new",
+        "kind": "inclusion",
+        "label": "Young or early stage",
+        "protocol_wording": "Age under 40 or stage 2",
+        "order": "60",
+        "variable": "age",
+        "operator": "lt",
+        "value": "40",
+    }
+    shown = form_values(press(criteria_admin_client, url, new, "wrap:any").content)
+    assert shown["code"] == "inc-new" and shown["part-0-value"] == "40"
+    second = {"part-1-variable": "stage", "part-1-operator": "eq", "part-1-value": "2"}
+    assert press(criteria_admin_client, url, shown, **second, **REASON).status_code == 302
+    assert _stored(group_draft, "inc-new")["expression"] == {
+        "any": [
+            {"variable": "age", "operator": "lt", "value": "40"},
+            {"variable": "stage", "operator": "eq", "value": "2"},
+        ]
+    }
