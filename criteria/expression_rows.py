@@ -217,6 +217,22 @@ def unrepresentable(expression: object, variables: Variables, operators: Mapping
     return ""
 
 
+def applies_if_unrepresentable(conditions: list, variables: Variables, rows: int) -> str:
+    """Why `rows` applies-if rows (variable, operator, value) cannot show `conditions` so
+    that saving them unchanged stores them unchanged ("" when they can)."""
+    if len(conditions) > rows:
+        return _("it has %(count)d applies-if conditions and this page shows %(rows)d") % {
+            "count": len(conditions),
+            "rows": rows,
+        }
+    for condition in conditions:
+        shown = comparison_text(condition, {})
+        shown.pop("other")
+        if comparison_from_text(shown, variables)[0] != condition:
+            return _("an applies-if condition has no fields here to show it (%s)") % condition
+    return ""
+
+
 def _typed_value(operator: str, raw: str) -> object:
     if operator in ("is_true", "is_false"):
         return None

@@ -14,6 +14,7 @@ from criteria import protocol
 from criteria.describe import applies_if_in_words, rule_in_words
 from criteria.expression_rows import (
     TEXT_FIELDS,
+    applies_if_unrepresentable,
     comparison_from_text,
     comparison_text,
     rows_from_expression,
@@ -25,9 +26,9 @@ from criteria.part_forms import (
     MODE_CHOICES,
     PREFIX,
     PartFormSet,
-    RuleParts,
     field_for,
     rule_action,
+    rule_layout,
 )
 from criteria.selectors import criterion_earlier_rules
 from trialsite.integers import integer_form_field
@@ -135,7 +136,9 @@ class CriterionForm(forms.Form):
         if criterion is None:
             return ""
         why = unrepresentable(criterion.expression, self.variables, OPERATOR_LABELS)
-        return why or _applies_if_unrepresentable(criterion.applies_if, self.variables)
+        return why or applies_if_unrepresentable(
+            criterion.applies_if, self.variables, APPLIES_IF_ROWS
+        )
 
     def _stored_words(self) -> str:
         rule = self.criterion
@@ -301,20 +304,6 @@ def _initial(criterion: Criterion) -> dict:
     return initial
 
 
-def _applies_if_unrepresentable(conditions: list, variables: dict) -> str:
-    if len(conditions) > APPLIES_IF_ROWS:
-        return _("it has %(count)d applies-if conditions and this page shows %(rows)d") % {
-            "count": len(conditions),
-            "rows": APPLIES_IF_ROWS,
-        }
-    for condition in conditions:
-        shown = comparison_text(condition, {})
-        shown.pop("other")
-        if comparison_from_text(shown, variables)[0] != condition:
-            return _("an applies-if condition has no fields here to show it (%s)") % condition
-    return ""
-
-
 def _layout(*, group: bool, refused: bool) -> Layout:
     applies = [
         Div(
@@ -338,22 +327,7 @@ def _layout(*, group: bool, refused: bool) -> Layout:
             "protocol_wording",
             "note",
         ),
-        Fieldset("Rule", *_rule_layout(group=group, refused=refused)),
+        Fieldset("Rule", *rule_layout(group=group, refused=refused)),
         Fieldset("Applies if (all must hold; leave empty when it always applies)", *applies),
         Fieldset("Why", "reason"),
     )
-
-
-def _rule_layout(*, group: bool, refused: bool) -> list:
-    # A group is edited part by part (criteria.part_forms); one comparison in the fields
-    # below, with buttons that make it the first part of a group.
-    shown = ["replace_rule"] if refused else []
-    if group:
-        return [*shown, "mode", RuleParts()]
-    comparison = Div(
-        Div("variable", css_class="col-md-5"),
-        Div("operator", css_class="col-md-4"),
-        Div("value", css_class="col-md-3"),
-        css_class="row",
-    )
-    return [*shown, comparison, "other", "mode", RuleParts()]

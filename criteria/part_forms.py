@@ -9,7 +9,7 @@ messages stand next to the part's own fields.
 
 from __future__ import annotations
 
-from crispy_forms.layout import LayoutObject
+from crispy_forms.layout import Div, LayoutObject
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -215,3 +215,18 @@ class RuleParts(LayoutObject):
 
     def render(self, form, context, template_pack=None, **kwargs):
         return render_to_string(self.template, {"form": form})
+
+
+def rule_layout(*, group: bool, refused: bool) -> list:
+    """The Rule section of the criterion form: a group part by part, or one comparison
+    in its fields with the buttons that make it the first part of a group."""
+    shown = ["replace_rule"] if refused else []
+    if group:
+        return [*shown, "mode", RuleParts()]
+    comparison = Div(
+        Div("variable", css_class="col-md-5"),
+        Div("operator", css_class="col-md-4"),
+        Div("value", css_class="col-md-3"),
+        css_class="row",
+    )
+    return [*shown, comparison, "other", "mode", RuleParts()]
