@@ -101,16 +101,21 @@ class PartForm(forms.Form):
 
 
 class BasePartFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": gettext_lazy("A rule has at most %(num)d parts: remove one."),
+    }
+
     def rows(self) -> list[Row]:
         return [form.row() for form in self.forms]
 
     def clean(self):
         if any(self.errors):
             return
-        problem = rows_problem(self.rows())
+        rows = self.rows()
+        problem = rows_problem(rows)
         if problem:
             raise forms.ValidationError(_("The parts could not be read (%s).") % problem)
-        rows = self.rows()
         for index, parts in _groups(row_tree(rows), rows):
             if not parts:
                 mode = self.forms[index].cleaned_data["mode"]

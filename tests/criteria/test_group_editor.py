@@ -374,3 +374,25 @@ def test_a_new_criterion_is_added_as_a_group(criteria_admin_client, group_draft)
             {"variable": "stage", "operator": "eq", "value": "2"},
         ]
     }
+
+
+@pytest.mark.parametrize(("count", "saved"), [(40, True), (41, False)])
+def test_a_rule_has_at_most_40_parts(criteria_admin_client, group_draft, count, saved):
+    url, shown = _open(criteria_admin_client, group_draft, "inc-renal")
+    for index in range(2, count):
+        shown |= {
+            f"part-{index}-depth": "1",
+            f"part-{index}-variable": "crcl",
+            f"part-{index}-operator": "gt",
+            f"part-{index}-value": str(index),
+        }
+    shown["part-TOTAL_FORMS"] = str(count)
+    response = press(criteria_admin_client, url, shown, **REASON)
+    stored = _stored(group_draft, "inc-renal")["expression"]
+    if saved:
+        assert response.status_code == 302 and len(stored["any"]) == 40
+    else:
+        assert response.context["form"].parts.non_form_errors() == [
+            "A rule has at most 40 parts: remove one."
+        ]
+        assert stored == RENAL_ANY
