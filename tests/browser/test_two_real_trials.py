@@ -80,6 +80,13 @@ def _screen(page, values: dict, outcome: str) -> None:
     page.wait_for_selector("text=Decision recorded")
 
 
+def _shoot(page, directory, name: str) -> None:
+    for width in (1280, 768):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(directory / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_a_nurse_screens_one_patient_in_each_trial_with_the_keyboard(
     page, protocol, colorectal_trial, screenshot_dir
 ):
@@ -100,9 +107,7 @@ def test_a_nurse_screens_one_patient_in_each_trial_with_the_keyboard(
     derived = page.inner_text("body")
     for shown in ("5.00 × ULN", "1.11 × ULN", "46.3"):  # derived, rounded as the file says
         assert shown in derived
-    for width in (1280, 768):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(screenshot_dir / f"{T2}-decided-{width}.png"), full_page=True)
+    _shoot(page, screenshot_dir, f"{T2}-decided")
 
 
 def _decide(trial, nurse, values: dict, **registration) -> Decision:
@@ -112,13 +117,6 @@ def _decide(trial, nurse, values: dict, **registration) -> Decision:
     return services.decision_record(
         screening=episode, recorded_by=nurse, screen_failure_reason="does not qualify"
     )
-
-
-def _shoot(page, directory, name: str) -> None:
-    for width in (1280, 768):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(directory / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
