@@ -11,7 +11,7 @@ import pytest
 from screening import services
 from screening.failures import failed_results
 from screening.models import Decision
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, save_and_record
 from tests.cases import eligible_values, register
 from tests.criteria.second_trial import colorectal_values
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -72,12 +72,7 @@ def _screen(page, values: dict, outcome: str) -> None:
         question = page.locator(f'[data-variable="{key}"]')
         if question.count() and question.is_visible():
             _answer(page, question, key, value)
-    page.click("button[name=save]")
-    page.wait_for_selector("text=Saved.")
-    page.click("[data-testid=record-decision]")
-    assert page.inner_text("[data-testid=confirm-outcome]").startswith(outcome)
-    page.click("[data-testid=confirm-decision]")
-    page.wait_for_selector("text=Decision recorded")
+    save_and_record(page, outcome)
 
 
 def _shoot(page, directory, name: str) -> None:
