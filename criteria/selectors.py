@@ -91,7 +91,8 @@ TEXT_FIELDS = ("label", "protocol_wording")
 
 def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
     """Criterion by criterion, what changed from `old` to `new`: added, removed or changed,
-    each field as (name, old, new) in words. Where the rule changed, the label and wording are
+    each field as (name, old, new) in words, and a changed group's `rule_changes` part by part
+    ("part 3 added: …"). Where the rule changed, the label and wording are
     listed beside it even when unchanged (old == new), and `warnings` names a number in them
     that the rule no longer has, or that is none of its thresholds (criteria.labels)."""
     variables = trial_variables(new.trial)
@@ -105,7 +106,15 @@ def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
             continue
         change = "added" if was is None else "removed" if now is None else "changed"
         warnings = _label_warnings(was, now, variables) if now else []
-        entries.append({"code": code, "change": change, "fields": fields, "warnings": warnings})
+        entries.append(
+            {
+                "code": code,
+                "change": change,
+                "fields": fields,
+                "rule_changes": _rule_changes(was, now, variables),
+                "warnings": warnings,
+            }
+        )
     return entries
 
 
@@ -136,13 +145,13 @@ def _code_order(before: dict, after: dict):
 
 
 def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[str, str, str]]:
-    from criteria.describe import applies_if_in_words, expression_in_words
+    from criteria.describe import applies_if_in_words, rule_in_words
 
     def shown(rule: dict | None, name: str) -> str:
         if rule is None:
             return ""
         if name == "expression":
-            return expression_in_words(rule[name], variables)
+            return rule_in_words(rule[name], variables)
         if name == "applies_if":
             return applies_if_in_words(rule[name], variables) or "always"
         return str(rule[name])
@@ -153,6 +162,14 @@ def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[s
     return [
         (title, shown(old, n), shown(new, n)) for n, title in DIFF_FIELDS.items() if n in changed
     ]
+
+
+def _rule_changes(old: dict | None, new: dict | None, variables: dict) -> list[str]:
+    from criteria.describe import rule_changes
+
+    if not old or not new or old["expression"] == new["expression"]:
+        return []
+    return rule_changes(old["expression"], new["expression"], variables)
 
 
 def _label_warnings(old: dict | None, new: dict, variables: dict) -> list[str]:
