@@ -29,6 +29,7 @@ from criteria.schema import (
     Variables,
     VariableSpec,
 )
+from criteria.translations import CRITERION_TEXTS, translation_problems
 from trialsite.integers import integer_problem
 
 _CONDITION_FIELDS = {"variable", "operator", "value", "other"}
@@ -211,6 +212,7 @@ def _criterion_fields(data: Mapping[str, Any]) -> list[str]:
         problems.append(f'unknown kind "{data.get("kind")}" (inclusion or exclusion)')
     if not isinstance(data.get("note", ""), str):
         problems.append("note must be text")
+    problems += translation_problems(data, CRITERION_TEXTS)
     problem = integer_problem(data.get("order", 0), ORDER_COLUMN, "order")
     return [*problems, problem] if problem else problems
 

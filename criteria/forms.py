@@ -7,6 +7,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.utils.translation import gettext as _
 
 from criteria import rules
 from criteria.describe import expression_in_words
@@ -14,6 +15,12 @@ from criteria.labels import stale_problems
 from criteria.models import CriteriaSet, Criterion
 from criteria.schema import NUMBER_OPERATORS
 from criteria.selectors import criterion_earlier_rules
+from criteria.translations import (
+    language_name,
+    translated_texts,
+    translation_languages,
+    with_translation,
+)
 from criteria.values import decimal_from_text
 from trialsite.integers import integer_form_field
 
@@ -74,11 +81,27 @@ class CriterionForm(forms.Form):
                 required=False, choices=[("", "—"), *OPERATOR_LABELS.items()], label="operator"
             )
             self.fields[f"if_value_{i}"] = forms.CharField(required=False, label="value")
+        self._add_translated_labels()
         if criterion is not None and not self.is_bound:
             self.initial.update(_initial(criterion))
         self.helper = FormHelper()
         self.helper.layout = _layout()
         self.helper.add_input(Submit("save", "Save criterion"))
+
+    def _add_translated_labels(self) -> None:
+        # One label field per language of the site besides English, beside the English one.
+        for language in translation_languages():
+            name = language_name(language)
+            self.fields[f"label_{language}"] = forms.CharField(
+                required=False,
+                max_length=300,
+                label=_("Label in %(language)s") % {"language": name},
+                help_text=_(
+                    "Shown to people working in %(language)s; left empty, they read "
+                    "the English label. The protocol wording is never translated."
+                )
+                % {"language": name},
+            )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().upper()
@@ -108,6 +131,7 @@ class CriterionForm(forms.Form):
                 self.add_error(_field_for(problem, *names), problem)
             applies_if.append(condition)
         cleaned["expression"], cleaned["applies_if"] = expression, applies_if
+        cleaned["translations"] = self._translations()
         if not self.errors:
             self._refuse_stale_numbers(cleaned)
         return cleaned
@@ -161,8 +185,16 @@ class CriterionForm(forms.Form):
             "applies_if",
             "order",
             "note",
+            "translations",
         )
         return {name: self.cleaned_data[name] for name in names}
+
+    def _translations(self) -> dict:
+        translations = self.criterion.translations if self.criterion else {}
+        for language in translation_languages():
+            label = (self.cleaned_data.get(f"label_{language}") or "").strip()
+            translations = with_translation(translations, language, label=label)
+        return translations
 
 
 class ReasonForm(forms.Form):
@@ -193,6 +225,8 @@ def _initial(criterion: Criterion) -> dict:
         name: getattr(criterion, name)
         for name in ("code", "kind", "label", "protocol_wording", "order", "note")
     }
+    for language in translation_languages():
+        initial[f"label_{language}"] = translated_texts(criterion, language).get("label", "")
     expression = criterion.expression
     if "variable" in expression:
         initial.update(_condition_initial(expression, "variable", "operator", "value"))
@@ -235,6 +269,7 @@ def _layout() -> Layout:
                 css_class="row",
             ),
             "label",
+            *(f"label_{language}" for language in translation_languages()),
             "protocol_wording",
             "note",
         ),

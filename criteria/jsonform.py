@@ -45,6 +45,7 @@ VARIABLE_FIELDS = (
     "shown_if",
     "codes",
     "lookback_days",
+    "translations",
 )
 CRITERION_FIELDS = (
     "code",
@@ -55,6 +56,7 @@ CRITERION_FIELDS = (
     "applies_if",
     "order",
     "note",
+    "translations",
 )
 PROTOCOL_FORMAT = "trialsite-protocol/1"
 DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
@@ -87,6 +89,7 @@ def build_variable(data: Mapping[str, Any]) -> VariableSpec:
         loinc=data.get("loinc", ""),
         codes=tuple(Code(c["system"], c["code"]) for c in data.get("codes") or ()),
         lookback_days=data.get("lookback_days"),
+        translations=data.get("translations") or {},
         # shown_if conditions may read variables defined later; see build_variables.
         shown_if=(),
     )
@@ -103,7 +106,24 @@ def build_variables(items: list[Mapping[str, Any]]) -> dict[str, VariableSpec]:
     return result
 
 
+def translations_dict(translations: Mapping) -> dict[str, Any]:
+    """Plain dicts of a record's frozen translations."""
+    return {
+        language: {k: dict(v) if isinstance(v, Mapping) else v for k, v in texts.items()}
+        for language, texts in translations.items()
+    }
+
+
+def _with_translations(data: dict[str, Any], translations: Mapping) -> dict[str, Any]:
+    # Written only when given: a file or snapshot without translations keeps its v1 form.
+    return {**data, "translations": translations_dict(translations)} if translations else data
+
+
 def variable_dict(spec: VariableSpec) -> dict[str, Any]:
+    return _with_translations(_variable_fields(spec), spec.translations)
+
+
+def _variable_fields(spec: VariableSpec) -> dict[str, Any]:
     return {
         "key": spec.key,
         "label": spec.label,
@@ -188,11 +208,12 @@ def build_criterion(data: Mapping[str, Any], variables: Variables | None = None)
         applies_if=tuple(build_condition(c, variables) for c in data.get("applies_if") or ()),
         order=data.get("order", 0),
         note=data.get("note", ""),
+        translations=data.get("translations") or {},
     )
 
 
 def criterion_dict(rule: CriterionRule) -> dict[str, Any]:
-    return {
+    fields = {
         "code": rule.code,
         "kind": rule.kind,
         "label": rule.label,
@@ -202,6 +223,7 @@ def criterion_dict(rule: CriterionRule) -> dict[str, Any]:
         "order": rule.order,
         "note": rule.note,
     }
+    return _with_translations(fields, rule.translations)
 
 
 def build_rules(trial: str, version: int, variables: list, criteria: list) -> RuleSet:

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from criteria import rules
 from criteria.derivations import CONTEXT
 from criteria.exceptions import CriteriaSetFrozen
+from criteria.translations import label_for
 
 
 class Trial(models.Model):
@@ -57,6 +58,8 @@ class Variable(models.Model):
     # Codes in the hospital record ([{system, code}], asked in order) and the look-back window.
     codes = models.JSONField(default=list, blank=True)
     lookback_days = models.PositiveIntegerField(null=True, blank=True)
+    # {"da": {"label", "help_text", "choices": {value: label}}}; see criteria.translations.
+    translations = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -67,6 +70,9 @@ class Variable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial}: {self.key}"
+
+    def label_for(self, language: str | None = None) -> str:
+        return label_for(self, language)
 
     def as_spec(self) -> rules.VariableSpec:
         return rules.variable_from_dict(
@@ -89,6 +95,7 @@ class Variable(models.Model):
                 "shown_if": self.shown_if,
                 "codes": self.codes,
                 "lookback_days": self.lookback_days,
+                "translations": self.translations,
             }
         )
 
@@ -177,6 +184,8 @@ class Criterion(models.Model):
     applies_if = models.JSONField(default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
     note = models.TextField(blank=True)
+    # {"da": {"label": ...}}; the protocol wording is never translated (criteria.translations).
+    translations = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -199,6 +208,9 @@ class Criterion(models.Model):
         self._refuse_if_frozen("deleted")
         return super().delete(*args, **kwargs)
 
+    def label_for(self, language: str | None = None) -> str:
+        return label_for(self, language)
+
     def clean(self) -> None:
         variables = _variable_specs(self.criteria_set.trial)
         problems = rules.check_criterion(self.as_rule_dict(), variables)
@@ -215,6 +227,7 @@ class Criterion(models.Model):
             "applies_if": self.applies_if,
             "order": self.order,
             "note": self.note,
+            "translations": self.translations,
         }
 
     def _refuse_if_frozen(self, verb: str) -> None:

@@ -104,6 +104,18 @@ def _freeze(obj: object, name: str, kind: type) -> None:
         object.__setattr__(obj, name, kind(value))
 
 
+def _freeze_translations(obj: object) -> None:
+    # {"da": {"label": ..., "choices": {...}}}: every level frozen, so the spec stays hashable.
+    frozen = FrozenMap(
+        (
+            language,
+            FrozenMap((k, FrozenMap(v) if isinstance(v, Mapping) else v) for k, v in texts.items()),
+        )
+        for language, texts in obj.translations.items()  # type: ignore[attr-defined]
+    )
+    object.__setattr__(obj, "translations", frozen)
+
+
 @dataclass(frozen=True)
 class Condition:
     """One comparison of a variable with a threshold, or of two dates.
@@ -184,8 +196,11 @@ class VariableSpec:
     # (NPU before LOINC), and how many days before the screening date a result may be.
     codes: tuple[Code, ...] = ()
     lookback_days: int | None = None
+    # Labels, help text and choice labels in other languages (criteria.translations).
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
+        _freeze_translations(self)
         _freeze(self, "codes", tuple)
         _freeze(self, "alt_units", FrozenMap)
         _freeze(self, "choices", tuple)
@@ -207,8 +222,11 @@ class CriterionRule:
     applies_if: tuple[Condition, ...] = ()
     order: int = 0
     note: str = ""
+    # The label in other languages; the protocol wording is never translated.
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
+        _freeze_translations(self)
         _freeze(self, "applies_if", tuple)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from criteria import rules
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
@@ -96,13 +98,14 @@ DIFF_FIELDS = {
     "expression": "Rule",
     "applies_if": "Applies if",
     "label": "Label",
+    "translations": gettext_lazy("Translations"),
     "protocol_wording": "Protocol wording",
     "kind": "Kind",
     "order": "Order",
     "note": "Note",
 }
 RULE_FIELDS = ("expression", "applies_if")
-TEXT_FIELDS = ("label", "protocol_wording")
+TEXT_FIELDS = ("label", "translations", "protocol_wording")
 
 
 def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
@@ -153,6 +156,7 @@ def _code_order(before: dict, after: dict):
 
 def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[str, str, str]]:
     from criteria.describe import applies_if_in_words, expression_in_words
+    from criteria.translations import translations_in_words
 
     def shown(rule: dict | None, name: str) -> str:
         if rule is None:
@@ -161,6 +165,8 @@ def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[s
             return expression_in_words(rule[name], variables)
         if name == "applies_if":
             return applies_if_in_words(rule[name], variables) or "always"
+        if name == "translations":
+            return translations_in_words(rule.get(name)) or "none"
         return str(rule[name])
 
     changed = {n for n in DIFF_FIELDS if (old or {}).get(n) != (new or {}).get(n)}

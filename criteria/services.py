@@ -165,6 +165,7 @@ def _variables_sync(trial: Trial, variable_dicts: list[dict]) -> tuple[int, int]
     for raw in variable_dicts:
         spec = rules.variable_from_dict(raw)
         fields = {k: v for k, v in rules.variable_to_dict(spec).items() if k != "key"}
+        fields.setdefault("translations", {})  # a file without them removes them
         variable = Variable.objects.filter(trial=trial, key=spec.key).first()
         if variable is None:
             Variable.objects.create(trial=trial, key=spec.key, **fields)
@@ -189,6 +190,7 @@ def _canonical_criterion(raw: dict) -> dict:
         "applies_if": canonical.get("applies_if", []),
         "order": canonical.get("order", 0),
         "note": canonical.get("note", ""),
+        "translations": canonical.get("translations", {}),
     }
 
 

@@ -25,6 +25,7 @@ from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS
 from criteria.exceptions import ProtocolError
 from criteria.jsonform import PROTOCOL_FORMAT, VARIABLE_FIELDS, build_variables
 from criteria.schema import DATA_TYPES, Variables
+from criteria.translations import VARIABLE_TEXTS, translation_problems
 from trialsite.integers import integer_problem
 
 __all__ = [
@@ -136,6 +137,7 @@ def check_variable(data: Mapping[str, Any]) -> list[str]:
     if data_type not in DATA_TYPES:
         return [f'variable {key}: unknown data type "{data_type}"']
     problems = _text_field_problems(data) + _kind_problems(data, data_type)
+    problems += translation_problems(data, VARIABLE_TEXTS, data.get("choices"))
     problems += _number_field_problems(data, data_type) + _record_problems(data)
     return [f"variable {key}: {p}" for p in problems]
 
