@@ -101,12 +101,17 @@ def rules_in_language(rule_set: Any, language: str | None = None) -> Any:
     language = language_of(language)
     if language == ENGLISH:
         return rule_set
-    variables = {
-        key: replace(spec, label=label_for(spec, language), help_text=help_text_for(spec, language))
-        for key, spec in rule_set.variables.items()
-    }
     criteria = [replace(rule, label=label_for(rule, language)) for rule in rule_set.criteria]
+    variables = variables_in_language(rule_set.variables, language)
     return replace(rule_set, variables=variables, criteria=criteria)
+
+
+def variables_in_language(variables: Mapping[str, Any], language: str | None = None) -> dict:
+    """Variable specs by key with their label and help text in `language` (as above)."""
+    return {
+        key: replace(spec, label=label_for(spec, language), help_text=help_text_for(spec, language))
+        for key, spec in variables.items()
+    }
 
 
 def translations_in_words(translations: Mapping | None) -> str:
