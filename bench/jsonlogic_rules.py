@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from criteria.derivations import DERIVATIONS
-from criteria.rules import Condition, CriterionRule, Expression, Group, RuleSet
+from criteria.protocol import Condition, CriterionRule, Expression, Group, RuleSet
 from criteria.values import NEVER
 
 _SYMBOL = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "eq": "==", "ne": "!="}

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from criteria.derivations import DERIVATION_INPUTS, completed_years
-from criteria.schema import VariableSpec
+from criteria.protocol import VariableSpec
 
 BIRTH_KEY, REFERENCE_KEY = DERIVATION_INPUTS["age_years"]
 EARLIEST = date(1900, 1, 1)

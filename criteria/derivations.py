@@ -21,8 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from typing import TYPE_CHECKING
 
-from criteria.schema import VariableSpec
+if TYPE_CHECKING:  # the protocol's checks read the derivations: no import at run time
+    from criteria.protocol import VariableSpec
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _CENTS = Decimal("0.01")

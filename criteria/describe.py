@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from criteria.exceptions import ProtocolError
-from criteria.jsonform import build_rules
-from criteria.reasons import applies_phrase, condition_text
-from criteria.rules import (
+from criteria.protocol import (
     Condition,
     Group,
     RuleSet,
@@ -15,6 +13,8 @@ from criteria.rules import (
     condition_from_dict,
     expression_from_dict,
 )
+from criteria.protocol.reading import build_rules
+from criteria.reasons import applies_phrase, condition_text
 from criteria.values import unit_display
 
 Variables = Mapping[str, VariableSpec]

@@ -34,6 +34,7 @@ from criteria.derivations import (
     entered_inputs,
 )
 from criteria.exceptions import ValueProblem
+from criteria.protocol import NEVER, Condition, CriterionRule, Expression, Group, RuleSet, Variables
 from criteria.results import (
     ELIGIBLE,
     INCOMPLETE,
@@ -46,7 +47,6 @@ from criteria.results import (
     Evaluation,
     fails,
 )
-from criteria.schema import NEVER, Condition, CriterionRule, Expression, Group, RuleSet, Variables
 from criteria.values import MOST_DIGITS, number_problem
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Forms of the criteria admin. A criterion's expression is built from plain fields
 (variable, operator, threshold) so a non-programmer never types JSON; the rule checks are the
-same ones the protocol loader and the model use (criteria.rules.check_*)."""
+same ones the protocol loader and the model use (criteria.protocol.check_*)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext as _
 
-from criteria import rules
+from criteria import protocol
 from criteria.describe import expression_in_words
 from criteria.labels import stale_problems
 from criteria.models import CriteriaSet, Criterion
-from criteria.schema import NUMBER_OPERATORS
+from criteria.protocol import NUMBER_OPERATORS
 from criteria.selectors import criterion_earlier_rules
 from criteria.translations import (
     language_name,
@@ -172,10 +172,10 @@ class CriterionForm(forms.Form):
                 condition["value"] = str(decimal_from_text(typed)) if typed else typed
             except ValueError as error:
                 return [f"Threshold {error}"]
-        return rules.check_condition(condition, self.variables)
+        return protocol.check_condition(condition, self.variables)
 
     def rule_fields(self) -> dict:
-        """What to store on the Criterion, in the JSON form of criteria.rules."""
+        """What to store on the Criterion, in the JSON form of criteria.protocol."""
         names = (
             "code",
             "kind",

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from criteria.describe import expression_in_words
-from criteria.schema import VariableSpec
+from criteria.protocol import VariableSpec
 from criteria.translations import language_name
 
 # Not part of a word or a longer number ("HER2", "E01", "10^9"), then digits with an optional

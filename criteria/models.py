@@ -1,7 +1,7 @@
 """Trials, their variables and versioned criteria sets, stored as data (DESIGN.md, "Rule records").
 
 A criterion's expression and applies-if conditions are stored in the JSON form of
-`criteria.rules`, so the evaluator, the protocol file and a decision's snapshot share one shape.
+`criteria.protocol`, so the evaluator, the protocol file and a decision's snapshot share one shape.
 Published and retired sets are frozen here, in the model, so no form or script can edit them.
 """
 
@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from criteria import rules
+from criteria import protocol
 from criteria.derivations import CONTEXT
 from criteria.exceptions import CriteriaSetFrozen
 from criteria.translations import label_for
@@ -74,30 +74,11 @@ class Variable(models.Model):
     def label_for(self, language: str | None = None) -> str:
         return label_for(self, language)
 
-    def as_spec(self) -> rules.VariableSpec:
-        return rules.variable_from_dict(
-            {
-                "key": self.key,
-                "label": self.label,
-                "data_type": self.data_type,
-                "section": self.section,
-                "order": self.order,
-                "help_text": self.help_text,
-                "unit": self.unit,
-                "alt_units": self.alt_units,
-                "minimum": _decimal_text(self.minimum),
-                "maximum": _decimal_text(self.maximum),
-                "choices": self.choices,
-                "never_allowed": self.never_allowed,
-                "future_allowed": self.future_allowed,
-                "derivation": self.derivation,
-                "loinc": self.loinc,
-                "shown_if": self.shown_if,
-                "codes": self.codes,
-                "lookback_days": self.lookback_days,
-                "translations": self.translations,
-            }
-        )
+    def as_spec(self) -> protocol.VariableSpec:
+        # Every field of the file this model stores; DecimalField pads, the file does not.
+        data = {name: getattr(self, name) for name in _stored(self, protocol.VARIABLE_FIELDS)}
+        data.update(minimum=_decimal_text(self.minimum), maximum=_decimal_text(self.maximum))
+        return protocol.variable_from_dict(data)
 
 
 class CriteriaSet(models.Model):
@@ -213,22 +194,15 @@ class Criterion(models.Model):
 
     def clean(self) -> None:
         variables = _variable_specs(self.criteria_set.trial)
-        problems = rules.check_criterion(self.as_rule_dict(), variables)
+        problems = protocol.check_criterion(self.as_rule_dict(), variables)
         if problems:
             raise ValidationError({"expression": problems})
 
     def as_rule_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "kind": self.kind,
-            "label": self.label,
-            "protocol_wording": self.protocol_wording,
-            "expression": self.expression,
-            "applies_if": self.applies_if,
-            "order": self.order,
-            "note": self.note,
-            "translations": self.translations,
-        }
+        rule = {name: getattr(self, name) for name in _stored(self, protocol.CRITERION_FIELDS)}
+        if not rule["translations"]:
+            del rule["translations"]  # as the file writes it: only when there are some
+        return rule
 
     def _refuse_if_frozen(self, verb: str) -> None:
         # Read the status from the database: a stale in-memory set must not unlock a criterion.
@@ -242,6 +216,12 @@ class Criterion(models.Model):
                 f"Criterion {self.code} belongs to a {status} criteria set and cannot be {verb}; "
                 "create a new draft instead."
             )
+
+
+def _stored(model: models.Model, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The protocol file's fields that `model` has a column for, in the file's order."""
+    columns = {f.name for f in model._meta.concrete_fields}
+    return tuple(name for name in names if name in columns)
 
 
 def _variable_specs(trial: Trial) -> dict:

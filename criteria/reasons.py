@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from criteria.derivations import CONTEXT, Working, days_between, display
-from criteria.schema import NEVER, Condition, VariableSpec
+from criteria.protocol import NEVER, Condition, VariableSpec
 from criteria.values import unit_display
 
 SYMBOLS = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "eq": "=", "ne": "≠"}

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from criteria import rules
+from criteria import protocol
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
-
-PROTOCOL_FORMAT = "trialsite-protocol/1"
 
 
 def trial_get(registry_id: str) -> Trial | None:
@@ -46,35 +44,21 @@ def criteria_set_by_version(trial: Trial, version: int) -> CriteriaSet | None:
     return trial.criteria_sets.filter(version=version).first()
 
 
-def protocol_dict(criteria_set: CriteriaSet) -> dict:
-    """One criteria set with its trial and variables, in the protocol file's JSON form."""
+def criteria_set_protocol(criteria_set: CriteriaSet) -> dict:
+    """One criteria set with its trial and variables, as a protocol file's dict."""
     trial = criteria_set.trial
-    specs = {variable.key: variable.as_spec() for variable in trial.variables.all()}
-    # Through the rule objects and back: PostgreSQL's jsonb keeps an expression's keys in its
-    # own order, and the file's order is the canonical one (the export is byte for byte).
+    info = protocol.TrialInfo(trial.registry_id, trial.title, trial.sponsor_protocol_id)
     # Shape only, not against today's variables: an old version is exported as it was.
-    criteria = [
-        rules.criterion_to_dict(rules.criterion_from_dict(criterion.as_rule_dict()))
-        for criterion in criteria_set.criteria.all()
-    ]
-    return {
-        "format": PROTOCOL_FORMAT,
-        "trial": {
-            "registry_id": trial.registry_id,
-            "title": trial.title,
-            "sponsor_protocol_id": trial.sponsor_protocol_id,
-        },
-        "variables": [rules.variable_to_dict(spec) for spec in specs.values()],
-        "criteria_set": {
-            "version": criteria_set.version,
-            "criteria": criteria,
-        },
-    }
+    criteria = [protocol.criterion_from_dict(c.as_rule_dict()) for c in criteria_set.criteria.all()]
+    variables = trial_variables(trial)
+    rules = protocol.RuleSet(info.registry_id, criteria_set.version, variables, criteria)
+    return protocol.protocol_to_dict(info, rules)
 
 
-def criteria_set_rules(criteria_set: CriteriaSet) -> rules.RuleSet:
-    """The set as the evaluator's frozen RuleSet (variables of its trial included)."""
-    _, rule_set = rules.protocol_from_dict(protocol_dict(criteria_set))
+def criteria_set_rules(criteria_set: CriteriaSet) -> protocol.RuleSet:
+    """The set as the evaluator's frozen RuleSet (variables of its trial included), checked
+    against today's variables as a protocol file is."""
+    _, rule_set = protocol.protocol_from_dict(criteria_set_protocol(criteria_set))
     return rule_set
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from criteria.date_ranges import date_problems
 from criteria.derivations import CONTEXT
 from criteria.exceptions import ValueProblem
-from criteria.schema import NEVER, RuleSet, VariableSpec
+from criteria.protocol import NEVER, RuleSet, VariableSpec
 from criteria.typed_numbers import decimal_from_text, integer_from_text, number_text
 
 __all__ = [

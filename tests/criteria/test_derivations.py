@@ -20,7 +20,7 @@ from criteria.derivations import (
     days_between,
     display,
 )
-from criteria.rules import VariableSpec
+from criteria.protocol import VariableSpec
 from criteria.values import to_canonical
 
 

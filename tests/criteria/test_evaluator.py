@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from criteria.evaluator import EVALUATOR_VERSION, evaluate
 from criteria.exceptions import ValueProblem
-from criteria.rules import (
+from criteria.protocol import (
     Condition,
     CriterionRule,
     Group,

@@ -18,7 +18,7 @@ import pytest
 
 from criteria.evaluator import evaluate
 from criteria.exceptions import ValueProblem
-from criteria.rules import rules_from_dict
+from criteria.protocol import rules_from_dict
 
 CORPUS = json.loads(
     (Path(__file__).parent / "data" / "evaluator_corpus.json").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from criteria.models import Criterion, Trial, Variable
-from tests.cases import PROTOCOL_FILE
+from tests.criteria.cases import PROTOCOL_FILE
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from criteria.exceptions import ProtocolError
-from criteria.rules import (
+from criteria.protocol import (
     Condition,
     Group,
     RuleSet,

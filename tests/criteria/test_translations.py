@@ -11,7 +11,7 @@ from django.utils import translation
 
 from criteria.exceptions import CriteriaSetFrozen, ProtocolError
 from criteria.models import Criterion, Variable
-from criteria.rules import protocol_from_dict
+from criteria.protocol import protocol_from_dict
 from criteria.selectors import criteria_set_diff, criteria_set_published
 from criteria.services import criteria_set_draft_create, criterion_save, protocol_load
 from criteria.translations import (

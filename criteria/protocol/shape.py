@@ -1,14 +1,16 @@
-"""The shapes of a rule set: frozen, hashable dataclasses and the vocabulary they use.
+"""The shape of a protocol file: frozen dataclasses, the vocabulary they use, the field lists.
 
-`criteria.rules` re-exports everything here and adds the JSON forms; import from there.
-Everything is immutable and hashable so a rule set can key a cache and be shared between
-threads; mappings are `FrozenMap`s and sequences are tuples.
+Each record's dataclass is its one list of fields: the file's keys, in the file's order, are
+the dataclass's fields (`VARIABLE_FIELDS`, `CRITERION_FIELDS`, ...), and reading, checking,
+writing and the models all take them from here. Everything is immutable and hashable so a
+rule set can be shared between threads; mappings are `FrozenMap`s and sequences are tuples.
+Import from `criteria.protocol`, which adds reading, checking and writing.
 """
 
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -251,3 +253,16 @@ class TrialInfo:
     registry_id: str
     title: str
     sponsor_protocol_id: str = ""
+
+
+def field_names(record: type) -> tuple[str, ...]:
+    """A record's fields in the protocol file's order (the dataclass's order)."""
+    return tuple(f.name for f in fields(record))
+
+
+PROTOCOL_FORMAT = "trialsite-protocol/1"
+PROTOCOL_FIELDS = ("format", "trial", "variables", "criteria_set")
+TRIAL_FIELDS = field_names(TrialInfo)
+VARIABLE_FIELDS = field_names(VariableSpec)
+CRITERION_FIELDS = field_names(CriterionRule)
+CONDITION_FIELDS = field_names(Condition)

@@ -1,9 +1,9 @@
-"""Checks on variable lists and whole protocol files (dict / JSON form).
+"""Checking variable lists and whole protocol files (dict / JSON form), all in one pass.
 
 Every check returns a list of messages (empty when fine); `validate_protocol` raises them
 together as one `ProtocolError`. Each message names the entry it is about, e.g.
 `variable lvef_percent: minimum "abc" is not a decimal`. Conditions and criteria are checked
-by `criteria.checks`.
+by `criteria.protocol.checks`.
 """
 
 from __future__ import annotations
@@ -13,26 +13,26 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from criteria.checks import (
+from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS
+from criteria.exceptions import ProtocolError
+from criteria.protocol.checks import (
     MAX_WINDOW_DAYS,
     ORDER_COLUMN,
     check_condition,
     check_criterion,
-    check_expression,
     decimal_problem,
 )
-from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS
-from criteria.exceptions import ProtocolError
-from criteria.jsonform import PROTOCOL_FORMAT, VARIABLE_FIELDS, build_variables
-from criteria.schema import DATA_TYPES, Variables
+from criteria.protocol.reading import build_variables
+from criteria.protocol.shape import (
+    DATA_TYPES,
+    PROTOCOL_FIELDS,
+    PROTOCOL_FORMAT,
+    TRIAL_FIELDS,
+    VARIABLE_FIELDS,
+    Variables,
+)
 from criteria.translations import VARIABLE_TEXTS, translation_problems
 from trialsite.integers import integer_problem
-
-__all__ = [
-    "check_condition", "check_criteria", "check_criterion", "check_expression",
-    "check_rule_parts", "check_variable", "check_variables", "decimal_problem",
-    "validate_protocol", "validate_rules_dict",
-]  # fmt: skip
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -222,11 +222,7 @@ def check_rule_parts(variables: object, criteria: object) -> list[str]:
 def _trial_problems(trial: object) -> list[str]:
     if not isinstance(trial, Mapping):
         return ["trial: must be an object with registry_id, title, sponsor_protocol_id"]
-    problems = [
-        f'trial: unknown field "{f}"'
-        for f in trial
-        if f not in ("registry_id", "title", "sponsor_protocol_id")
-    ]
+    problems = [f'trial: unknown field "{f}"' for f in trial if f not in TRIAL_FIELDS]
     for name in ("registry_id", "title"):
         if not isinstance(trial.get(name), str) or not trial.get(name):
             problems.append(f"trial: {name} must be non-empty text")
@@ -245,11 +241,7 @@ def validate_protocol(data: object) -> None:
     """Raise ProtocolError listing every problem of a protocol file's dict; None when valid."""
     if not isinstance(data, Mapping):
         raise ProtocolError("protocol: must be a JSON object")
-    problems = [
-        f'protocol: unknown field "{f}"'
-        for f in data
-        if f not in ("format", "trial", "variables", "criteria_set")
-    ]
+    problems = [f'protocol: unknown field "{f}"' for f in data if f not in PROTOCOL_FIELDS]
     if data.get("format") != PROTOCOL_FORMAT:
         problems.append(f'protocol: format must be "{PROTOCOL_FORMAT}", not {data.get("format")!r}')
     problems += _trial_problems(data.get("trial"))
