@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from criteria import protocol
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
+from criteria.translations import label_for
 
 
 def trial_get(registry_id: str) -> Trial | None:
@@ -24,15 +25,18 @@ def trial_ids() -> list[str]:
     return list(Trial.objects.order_by("registry_id").values_list("registry_id", flat=True))
 
 
-def criterion_labels() -> dict[tuple[str, str], str]:
-    """The newest label of each criterion, keyed by (registry id, code): two trials may both
-    have an I07, and they are different criteria."""
+def criterion_labels(language: str | None = None) -> dict[tuple[str, str], str]:
+    """The newest label of each criterion in `language` (default: the active one; English
+    where it has no translation), keyed by (registry id, code): two trials may both have an
+    I07, and they are different criteria."""
     labels: dict[tuple[str, str], str] = {}
     rows = Criterion.objects.order_by(
         "criteria_set__trial__registry_id", "-criteria_set__version", "order"
-    ).values_list("criteria_set__trial__registry_id", "code", "label")
-    for trial, code, label in rows:
-        labels.setdefault((trial, code), label)
+    ).values("criteria_set__trial__registry_id", "code", "label", "translations")
+    for row in rows:
+        key = (row["criteria_set__trial__registry_id"], row["code"])
+        if key not in labels:
+            labels[key] = label_for(row, language)
     return labels
 
 
