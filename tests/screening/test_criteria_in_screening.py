@@ -18,8 +18,8 @@ from criteria.services import (
     protocol_load,
 )
 from screening import services
-from screening.forms import ScreeningForm
 from screening.impact import impact_preview
+from screening.intake.forms import ScreeningForm
 from screening.models import Decision
 from tests.cases import (
     PROTOCOL_FILE,
