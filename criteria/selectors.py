@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from criteria import protocol
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
-from criteria.translations import label_for
+from criteria.translations import ENGLISH, label_for, language_of
 
 
 def trial_get(registry_id: str) -> Trial | None:
@@ -38,6 +38,20 @@ def criterion_labels(language: str | None = None) -> dict[tuple[str, str], str]:
         if key not in labels:
             labels[key] = label_for(row, language)
     return labels
+
+
+def criterion_labels_of_sets(
+    set_ids: set[int], language: str | None = None
+) -> dict[tuple[int, str], str]:
+    """Each criterion's label in `language` (default: the active one; English where it has no
+    translation) by (criteria set id, code), for the sets `set_ids`; one query, none for
+    English or no sets: the label a decision recorded is already the English one."""
+    if not set_ids or language_of(language) == ENGLISH:
+        return {}
+    rows = Criterion.objects.filter(criteria_set_id__in=set_ids).values(
+        "criteria_set_id", "code", "label", "translations"
+    )
+    return {(row["criteria_set_id"], row["code"]): label_for(row, language) for row in rows}
 
 
 def criteria_set_published(trial: Trial) -> CriteriaSet | None:
