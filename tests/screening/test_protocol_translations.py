@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -18,9 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _get(client, url: str, language: str, **params):
-    # The language as the site's machinery would set it from the request, and active here.
+    # The language as the site's switch leaves it (its cookie), and active here.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     with translation.override(language):
-        return client.get(url, params, HTTP_ACCEPT_LANGUAGE=language)
+        return client.get(url, params)
 
 
 def _text(response) -> str:
@@ -96,13 +98,29 @@ def test_the_log_and_summary_name_failed_criteria_in_danish(investigator_client,
     assert "Neutrophils above 1.5 × 10⁹/L" in english
 
 
-def test_the_csv_export_states_its_language_and_labels_in_it(investigator_client, decided):
-    for language, label in (("da", "Neutrofile granulocytter over"), ("en", "Neutrophils above")):
-        text = _text(_get(investigator_client, reverse("log:export-csv"), language))
-        rows = list(csv.reader(io.StringIO(text)))
-        assert rows[0][1] == f"Language: {language}"
-        words = rows[2][rows[1].index("Screen failure reasons (words)")]
-        assert words.startswith(f"I13 {label}")
+LABELS = {"da": "Neutrofile granulocytter over 1,5", "en": "Neutrophils above 1.5"}
+
+
+def _csv_language_and_i13(client, language: str) -> tuple[str, str]:
+    text = _text(_get(client, reverse("log:export-csv"), language))
+    rows = list(csv.reader(io.StringIO(text)))
+    words = rows[2][rows[1].index("Screen failure reasons (words)")]
+    return rows[0][1].removeprefix("Language: "), words
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_csv_export_states_the_language_its_labels_are_in(
+    investigator_client, decided, language
+):
+    stated, words = _csv_language_and_i13(investigator_client, language)
+    assert words.startswith(f"I13 {LABELS[stated]}")
+
+
+def test_the_csv_export_labels_criteria_in_the_requesting_users_language(
+    investigator_client, decided
+):
+    for language in ("da", "en"):
+        assert _csv_language_and_i13(investigator_client, language)[0] == language
 
 
 def test_the_xlsx_export_states_its_language(investigator_client, decided):
