@@ -52,7 +52,10 @@ class Variable(models.Model):
     choices = models.JSONField(default=list, blank=True)
     never_allowed = models.BooleanField(default=False)
     future_allowed = models.BooleanField(default=False)
-    derivation = models.CharField(max_length=64, blank=True)
+    # A derived variable's kind and inputs, {"kind": "times_uln", "value": ..., "uln": ...}
+    # (criteria.protocol.shape.DERIVATION_KINDS); null for an entered one.
+    derivation = models.JSONField(null=True, blank=True)
+    display_places = models.PositiveSmallIntegerField(null=True, blank=True)
     loinc = models.CharField(max_length=16, blank=True)
     shown_if = models.JSONField(default=list, blank=True)
     # Codes in the hospital record ([{system, code}], asked in order) and the look-back window.
@@ -74,9 +77,14 @@ class Variable(models.Model):
     def label_for(self, language: str | None = None) -> str:
         return label_for(self, language)
 
+    @classmethod
+    def stored_fields(cls) -> tuple[str, ...]:
+        """The fields of a protocol file's variable that this model stores, in file order."""
+        return _stored(cls, protocol.VARIABLE_FIELDS)
+
     def as_spec(self) -> protocol.VariableSpec:
-        # Every field of the file this model stores; DecimalField pads, the file does not.
-        data = {name: getattr(self, name) for name in _stored(self, protocol.VARIABLE_FIELDS)}
+        # DecimalField pads ("1.5000"); the file does not.
+        data = {name: getattr(self, name) for name in self.stored_fields()}
         data.update(minimum=_decimal_text(self.minimum), maximum=_decimal_text(self.maximum))
         return protocol.variable_from_dict(data)
 
@@ -198,11 +206,13 @@ class Criterion(models.Model):
         if problems:
             raise ValidationError({"expression": problems})
 
+    @classmethod
+    def stored_fields(cls) -> tuple[str, ...]:
+        """The fields of a protocol file's criterion that this model stores, in file order."""
+        return _stored(cls, protocol.CRITERION_FIELDS)
+
     def as_rule_dict(self) -> dict:
-        rule = {name: getattr(self, name) for name in _stored(self, protocol.CRITERION_FIELDS)}
-        if not rule["translations"]:
-            del rule["translations"]  # as the file writes it: only when there are some
-        return rule
+        return {name: getattr(self, name) for name in self.stored_fields()}
 
     def _refuse_if_frozen(self, verb: str) -> None:
         # Read the status from the database: a stale in-memory set must not unlock a criterion.
@@ -218,7 +228,7 @@ class Criterion(models.Model):
             )
 
 
-def _stored(model: models.Model, names: tuple[str, ...]) -> tuple[str, ...]:
+def _stored(model: type[models.Model] | models.Model, names: tuple[str, ...]) -> tuple[str, ...]:
     """The protocol file's fields that `model` has a column for, in the file's order."""
     columns = {f.name for f in model._meta.concrete_fields}
     return tuple(name for name in names if name in columns)

@@ -162,15 +162,13 @@ def _require_reason(reason: str) -> None:
 
 def _variables_sync(trial: Trial, variable_dicts: list[dict]) -> tuple[int, int]:
     added = changed = 0
-    for raw in variable_dicts:
-        spec = protocol.variable_from_dict(raw)
-        fields = {k: v for k, v in protocol.variable_to_dict(spec).items() if k != "key"}
-        fields.setdefault("translations", {})  # a file without them removes them
-        variable = Variable.objects.filter(trial=trial, key=spec.key).first()
+    for raw in protocol.upgraded_variables(variable_dicts):
+        fields = _stored_fields(protocol.variable_from_dict(raw))
+        variable = Variable.objects.filter(trial=trial, key=fields["key"]).first()
         if variable is None:
-            Variable.objects.create(trial=trial, key=spec.key, **fields)
+            Variable.objects.create(trial=trial, **fields)
             added += 1
-        elif protocol.variable_to_dict(variable.as_spec()) != protocol.variable_to_dict(spec):
+        elif _stored_fields(variable.as_spec()) != fields:
             for name, value in fields.items():
                 setattr(variable, name, value)
             variable._change_reason = "protocol file loaded"
@@ -179,8 +177,16 @@ def _variables_sync(trial: Trial, variable_dicts: list[dict]) -> tuple[int, int]
     return added, changed
 
 
+def _stored_fields(spec: protocol.VariableSpec) -> dict:
+    """A variable's canonical dict, less the fields the Variable model does not store."""
+    stored = Variable.stored_fields()
+    return {k: v for k, v in protocol.variable_to_dict(spec).items() if k in stored}
+
+
 def _canonical_criterion(raw: dict) -> dict:
-    return protocol.criterion_to_dict(protocol.criterion_from_dict(raw))
+    """A criterion's canonical dict, less the fields the Criterion model does not store."""
+    canonical = protocol.criterion_to_dict(protocol.criterion_from_dict(raw))
+    return {name: canonical[name] for name in Criterion.stored_fields()}
 
 
 def _next_version(trial: Trial, requested: int | None) -> int:

@@ -212,8 +212,8 @@ def parse_values(
         spec = rules.variables.get(key)
         if spec is None:
             raise ValueProblem(key, f'unknown variable "{key}"')
-        if spec.derivation:
-            raise ValueProblem(key, f"{key}: is derived ({spec.derivation}), not entered")
+        if spec.derivation is not None:
+            raise ValueProblem(key, f"{key}: is derived ({spec.derivation.kind}), not entered")
         if answer is not None:
             values[key] = parse_value(spec, answer)
     today = today or timezone.localdate()

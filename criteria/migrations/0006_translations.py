@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('criteria', '0004_variable_record_codes'),
+        ('criteria', '0005_derivation_objects'),
     ]
 
     operations = [

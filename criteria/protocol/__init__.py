@@ -28,10 +28,12 @@ from typing import Any
 from criteria.exceptions import ProtocolError
 from criteria.protocol import reading, writing
 from criteria.protocol.checks import check_condition, check_criterion, check_expression
+from criteria.protocol.reading import upgraded_variables
 from criteria.protocol.shape import (
     CRITERION_FIELDS,
     DATA_TYPES,
     DATE_OPERATORS,
+    DERIVATION_KINDS,
     GROUP_MODES,
     KINDS,
     NEVER,
@@ -43,6 +45,7 @@ from criteria.protocol.shape import (
     Code,
     Condition,
     CriterionRule,
+    Derivation,
     Expression,
     FrozenMap,
     Group,
@@ -59,15 +62,17 @@ from criteria.protocol.validation import (
 )
 
 __all__ = [
-    "CRITERION_FIELDS", "DATA_TYPES", "DATE_OPERATORS", "GROUP_MODES", "KINDS", "NEVER",
-    "NUMBER_OPERATORS", "OPERATORS", "OPERATORS_BY_TYPE", "PROTOCOL_FORMAT", "VARIABLE_FIELDS",
-    "Code", "Condition", "CriterionRule", "Expression", "FrozenMap", "Group", "ProtocolError",
-    "RuleSet", "TrialInfo", "Variables", "VariableSpec",
+    "CRITERION_FIELDS", "DATA_TYPES", "DATE_OPERATORS", "DERIVATION_KINDS", "GROUP_MODES",
+    "KINDS", "NEVER", "NUMBER_OPERATORS", "OPERATORS", "OPERATORS_BY_TYPE", "PROTOCOL_FORMAT",
+    "VARIABLE_FIELDS",
+    "Code", "Condition", "CriterionRule", "Derivation", "Expression", "FrozenMap", "Group",
+    "ProtocolError", "RuleSet", "TrialInfo", "Variables", "VariableSpec",
     "check_condition", "check_criterion", "check_expression", "check_variable",
     "check_variables", "validate_protocol", "validate_rules_dict",
     "condition_from_dict", "condition_to_dict", "criterion_from_dict", "criterion_to_dict",
     "expression_from_dict", "expression_to_dict", "protocol_from_dict", "protocol_to_dict",
-    "rules_from_dict", "rules_to_dict", "variable_from_dict", "variable_to_dict",
+    "rules_from_dict", "rules_to_dict", "upgraded_variables", "variable_from_dict",
+    "variable_to_dict",
 ]  # fmt: skip
 
 

@@ -8,7 +8,7 @@ JSON numbers the loader read as Decimal, and become Decimal without passing thro
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -16,10 +16,12 @@ from typing import Any
 from criteria.protocol.shape import (
     CRITERION_FIELDS,
     DATE_OPERATORS,
+    DERIVATION_KINDS,
     VARIABLE_FIELDS,
     Code,
     Condition,
     CriterionRule,
+    Derivation,
     Expression,
     Group,
     RuleSet,
@@ -28,6 +30,43 @@ from criteria.protocol.shape import (
 )
 
 DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
+
+# Version 1 named one of three derivations by a string, and each read fixed keys. As objects of
+# version 2 they read the same keys; a measured clearance only where the trial has one.
+V1_DERIVATIONS: dict[str, dict[str, str]] = {
+    "age_years": {"kind": "age_years", "birth_date": "date_of_birth", "on": "screening_date"},
+    "creatinine_clearance": {
+        "kind": "creatinine_clearance",
+        "measured": "creatinine_clearance_measured",
+        "age": "age_years",
+        "sex": "sex",
+        "female": "female",
+        "weight": "weight_kg",
+        "creatinine": "serum_creatinine",
+    },
+    "bilirubin_x_uln": {"kind": "times_uln", "value": "bilirubin", "uln": "bilirubin_uln"},
+}
+
+
+def v1_derivation(name: str, keys: Collection[str] | None = None) -> dict[str, str] | None:
+    """A version 1 derivation name as a version 2 object (None for "": not derived); `keys`,
+    the trial's variables, decide whether a measured clearance is one of its inputs."""
+    if not name:
+        return None
+    data = dict(V1_DERIVATIONS[name])
+    if keys is not None and data.get("measured") not in keys:
+        data.pop("measured", None)
+    return data
+
+
+def build_derivation(data: Mapping[str, Any] | str | None) -> Derivation | None:
+    if isinstance(data, str):
+        data = v1_derivation(data)
+    if not data:
+        return None
+    kind = DERIVATION_KINDS[data["kind"]]
+    roles = [put.role for put in kind.inputs if put.role in data]
+    return Derivation(kind.name, {role: data[role] for role in roles})
 
 
 def decimal_or_none(text: object) -> Decimal | None:
@@ -44,6 +83,8 @@ _VARIABLE_READERS: dict[str, Callable[[Any], Any]] = {
     "never_allowed": bool,
     "future_allowed": bool,
     "codes": lambda codes: tuple(Code(c["system"], c["code"]) for c in codes or ()),
+    "derivation": build_derivation,
+    "translations": lambda translations: translations or {},
 }
 
 
@@ -60,7 +101,9 @@ def _same(raw: Any) -> Any:
 
 
 def build_variables(items: list[Mapping[str, Any]]) -> dict[str, VariableSpec]:
-    """Variables by key, shown_if conditions resolved against all of them."""
+    """Variables by key, shown_if conditions resolved against all of them; a version 1
+    derivation (a string) is read as the version 2 object it stands for."""
+    items = upgraded_variables(items)
     bare = {item["key"]: build_variable(item) for item in items}
     result = {}
     for item in items:
@@ -68,6 +111,17 @@ def build_variables(items: list[Mapping[str, Any]]) -> dict[str, VariableSpec]:
         shown = tuple(build_condition(c, bare) for c in item.get("shown_if") or ())
         result[spec.key] = replace(spec, shown_if=shown) if shown else spec
     return result
+
+
+def upgraded_variables(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Variable dicts with each version 1 derivation (a string) written as its object."""
+    keys = {item["key"] for item in items}
+    return [
+        {**item, "derivation": v1_derivation(item["derivation"], keys)}
+        if isinstance(item.get("derivation"), str)
+        else item
+        for item in items
+    ]
 
 
 def _is_number(data: Mapping[str, Any], variables: Variables | None) -> bool:

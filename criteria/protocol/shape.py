@@ -9,10 +9,12 @@ Import from `criteria.protocol`, which adds reading, checking and writing.
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
+
+from criteria.protocol.frozen import FrozenMap, deep_freeze, freeze
 
 # A date question answered "never" (no chemotherapy ever) differs from one not answered yet.
 NEVER = "never"
@@ -48,76 +50,6 @@ OPERATORS_BY_TYPE: Mapping[str, frozenset[str]] = {
 }
 
 
-class FrozenMap(Mapping):
-    """An immutable, hashable dict (insertion order kept; equality and hash ignore order)."""
-
-    __slots__ = ("_data", "_hash")
-
-    def __init__(self, data: Mapping | Iterable[tuple[Any, Any]] = ()) -> None:
-        self._data = dict(data)
-        self._hash: int | None = None
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return self._data.get(key, default)
-
-    # The dict's own read-only views: Mapping's would look every key up again.
-    def keys(self) -> KeysView:
-        return self._data.keys()
-
-    def items(self) -> ItemsView:
-        return self._data.items()
-
-    def values(self) -> ValuesView:
-        return self._data.values()
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FrozenMap):
-            return self._data == other._data
-        if isinstance(other, Mapping):
-            return self._data == dict(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(frozenset(self._data.items()))
-        return self._hash
-
-    def __repr__(self) -> str:
-        return f"FrozenMap({self._data!r})"
-
-
-def _freeze(obj: object, name: str, kind: type) -> None:
-    # Frozen dataclasses refuse attribute assignment; coercing a caller's dict/list to the
-    # immutable form keeps construction convenient without giving up hashability.
-    value = getattr(obj, name)
-    if not isinstance(value, kind):
-        object.__setattr__(obj, name, kind(value))
-
-
-def _freeze_translations(obj: object) -> None:
-    # {"da": {"label": ..., "choices": {...}}}: every level frozen, so the spec stays hashable.
-    frozen = FrozenMap(
-        (
-            language,
-            FrozenMap((k, FrozenMap(v) if isinstance(v, Mapping) else v) for k, v in texts.items()),
-        )
-        for language, texts in obj.translations.items()  # type: ignore[attr-defined]
-    )
-    object.__setattr__(obj, "translations", frozen)
-
-
 @dataclass(frozen=True)
 class Condition:
     """One comparison of a variable with a threshold, or of two dates.
@@ -151,7 +83,7 @@ class Group:
     parts: tuple[Expression, ...]
 
     def __post_init__(self) -> None:
-        _freeze(self, "parts", tuple)
+        freeze(self, "parts", tuple)
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -174,6 +106,93 @@ class Code:
 
 
 @dataclass(frozen=True)
+class Input:
+    """One input of a kind of derivation: its role, and what the variable it names must be.
+
+    `choice_of` marks an input that names no variable but a choice of the variable named by
+    that role (creatinine clearance's "female": which answer of "sex" means female)."""
+
+    role: str
+    data_types: tuple[str, ...] = ()
+    optional: bool = False
+    unit: str = ""  # the unit the formula is written for, where it fixes one
+    choice_of: str = ""
+
+
+@dataclass(frozen=True)
+class DerivationKind:
+    """A kind of calculation a protocol file instantiates with its own variables."""
+
+    name: str
+    inputs: tuple[Input, ...]
+    data_type: str  # what the derived variable is: "number" or "integer"
+    summary: str = ""
+
+
+_NUMERIC = ("number", "integer")
+_DATE = ("date",)
+DERIVATION_KINDS: Mapping[str, DerivationKind] = {
+    kind.name: kind
+    for kind in (
+        DerivationKind(
+            "times_uln",
+            (Input("value", _NUMERIC), Input("uln", _NUMERIC)),
+            "number",
+            "a lab as a multiple of its upper limit of normal (both in the same unit)",
+        ),
+        DerivationKind(
+            "age_years",
+            (Input("birth_date", _DATE), Input("on", _DATE)),
+            "integer",
+            "completed years from a birth date to a reference date",
+        ),
+        DerivationKind(
+            "days_between",
+            (Input("start", _DATE), Input("end", _DATE)),
+            "integer",
+            "whole days from one date to another",
+        ),
+        DerivationKind(
+            "creatinine_clearance",
+            (
+                Input("measured", ("number",), optional=True, unit="mL/min"),
+                Input("age", ("integer",)),
+                Input("sex", ("choice",)),
+                Input("female", choice_of="sex"),
+                Input("weight", ("number",), unit="kg"),
+                Input("creatinine", ("number",), unit="µmol/L"),
+            ),
+            "number",
+            "measured clearance when entered, else Cockcroft-Gault",
+        ),
+    )
+}
+DEFAULT_DERIVED_PLACES = 2
+MAX_DISPLAY_PLACES = 6
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How a derived variable is worked out: a kind (`DERIVATION_KINDS`) and its inputs by
+    role, e.g. `Derivation("times_uln", {"value": "alt", "uln": "alt_uln"})`."""
+
+    kind: str
+    inputs: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        freeze(self, "inputs", FrozenMap)
+
+    def reads(self, *, optional: bool = True) -> tuple[str, ...]:
+        """The keys of the variables it reads, in the kind's order; without the optional
+        ones (a measured clearance) when `optional` is False."""
+        return tuple(
+            self.inputs[put.role]
+            for put in DERIVATION_KINDS[self.kind].inputs
+            if not put.choice_of and put.role in self.inputs and (optional or not put.optional)
+        )
+
+
+@dataclass(frozen=True)
 class VariableSpec:
     """One question of the screening form, or a value derived from others (`derivation`)."""
 
@@ -191,22 +210,32 @@ class VariableSpec:
     never_allowed: bool = False
     # Dates of past events cannot lie after today; a planned date may (`future_allowed`).
     future_allowed: bool = False
-    derivation: str = ""
+    derivation: Derivation | None = None
+    # Places a number is shown with (rounded half-even); it is compared unrounded.
+    display_places: int | None = None
     loinc: str = ""
     shown_if: tuple[Condition, ...] = ()
     # Where the hospital record holds this value: (system, code) pairs, asked in this order
     # (NPU before LOINC), and how many days before the screening date a result may be.
     codes: tuple[Code, ...] = ()
     lookback_days: int | None = None
-    # Labels, help text and choice labels in other languages (criteria.translations).
-    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=FrozenMap)
+    # Labels in other languages, {"da": {"label": ..., "help_text": ..., "choices": {...}}}.
+    translations: Mapping[str, Any] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
-        _freeze_translations(self)
-        _freeze(self, "codes", tuple)
-        _freeze(self, "alt_units", FrozenMap)
-        _freeze(self, "choices", tuple)
-        _freeze(self, "shown_if", tuple)
+        freeze(self, "codes", tuple)
+        freeze(self, "alt_units", FrozenMap)
+        freeze(self, "choices", tuple)
+        freeze(self, "shown_if", tuple)
+        object.__setattr__(self, "translations", deep_freeze(self.translations))
+
+    @property
+    def places(self) -> int | None:
+        """Places its numbers are shown with: `display_places`, else 2 for a derived number,
+        else None (an entered number is shown as it was entered)."""
+        if self.display_places is not None or self.derivation is None:
+            return self.display_places
+        return DEFAULT_DERIVED_PLACES
 
 
 Variables = Mapping[str, VariableSpec]
@@ -224,12 +253,11 @@ class CriterionRule:
     applies_if: tuple[Condition, ...] = ()
     order: int = 0
     note: str = ""
-    # The label in other languages; the protocol wording is never translated.
-    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=FrozenMap)
+    translations: Mapping[str, Any] = field(default_factory=FrozenMap)  # {"da": {"label": ...}}
 
     def __post_init__(self) -> None:
-        _freeze_translations(self)
-        _freeze(self, "applies_if", tuple)
+        freeze(self, "applies_if", tuple)
+        object.__setattr__(self, "translations", deep_freeze(self.translations))
 
 
 @dataclass(frozen=True)
@@ -242,8 +270,8 @@ class RuleSet:
     criteria: tuple[CriterionRule, ...]
 
     def __post_init__(self) -> None:
-        _freeze(self, "variables", FrozenMap)
-        _freeze(self, "criteria", tuple)
+        freeze(self, "variables", FrozenMap)
+        freeze(self, "criteria", tuple)
 
 
 @dataclass(frozen=True)
@@ -260,9 +288,15 @@ def field_names(record: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(record))
 
 
-PROTOCOL_FORMAT = "trialsite-protocol/1"
+# The writer writes version 2; version 1 files (derivations named by a string) are read forever.
+PROTOCOL_FORMAT = "trialsite-protocol/2"
+PROTOCOL_V1 = "trialsite-protocol/1"
 PROTOCOL_FIELDS = ("format", "trial", "variables", "criteria_set")
 TRIAL_FIELDS = field_names(TrialInfo)
 VARIABLE_FIELDS = field_names(VariableSpec)
 CRITERION_FIELDS = field_names(CriterionRule)
 CONDITION_FIELDS = field_names(Condition)
+# What version 2 added; a version 1 file has none of these fields. `translations` is read
+# in either version (a version 1 file plus an optional key, as agreed for the format).
+V2_VARIABLE_FIELDS = ("display_places",)
+V2_CRITERION_FIELDS: tuple[str, ...] = ()

@@ -1,26 +1,28 @@
 """Writing: the dataclasses of `shape` -> their canonical dict (JSON) form.
 
-Canonical: every field present (`translations` only when there are some), in the order of
-`shape`'s field lists, numbers as decimal strings ("1.5") so nothing passes through a float.
-Reading a canonical dict back and writing it again gives the same dict, which is what lets
-`export_protocol` round-trip byte for byte.
+Canonical: every field present, in the order of `shape`'s field lists, numbers as decimal
+strings ("1.5") so nothing passes through a float. Reading a canonical dict back and writing
+it again gives the same dict, which is what lets `export_protocol` round-trip byte for byte.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from criteria.protocol.shape import (
     CRITERION_FIELDS,
     DATE_OPERATORS,
+    DERIVATION_KINDS,
     PROTOCOL_FORMAT,
     TRIAL_FIELDS,
     VARIABLE_FIELDS,
     Condition,
     CriterionRule,
+    Derivation,
     Expression,
+    FrozenMap,
     Group,
     RuleSet,
     TrialInfo,
@@ -50,6 +52,24 @@ def expression_dict(expr: Expression) -> dict[str, Any]:
     return condition_dict(expr)
 
 
+def derivation_dict(derivation: Derivation | None) -> dict[str, str] | None:
+    """{"kind": ..., then the inputs in the kind's order}, or None for an entered variable."""
+    if derivation is None:
+        return None
+    roles = [put.role for put in DERIVATION_KINDS[derivation.kind].inputs]
+    inputs = {role: derivation.inputs[role] for role in roles if role in derivation.inputs}
+    return {"kind": derivation.kind, **inputs}
+
+
+def thawed(value: Any) -> Any:
+    """Frozen JSON data (FrozenMaps, tuples) as plain dicts and lists again."""
+    if isinstance(value, FrozenMap):
+        return {k: thawed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thawed(v) for v in value]
+    return value
+
+
 # How each field is written; a field not named here is written as it is.
 _VARIABLE_WRITERS: dict[str, Callable[[Any], Any]] = {
     "alt_units": lambda units: {u: str(f) for u, f in units.items()},
@@ -58,39 +78,25 @@ _VARIABLE_WRITERS: dict[str, Callable[[Any], Any]] = {
     "choices": list,
     "shown_if": lambda conds: [condition_dict(c) for c in conds],
     "codes": lambda codes: [{"system": c.system, "code": c.code} for c in codes],
+    "derivation": derivation_dict,
+    "translations": thawed,
 }
 _CRITERION_WRITERS: dict[str, Callable[[Any], Any]] = {
     "expression": expression_dict,
     "applies_if": lambda conds: [condition_dict(c) for c in conds],
+    "translations": thawed,
 }
-
-
-def translations_dict(translations: Mapping) -> dict[str, Any]:
-    """Plain dicts of a record's frozen translations ({"da": {"label": …, "choices": {…}}})."""
-    return {
-        language: {k: dict(v) if isinstance(v, Mapping) else v for k, v in texts.items()}
-        for language, texts in translations.items()
-    }
-
-
-_VARIABLE_WRITERS["translations"] = _CRITERION_WRITERS["translations"] = translations_dict
-# Optional fields written only when given: a file without them keeps its shape.
-_WRITTEN_WHEN_GIVEN = ("translations",)
 
 
 def variable_dict(spec: VariableSpec) -> dict[str, Any]:
     return {
-        name: _VARIABLE_WRITERS.get(name, _same)(getattr(spec, name))
-        for name in VARIABLE_FIELDS
-        if name not in _WRITTEN_WHEN_GIVEN or getattr(spec, name)
+        name: _VARIABLE_WRITERS.get(name, _same)(getattr(spec, name)) for name in VARIABLE_FIELDS
     }
 
 
 def criterion_dict(rule: CriterionRule) -> dict[str, Any]:
     return {
-        name: _CRITERION_WRITERS.get(name, _same)(getattr(rule, name))
-        for name in CRITERION_FIELDS
-        if name not in _WRITTEN_WHEN_GIVEN or getattr(rule, name)
+        name: _CRITERION_WRITERS.get(name, _same)(getattr(rule, name)) for name in CRITERION_FIELDS
     }
 
 

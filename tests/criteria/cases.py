@@ -4,6 +4,9 @@ file, a complete case, an amendment. Nothing here touches screening."""
 from pathlib import Path
 
 PROTOCOL_FILE = Path(__file__).resolve().parents[2] / "criteria/protocols/NCT01387295.json"
+# The same protocol as shipped in format trialsite-protocol/1, kept unchanged: it must load and
+# decide the same forever.
+V1_FILE = Path(__file__).resolve().parents[1] / "data/NCT01387295.protocol-v1.json"
 
 
 def lvef_amended(rule: dict, threshold: str) -> dict:

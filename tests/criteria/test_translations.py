@@ -21,7 +21,7 @@ from criteria.translations import (
     rules_in_language,
     with_translation,
 )
-from tests.cases import PROTOCOL_FILE
+from tests.criteria.cases import PROTOCOL_FILE, V1_FILE
 
 NEUTROPHILS = {
     "label": "Neutrophils",
@@ -132,15 +132,24 @@ def test_a_criterion_translates_its_label_only(db):
         protocol_load(data=data, source="bad.json")
 
 
-def test_a_v1_file_without_translations_loads_and_exports_without_them(db):
+def test_a_file_without_translations_loads_and_reads_in_english(db):
     data = _protocol()
     for item in [*data["variables"], *data["criteria_set"]["criteria"]]:
         del item["translations"]
-    protocol_load(data=data, source="v1.json")
+    protocol_load(data=data, source="untranslated.json")
     out = io.StringIO()
     call_command("export_protocol", "NCT01387295", stdout=out)
-    assert "translations" not in out.getvalue()
+    exported = json.loads(out.getvalue())
+    assert all(v["translations"] == {} for v in exported["variables"])
     assert Criterion.objects.get(code="I13").label_for("da") == "Neutrophils above 1.5 × 10⁹/L"
+
+
+def test_a_version_1_file_may_carry_translations(db):
+    data = json.loads(V1_FILE.read_text(encoding="utf-8"))
+    i13 = next(c for c in data["criteria_set"]["criteria"] if c["code"] == "I13")
+    i13["translations"] = {"da": {"label": "Neutrofile granulocytter over 1,5 × 10⁹/L"}}
+    result = protocol_load(data=data, source="v1.json")
+    assert result.criteria_set.criteria.get(code="I13").label_for("da").startswith("Neutrofile")
 
 
 def test_loading_the_file_stores_the_translations(protocol):

@@ -236,7 +236,7 @@ def _output(evaluate, rules: RuleSet, values: dict, reasons: list, index: dict) 
         "outcome": out["outcome"],
         "missing": out["missing"],
         "derived": {
-            k: [out["derived"][k], out["derived_how"][k], d.method]
+            k: [str(d.value), out["derived_how"][k], d.method]
             for k, d in evaluation.derived.items()
         },
         "statuses": "".join(STATUS_LETTERS[c["status"]] for c in out["criteria"]),
