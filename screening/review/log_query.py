@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from screening.models import Decision, Screening, Signature
 
@@ -79,6 +80,11 @@ class LogRow:
     @property
     def failed_codes(self) -> list[str]:
         return [r["code"] for r in self.failed]
+
+    @property
+    def screened_on(self):
+        """The site-local day the current decision was recorded (None while not decided)."""
+        return timezone.localdate(self.decision.recorded_at) if self.decision else None
 
     @property
     def signoff_state(self) -> str:
