@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from criteria import rules
+from django.utils.translation import gettext_lazy
+
+from criteria import protocol
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
-
-PROTOCOL_FORMAT = "trialsite-protocol/1"
+from criteria.translations import ENGLISH, label_for, language_of
 
 
 def trial_get(registry_id: str) -> Trial | None:
@@ -24,16 +25,33 @@ def trial_ids() -> list[str]:
     return list(Trial.objects.order_by("registry_id").values_list("registry_id", flat=True))
 
 
-def criterion_labels() -> dict[tuple[str, str], str]:
-    """The newest label of each criterion, keyed by (registry id, code): two trials may both
-    have an I07, and they are different criteria."""
+def criterion_labels(language: str | None = None) -> dict[tuple[str, str], str]:
+    """The newest label of each criterion in `language` (default: the active one; English
+    where it has no translation), keyed by (registry id, code): two trials may both have an
+    I07, and they are different criteria."""
     labels: dict[tuple[str, str], str] = {}
     rows = Criterion.objects.order_by(
         "criteria_set__trial__registry_id", "-criteria_set__version", "order"
-    ).values_list("criteria_set__trial__registry_id", "code", "label")
-    for trial, code, label in rows:
-        labels.setdefault((trial, code), label)
+    ).values("criteria_set__trial__registry_id", "code", "label", "translations")
+    for row in rows:
+        key = (row["criteria_set__trial__registry_id"], row["code"])
+        if key not in labels:
+            labels[key] = label_for(row, language)
     return labels
+
+
+def criterion_labels_of_sets(
+    set_ids: set[int], language: str | None = None
+) -> dict[tuple[int, str], str]:
+    """Each criterion's label in `language` (default: the active one; English where it has no
+    translation) by (criteria set id, code), for the sets `set_ids`; one query, none for
+    English or no sets: the label a decision recorded is already the English one."""
+    if not set_ids or language_of(language) == ENGLISH:
+        return {}
+    rows = Criterion.objects.filter(criteria_set_id__in=set_ids).values(
+        "criteria_set_id", "code", "label", "translations"
+    )
+    return {(row["criteria_set_id"], row["code"]): label_for(row, language) for row in rows}
 
 
 def criteria_set_published(trial: Trial) -> CriteriaSet | None:
@@ -44,35 +62,21 @@ def criteria_set_by_version(trial: Trial, version: int) -> CriteriaSet | None:
     return trial.criteria_sets.filter(version=version).first()
 
 
-def protocol_dict(criteria_set: CriteriaSet) -> dict:
-    """One criteria set with its trial and variables, in the protocol file's JSON form."""
+def criteria_set_protocol(criteria_set: CriteriaSet) -> dict:
+    """One criteria set with its trial and variables, as a protocol file's dict."""
     trial = criteria_set.trial
-    specs = {variable.key: variable.as_spec() for variable in trial.variables.all()}
-    # Through the rule objects and back: PostgreSQL's jsonb keeps an expression's keys in its
-    # own order, and the file's order is the canonical one (the export is byte for byte).
+    info = protocol.TrialInfo(trial.registry_id, trial.title, trial.sponsor_protocol_id)
     # Shape only, not against today's variables: an old version is exported as it was.
-    criteria = [
-        rules.criterion_to_dict(rules.criterion_from_dict(criterion.as_rule_dict()))
-        for criterion in criteria_set.criteria.all()
-    ]
-    return {
-        "format": PROTOCOL_FORMAT,
-        "trial": {
-            "registry_id": trial.registry_id,
-            "title": trial.title,
-            "sponsor_protocol_id": trial.sponsor_protocol_id,
-        },
-        "variables": [rules.variable_to_dict(spec) for spec in specs.values()],
-        "criteria_set": {
-            "version": criteria_set.version,
-            "criteria": criteria,
-        },
-    }
+    criteria = [protocol.criterion_from_dict(c.as_rule_dict()) for c in criteria_set.criteria.all()]
+    variables = trial_variables(trial)
+    rules = protocol.RuleSet(info.registry_id, criteria_set.version, variables, criteria)
+    return protocol.protocol_to_dict(info, rules)
 
 
-def criteria_set_rules(criteria_set: CriteriaSet) -> rules.RuleSet:
-    """The set as the evaluator's frozen RuleSet (variables of its trial included)."""
-    _, rule_set = rules.protocol_from_dict(protocol_dict(criteria_set))
+def criteria_set_rules(criteria_set: CriteriaSet) -> protocol.RuleSet:
+    """The set as the evaluator's frozen RuleSet (variables of its trial included), checked
+    against today's variables as a protocol file is."""
+    _, rule_set = protocol.protocol_from_dict(criteria_set_protocol(criteria_set))
     return rule_set
 
 
@@ -96,18 +100,20 @@ DIFF_FIELDS = {
     "expression": "Rule",
     "applies_if": "Applies if",
     "label": "Label",
+    "translations": gettext_lazy("Translations"),
     "protocol_wording": "Protocol wording",
     "kind": "Kind",
     "order": "Order",
     "note": "Note",
 }
 RULE_FIELDS = ("expression", "applies_if")
-TEXT_FIELDS = ("label", "protocol_wording")
+TEXT_FIELDS = ("label", "translations", "protocol_wording")
 
 
 def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
     """Criterion by criterion, what changed from `old` to `new`: added, removed or changed,
-    each field as (name, old, new) in words. Where the rule changed, the label and wording are
+    each field as (name, old, new) in words, and a changed group's `rule_changes` part by part
+    ("part 3 added: …"). Where the rule changed, the label and wording are
     listed beside it even when unchanged (old == new), and `warnings` names a number in them
     that the rule no longer has, or that is none of its thresholds (criteria.labels)."""
     variables = trial_variables(new.trial)
@@ -121,7 +127,15 @@ def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
             continue
         change = "added" if was is None else "removed" if now is None else "changed"
         warnings = _label_warnings(was, now, variables) if now else []
-        entries.append({"code": code, "change": change, "fields": fields, "warnings": warnings})
+        entries.append(
+            {
+                "code": code,
+                "change": change,
+                "fields": fields,
+                "rule_changes": _rule_changes(was, now, variables),
+                "warnings": warnings,
+            }
+        )
     return entries
 
 
@@ -152,15 +166,18 @@ def _code_order(before: dict, after: dict):
 
 
 def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[str, str, str]]:
-    from criteria.describe import applies_if_in_words, expression_in_words
+    from criteria.describe import applies_if_in_words, rule_in_words
+    from criteria.translations import translations_in_words
 
     def shown(rule: dict | None, name: str) -> str:
         if rule is None:
             return ""
         if name == "expression":
-            return expression_in_words(rule[name], variables)
+            return rule_in_words(rule[name], variables)
         if name == "applies_if":
             return applies_if_in_words(rule[name], variables) or "always"
+        if name == "translations":
+            return translations_in_words(rule.get(name)) or "none"
         return str(rule[name])
 
     changed = {n for n in DIFF_FIELDS if (old or {}).get(n) != (new or {}).get(n)}
@@ -169,6 +186,14 @@ def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[s
     return [
         (title, shown(old, n), shown(new, n)) for n, title in DIFF_FIELDS.items() if n in changed
     ]
+
+
+def _rule_changes(old: dict | None, new: dict | None, variables: dict) -> list[str]:
+    from criteria.describe import rule_changes
+
+    if not old or not new or old["expression"] == new["expression"]:
+        return []
+    return rule_changes(old["expression"], new["expression"], variables)
 
 
 def _label_warnings(old: dict | None, new: dict, variables: dict) -> list[str]:

@@ -25,6 +25,7 @@ from criteria.selectors import (
     criteria_set_published,
     trial_variables,
 )
+from criteria.translations import variables_in_language
 
 
 class CriteriaSetMixin:
@@ -63,11 +64,12 @@ class CriteriaSetDetailView(PermissionRequiredMixin, CriteriaSetMixin, TemplateV
 
     def get_context_data(self, **kwargs):
         variables = trial_variables(self.criteria_set.trial)
+        shown = variables_in_language(variables)
         rows = [
             {
                 "criterion": c,
-                "expression": expression_in_words(c.expression, variables),
-                "applies_if": applies_if_in_words(c.applies_if, variables),
+                "expression": expression_in_words(c.expression, shown),
+                "applies_if": applies_if_in_words(c.applies_if, shown),
                 "flags": label_flags([c.as_rule_dict()], variables),
             }
             for c in self.criteria_set.criteria.all()
@@ -116,7 +118,12 @@ class CriterionEditView(PermissionRequiredMixin, CriteriaSetMixin, FormView):
     def post(self, request, *args, **kwargs):
         if not self.criteria_set.is_editable:
             return self._frozen()
-        return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        # A rule button (add, remove or regroup parts) shows the form again; nothing is saved.
+        regrouped = form.after_rule_action()
+        if regrouped is not None:
+            return self.render_to_response(self.get_context_data(form=regrouped))
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
 
     def get_form(self, form_class=None):
         return CriterionForm(

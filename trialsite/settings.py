@@ -166,6 +166,7 @@ USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Copenhagen")
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
+LANGUAGES = [("da", "Dansk"), ("en", "English")]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -9,7 +9,7 @@ from itertools import islice
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
-from criteria.selectors import criterion_labels
+from criteria.selectors import criterion_labels, criterion_labels_of_sets
 from screening.failures import FailedEntries
 from screening.models import (
     Candidate,
@@ -27,7 +27,8 @@ _LOG_DEFERRED = ("values_snapshot", "rules_snapshot", "derived")
 
 
 def screening_log_rows(screenings) -> list[LogRow]:
-    """The rows of some episodes of the log (a page): two queries, whatever the size."""
+    """The rows of some episodes of the log (a page), failed criteria labelled in the
+    reader's language: two queries whatever the size, one more in a language besides English."""
     screenings = list(screenings)
     decision_ids = [s.current_decision_id for s in screenings if s.current_decision_id]
     decisions = (
@@ -40,7 +41,9 @@ def screening_log_rows(screenings) -> list[LogRow]:
     signatures = Signature.objects.filter(
         decision__screening__in=[s.pk for s in screenings]
     ).annotate(screening_pk=F("decision__screening_id"))
-    return log_rows(screenings, list(decisions), list(signatures))
+    decisions = list(decisions)
+    labels = criterion_labels_of_sets({d.criteria_set_id for d in decisions})
+    return log_rows(screenings, decisions, list(signatures), labels)
 
 
 def screening_log_all_rows(episodes: QuerySet, batch_size: int = 500):
