@@ -65,6 +65,12 @@ def screening_page(
         "still_needed": [(key, rule_set.variables[key].label) for key in evaluation.missing]
         if evaluation
         else [],
+        "derived": [
+            (rule_set.variables[key].label, derived.how)
+            for key, derived in evaluation.derived.items()
+        ]
+        if evaluation
+        else [],
         "published_set": published,
         "rule_words": rules_in_words(rule_set) if evaluation else {},
         "criteria_changed": published is not None and published.pk != screening.criteria_set_id,

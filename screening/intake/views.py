@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -22,11 +23,14 @@ from criteria.selectors import (
 from screening import selectors, services
 from screening.exceptions import ScreeningError
 from screening.intake.forms import (
+    SECTION_TITLES,
     CandidateChangeForm,
     DecisionForm,
     ScreeningForm,
+    error_links,
 )
 from screening.intake.register_form import CandidateRegisterForm
+from screening.intake.sections import form_sections
 from screening.models import Screening
 from trialsite.access_log import CandidateAccessLogMixin
 
@@ -39,6 +43,15 @@ NOT_SAVED = (
     "again in a moment, and call IT support if it keeps failing."
 )
 PENDING_REASON = "screening.pending_screen_failure_reason"
+# What an invalid form did not do, by whether Record decision was pressed; the error summary
+# above the form lists each problem as a link to its field.
+NOTHING_SAVED = {
+    False: _("Nothing was saved. Correct each answer listed here, then save again."),
+    True: _(
+        "Nothing was saved and no decision was recorded. Correct each answer listed here, "
+        "then record again."
+    ),
+}
 REASON_NEEDED = (
     "The screening is incomplete: it can be recorded only as a screen failure, with a reason "
     "(for example: patient declined). Give the reason, or complete the missing values."
@@ -195,7 +208,25 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
         )
         pending = self.request.session.pop(pending_reason_key(self.screening), {})
         context["decision_form"] = getattr(self, "decision_form", None) or _reason_form(pending)
+        context.update(
+            self._form_layout(context["form"], context["standing"], context["decision_form"])
+        )
         return context
+
+    def _form_layout(self, form, standing, decision_form) -> dict:
+        user, locked = self.request.user, self.screening.is_locked
+        editable = not locked and user.has_perm("screening.change_screening")
+        changed = form.changed_keys if "change_reason" in form.errors else []
+        return {
+            "sections": form_sections(form, SECTION_TITLES, standing.missing if standing else None),
+            "error_summary": error_links(form) + error_links(decision_form)
+            if form.is_bound
+            else [],
+            "nothing_saved": NOTHING_SAVED[self.recording],
+            "reason_after": changed[0] if changed else "",
+            "editable": editable,
+            "can_record": editable and user.has_perm("screening.add_decision"),
+        }
 
     def form_valid(self, form):
         try:
@@ -229,15 +260,6 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
             reason=form.cleaned_data["change_reason"],
         )
         return True
-
-    def form_invalid(self, form):
-        what = (
-            "Nothing was saved and no decision was recorded"
-            if self.recording
-            else "Nothing was saved"
-        )
-        messages.error(self.request, f"{what}: correct the fields marked in red.")
-        return super().form_invalid(form)
 
 
 def pending_reason_key(screening: Screening) -> str:
