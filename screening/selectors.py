@@ -94,15 +94,6 @@ def candidate_history(candidate: Candidate) -> list[dict]:
     return history_entries(records)
 
 
-def candidate_list(*, search: str = "", trial: str = ""):
-    candidates = Candidate.objects.select_related("trial", "created_by")
-    if trial:
-        candidates = candidates.filter(trial__registry_id=trial)
-    if search:
-        candidates = candidates.filter(screening_number__icontains=search.strip())
-    return candidates.order_by("-created_at")
-
-
 def candidate_get(screening_number: str) -> Candidate | None:
     return (
         Candidate.objects.select_related("trial").filter(screening_number=screening_number).first()

@@ -194,9 +194,21 @@ class ScreeningForm(forms.Form):
                 continue
             self._clean_question(spec, cleaned)
         self._check_dates(cleaned)
+        self.changed_keys = self._changed_keys()
         if not self.errors:
             self._require_reason_for_corrections(cleaned)
         return cleaned
+
+    def _changed_keys(self) -> list[str]:
+        """The saved answers this post changes or clears; one refused counts as changed (a
+        saved answer passed the same checks)."""
+        new = self.screening_values()
+        return [
+            spec.key
+            for spec in self.questions
+            if spec.key in self.stored_values
+            and (spec.key in self.errors or new.get(spec.key) != self.stored_values[spec.key])
+        ]
 
     def _check_dates(self, cleaned: dict) -> None:
         # After every question: a date's plausible range is measured from the screening date.
@@ -216,12 +228,6 @@ class ScreeningForm(forms.Form):
 
     def _require_reason_for_corrections(self, cleaned: dict) -> None:
         # First entries need no reason; a correction of a saved answer does (audit trail).
-        new = self.screening_values()
-        self.changed_keys = [
-            spec.key
-            for spec in self.questions
-            if spec.key in self.stored_values and new.get(spec.key) != self.stored_values[spec.key]
-        ]
         changed = [str(self.fields[key].label) for key in self.changed_keys]
         if changed and not cleaned.get("change_reason", "").strip():
             self.add_error(

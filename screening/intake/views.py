@@ -29,6 +29,7 @@ from screening.intake.forms import (
     ScreeningForm,
     error_links,
 )
+from screening.intake import selectors as queue
 from screening.intake.register_form import CandidateRegisterForm
 from screening.intake.sections import form_sections
 from screening.models import Screening
@@ -82,12 +83,19 @@ class CandidateListView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         self.trials = trial_ids()
-        trial = self.request.GET.get("trial", "")
+        trial, state = self.request.GET.get("trial", ""), self.request.GET.get("state", "")
         self.trial = trial if trial in self.trials else ""
-        return selectors.candidate_list(search=self.request.GET.get("q", ""), trial=self.trial)
+        self.state = state if state in queue.STATES else ""
+        return queue.candidate_queue(
+            search=self.request.GET.get("q", ""), trial=self.trial, state=self.state
+        )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(trials=self.trials, trial=self.trial, **kwargs)
+        context = super().get_context_data(
+            trials=self.trials, trial=self.trial, state=self.state, **kwargs
+        )
+        context["rows"] = queue.queue_rows(context["object_list"])
+        return context
 
 
 class CandidateRegisterView(PermissionRequiredMixin, FormView):
@@ -216,7 +224,7 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
     def _form_layout(self, form, standing, decision_form) -> dict:
         user, locked = self.request.user, self.screening.is_locked
         editable = not locked and user.has_perm("screening.change_screening")
-        changed = form.changed_keys if "change_reason" in form.errors else []
+        changed = form.changed_keys if form.is_bound else []
         return {
             "sections": form_sections(form, SECTION_TITLES, standing.missing if standing else None),
             "error_summary": error_links(form) + error_links(decision_form)

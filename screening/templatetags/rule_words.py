@@ -20,3 +20,18 @@ def snapshot_words(snapshot: dict) -> dict[str, str]:
 @register.filter
 def rule_of(words: dict | None, code: str) -> str:
     return (words or {}).get(code, "")
+
+
+@register.filter
+def label_in(key: str, snapshot: dict | None) -> str:
+    """A variable's label from a decision's rules snapshot (its key if the snapshot has none):
+    what a decision recorded is named as the nurse saw it, never by its key."""
+    for variable in (snapshot or {}).get("variables", ()):
+        if variable.get("key") == key:
+            return variable.get("label") or key
+    return key
+
+
+@register.filter
+def labels_in(keys, snapshot: dict | None) -> list[str]:
+    return [label_in(key, snapshot) for key in keys or ()]

@@ -96,15 +96,19 @@
 
   // The reason for changing a saved answer is asked right below that answer.
   const reason = document.getElementById("change-reason");
-  if (reason && !reason.querySelector(".is-invalid") && !reason.querySelector("textarea, input").value) {
+  if (reason && !("open" in reason.dataset) && !reason.querySelector("input, textarea").value) {
     reason.hidden = true;
   }
-  form.addEventListener("change", function (event) {
-    refresh();
+  function askReason(event) {
     const question = event.target.closest("[data-saved]");
-    if (!reason || !question) return;
+    if (!reason || !question || question.nextElementSibling === reason) return;
     question.after(reason);
     reason.hidden = false;
+  }
+  form.addEventListener("input", askReason);
+  form.addEventListener("change", function (event) {
+    refresh();
+    askReason(event);
   });
 
   // Links to a field (error summary, "Still needed") move the focus into it.
