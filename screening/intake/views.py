@@ -22,6 +22,7 @@ from criteria.selectors import (
 )
 from screening import selectors, services
 from screening.exceptions import ScreeningError
+from screening.intake import selectors as queue
 from screening.intake.forms import (
     SECTION_TITLES,
     CandidateChangeForm,
@@ -29,7 +30,6 @@ from screening.intake.forms import (
     ScreeningForm,
     error_links,
 )
-from screening.intake import selectors as queue
 from screening.intake.register_form import CandidateRegisterForm
 from screening.intake.sections import form_sections
 from screening.models import Screening
