@@ -99,13 +99,13 @@ def test_section_index_and_record_decision_within_reach(page, protocol, screensh
     assert "2 to answer" in page.inner_text("[data-testid=section-index] [data-section=labs]")
     page.screenshot(path=str(screenshot_dir / f"form-section-index-{width}.png"))
     page.click("[data-testid=section-index] [data-section=history]")
-    expect(page.locator("#section-history legend")).to_be_in_viewport()
+    expect(page.locator("#section-history > legend")).to_be_in_viewport()
     record = page.locator("[data-testid=record-decision]")
     expect(record).to_be_in_viewport()  # the bar at the form's foot
     page.screenshot(path=str(screenshot_dir / f"form-record-{width}.png"))
 
 
-def test_none_of_these_answers_only_unanswered_questions(page, protocol):
+def test_none_of_these_answers_only_unanswered_questions(page, protocol, screenshot_dir):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
     _open(page, protocol, {})
@@ -122,3 +122,5 @@ def test_none_of_these_answers_only_unanswered_questions(page, protocol):
     # Shown only for a patient of childbearing potential: hidden, so left alone.
     assert not page.locator("[data-variable=nonhormonal_contraception]").is_visible()
     assert page.is_checked("input[name=nonhormonal_contraception][value='']")
+    page.locator("#section-history [data-checklist=none]").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "form-none-of-these-1280.png"))
