@@ -14,7 +14,7 @@ its own answer, belongs to neither list and is answered on its own.
 from __future__ import annotations
 
 from criteria.evaluator import holds
-from criteria.rules import RuleSet, VariableSpec
+from criteria.protocol import RuleSet, VariableSpec
 from criteria.values import NEVER
 
 NONE, YES = "none", "yes"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from criteria.date_ranges import BIRTH_KEY, EARLIEST, REFERENCE_KEY, date_problems
 from criteria.form_fields import DateField, DecimalTextField, IntegerTextField
-from criteria.rules import RuleSet, VariableSpec
+from criteria.protocol import RuleSet, VariableSpec
 from criteria.values import NEVER, check_range, to_canonical, value_from_json, value_to_json
 from screening.birth_dates import CORRECT_IT, birth_date_conflict
 from screening.models import Candidate

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from criteria.rules import VariableSpec, condition_to_dict
+from criteria.protocol import VariableSpec, condition_to_dict
 from screening.intake.checklists import MIN_SIZE, NONE, YES, checklist_of, none_answer
 
 COMPLETE, MISSING, ERRORS = "complete", "missing", "errors"
