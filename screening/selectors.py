@@ -65,6 +65,12 @@ def screening_page(
         "still_needed": [(key, rule_set.variables[key].label) for key in evaluation.missing]
         if evaluation
         else [],
+        "derived": [
+            (rule_set.variables[key].label, derived.how)
+            for key, derived in evaluation.derived.items()
+        ]
+        if evaluation
+        else [],
         "published_set": published,
         "rule_words": rules_in_words(rule_set) if evaluation else {},
         "criteria_changed": published is not None and published.pk != screening.criteria_set_id,
@@ -86,15 +92,6 @@ def candidate_history(candidate: Candidate) -> list[dict]:
         Screening.history.filter(candidate_id=candidate.pk).select_related("history_user")
     )
     return history_entries(records)
-
-
-def candidate_list(*, search: str = "", trial: str = ""):
-    candidates = Candidate.objects.select_related("trial", "created_by")
-    if trial:
-        candidates = candidates.filter(trial__registry_id=trial)
-    if search:
-        candidates = candidates.filter(screening_number__icontains=search.strip())
-    return candidates.order_by("-created_at")
 
 
 def candidate_get(screening_number: str) -> Candidate | None:

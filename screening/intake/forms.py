@@ -4,29 +4,33 @@ decide eligibility (that is the evaluator's job, called by the services)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from criteria.date_ranges import BIRTH_KEY, EARLIEST, date_problems
+from criteria.date_ranges import BIRTH_KEY, EARLIEST, REFERENCE_KEY, date_problems
 from criteria.form_fields import DateField, DecimalTextField, IntegerTextField
-from criteria.protocol import RuleSet, VariableSpec, condition_to_dict
+from criteria.protocol import RuleSet, VariableSpec
 from criteria.translations import choice_label_for
 from criteria.values import NEVER, check_range, to_canonical, value_from_json, value_to_json
 from screening.birth_dates import CORRECT_IT, birth_date_conflict
 from screening.models import Candidate
 
 SECTION_TITLES = {
-    "referral": "Referral",
-    "disease": "Disease",
-    "treatment": "Prior treatment",
-    "labs": "Laboratory values",
-    "history": "Medical history",
+    "referral": _("Referral"),
+    "disease": _("Disease"),
+    "treatment": _("Prior treatment"),
+    "labs": _("Laboratory values"),
+    "history": _("Medical history"),
 }
-YES_NO_UNKNOWN = [("", "Unknown / not asked yet"), ("yes", "Yes"), ("no", "No")]
+# Yes and No first, so that a keyboard reaches them first; "not known yet" is what an
+# unanswered question shows, and how a saved answer is cleared.
+YES_NO_UNKNOWN = [("yes", _("Yes")), ("no", _("No")), ("", _("Not known yet"))]
+# Registration details that a same-named question starts with while it is unanswered.
+REGISTERED = ("sex",)
 UNIT_SUFFIX = "__unit"
 NEVER_SUFFIX = "__never"
 
@@ -116,15 +120,22 @@ class ScreeningForm(forms.Form):
         self.stored_values = dict(initial_values or {})
         self._set_initial(self.stored_values, initial_units or {})
         self._bind_birth_date()
+        self._set_defaults()
         self.fields["change_reason"] = forms.CharField(
             required=False,
             max_length=500,
-            label="Reason for changing saved answers",
-            help_text="Needed only when an answer saved earlier is changed or cleared.",
+            label=_("Reason for changing saved answers"),
+            help_text=_("Needed only when an answer saved earlier is changed or cleared."),
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*self._fieldsets(), Field("change_reason"))
+        self.changed_keys: list[str] = []
+
+    @staticmethod
+    def unit_key(key: str) -> str:
+        return key + UNIT_SUFFIX
+
+    @staticmethod
+    def never_key(key: str) -> str:
+        return key + NEVER_SUFFIX
 
     def _add_fields(self, spec: VariableSpec) -> None:
         self.fields[spec.key] = _field_for(spec)
@@ -134,7 +145,9 @@ class ScreeningForm(forms.Form):
                 choices=[(u, u) for u in units], required=False, label="Unit"
             )
         if spec.never_allowed:
-            self.fields[spec.key + NEVER_SUFFIX] = forms.BooleanField(required=False, label="Never")
+            self.fields[spec.key + NEVER_SUFFIX] = forms.BooleanField(
+                required=False, label=_("Never")
+            )
 
     def _set_initial(self, values: dict, units: dict) -> None:
         for spec in self.questions:
@@ -162,25 +175,18 @@ class ScreeningForm(forms.Form):
         field.initial = self.initial[BIRTH_KEY] = self.candidate.date_of_birth
         field.help_text = f"From the registration. {CORRECT_IT}"
 
-    def _fieldsets(self) -> list:
-        sections: dict[str, list] = {}
-        for spec in self.questions:
-            sections.setdefault(spec.section, []).append(self._question_layout(spec))
-        return [
-            Fieldset(SECTION_TITLES.get(name, name.title()), *items, css_id=f"section-{name}")
-            for name, items in sections.items()
-        ]
-
-    def _question_layout(self, spec: VariableSpec):
-        parts = [Div(Field(spec.key), css_class="col")]
-        if spec.alt_units:
-            parts.append(Div(Field(spec.key + UNIT_SUFFIX), css_class="col-4 col-lg-3"))
-        if spec.never_allowed:
-            parts.append(Div(Field(spec.key + NEVER_SUFFIX), css_class="col-3 pt-4"))
-        attrs = {"css_class": "row question", "data_variable": spec.key}
-        if spec.shown_if:
-            attrs["data_shown_if"] = json.dumps([condition_to_dict(c) for c in spec.shown_if])
-        return Div(*parts, **attrs)
+    def _set_defaults(self) -> None:
+        # Unanswered, the screening date starts as today and a registered detail as
+        # registered: shown in the field, saved only when the form is saved.
+        if REFERENCE_KEY in self.fields and REFERENCE_KEY not in self.stored_values:
+            self.initial.setdefault(REFERENCE_KEY, timezone.localdate())
+        for key in REGISTERED:
+            registered = getattr(self.candidate, key, "")
+            field = self.fields.get(key)
+            if not registered or key in self.stored_values or field is None:
+                continue
+            if registered in {str(choice) for choice, _label in field.choices}:
+                self.initial.setdefault(key, registered)
 
     def clean(self):
         cleaned = super().clean()
@@ -189,9 +195,21 @@ class ScreeningForm(forms.Form):
                 continue
             self._clean_question(spec, cleaned)
         self._check_dates(cleaned)
+        self.changed_keys = self._changed_keys()
         if not self.errors:
             self._require_reason_for_corrections(cleaned)
         return cleaned
+
+    def _changed_keys(self) -> list[str]:
+        """The saved answers this post changes or clears; one refused counts as changed (a
+        saved answer passed the same checks)."""
+        new = self.screening_values()
+        return [
+            spec.key
+            for spec in self.questions
+            if spec.key in self.stored_values
+            and (spec.key in self.errors or new.get(spec.key) != self.stored_values[spec.key])
+        ]
 
     def _check_dates(self, cleaned: dict) -> None:
         # After every question: a date's plausible range is measured from the screening date.
@@ -211,16 +229,11 @@ class ScreeningForm(forms.Form):
 
     def _require_reason_for_corrections(self, cleaned: dict) -> None:
         # First entries need no reason; a correction of a saved answer does (audit trail).
-        new = self.screening_values()
-        changed = [
-            self.fields[key].label
-            for key, old in self.stored_values.items()
-            if key in self.fields and new.get(key) != old
-        ]
+        changed = [str(self.fields[key].label) for key in self.changed_keys]
         if changed and not cleaned.get("change_reason", "").strip():
             self.add_error(
                 "change_reason",
-                "Say why saved answers change: " + ", ".join(changed) + ".",
+                _("Say why saved answers change: %(labels)s.") % {"labels": ", ".join(changed)},
             )
 
     def _clean_question(self, spec: VariableSpec, cleaned: dict) -> None:
@@ -296,6 +309,25 @@ class DecisionConfirmForm(forms.Form):
     fingerprint = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
 
+def error_links(form: forms.Form) -> list[tuple[str, str]]:
+    """Each problem of a bound form as (id of the input to link to, "Label: message"), for the
+    error summary; the id is "" for a problem of the whole form. A question's unit and
+    "Never" name the question."""
+    problems = []
+    for name, errors in form.errors.items():
+        if name not in form.fields:
+            problems += [("", str(error)) for error in errors]
+            continue
+        bound = form[name]
+        anchor = bound.auto_id
+        if isinstance(bound.field.widget, forms.RadioSelect):
+            anchor += "_0"
+        key = name.removesuffix(UNIT_SUFFIX).removesuffix(NEVER_SUFFIX)
+        label = form.fields[key].label if key in form.fields else bound.label
+        problems += [(anchor, f"{label}: {error}") for error in errors]
+    return problems
+
+
 def _ordered(rule_set: RuleSet) -> list[VariableSpec]:
     section_rank = {name: i for i, name in enumerate(SECTION_TITLES)}
     return sorted(
@@ -313,7 +345,7 @@ def _field_for(spec: VariableSpec) -> forms.Field:
     if spec.data_type == "boolean":
         return forms.ChoiceField(choices=YES_NO_UNKNOWN, widget=forms.RadioSelect, **common)
     if spec.data_type == "choice":
-        choices = [("", "Not answered")] + [(c, choice_label_for(spec, c)) for c in spec.choices]
+        choices = [("", _("Not answered"))] + [(c, choice_label_for(spec, c)) for c in spec.choices]
         return forms.ChoiceField(choices=choices, **common)
     return DateField(**common)
 

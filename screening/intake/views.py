@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -22,12 +23,16 @@ from criteria.selectors import (
 from criteria.translations import rules_in_language
 from screening import selectors, services
 from screening.exceptions import ScreeningError
+from screening.intake import selectors as queue
 from screening.intake.forms import (
+    SECTION_TITLES,
     CandidateChangeForm,
     DecisionForm,
     ScreeningForm,
+    error_links,
 )
 from screening.intake.register_form import CandidateRegisterForm
+from screening.intake.sections import form_sections
 from screening.models import Screening
 from trialsite.access_log import CandidateAccessLogMixin
 
@@ -40,6 +45,15 @@ NOT_SAVED = (
     "again in a moment, and call IT support if it keeps failing."
 )
 PENDING_REASON = "screening.pending_screen_failure_reason"
+# What an invalid form did not do, by whether Record decision was pressed; the error summary
+# above the form lists each problem as a link to its field.
+NOTHING_SAVED = {
+    False: _("Nothing was saved. Correct each answer listed here, then save again."),
+    True: _(
+        "Nothing was saved and no decision was recorded. Correct each answer listed here, "
+        "then record again."
+    ),
+}
 REASON_NEEDED = (
     "The screening is incomplete: it can be recorded only as a screen failure, with a reason "
     "(for example: patient declined). Give the reason, or complete the missing values."
@@ -70,12 +84,19 @@ class CandidateListView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         self.trials = trial_ids()
-        trial = self.request.GET.get("trial", "")
+        trial, state = self.request.GET.get("trial", ""), self.request.GET.get("state", "")
         self.trial = trial if trial in self.trials else ""
-        return selectors.candidate_list(search=self.request.GET.get("q", ""), trial=self.trial)
+        self.state = state if state in queue.STATES else ""
+        return queue.candidate_queue(
+            search=self.request.GET.get("q", ""), trial=self.trial, state=self.state
+        )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(trials=self.trials, trial=self.trial, **kwargs)
+        context = super().get_context_data(
+            trials=self.trials, trial=self.trial, state=self.state, **kwargs
+        )
+        context["rows"] = queue.queue_rows(context["object_list"])
+        return context
 
 
 class CandidateRegisterView(PermissionRequiredMixin, FormView):
@@ -198,7 +219,25 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
         )
         pending = self.request.session.pop(pending_reason_key(self.screening), {})
         context["decision_form"] = getattr(self, "decision_form", None) or _reason_form(pending)
+        context.update(
+            self._form_layout(context["form"], context["standing"], context["decision_form"])
+        )
         return context
+
+    def _form_layout(self, form, standing, decision_form) -> dict:
+        user, locked = self.request.user, self.screening.is_locked
+        editable = not locked and user.has_perm("screening.change_screening")
+        changed = form.changed_keys if form.is_bound else []
+        return {
+            "sections": form_sections(form, SECTION_TITLES, standing.missing if standing else None),
+            "error_summary": error_links(form) + error_links(decision_form)
+            if form.is_bound
+            else [],
+            "nothing_saved": NOTHING_SAVED[self.recording],
+            "reason_after": changed[0] if changed else "",
+            "editable": editable,
+            "can_record": editable and user.has_perm("screening.add_decision"),
+        }
 
     def form_valid(self, form):
         try:
@@ -232,15 +271,6 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
             reason=form.cleaned_data["change_reason"],
         )
         return True
-
-    def form_invalid(self, form):
-        what = (
-            "Nothing was saved and no decision was recorded"
-            if self.recording
-            else "Nothing was saved"
-        )
-        messages.error(self.request, f"{what}: correct the fields marked in red.")
-        return super().form_invalid(form)
 
 
 def pending_reason_key(screening: Screening) -> str:

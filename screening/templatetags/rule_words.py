@@ -2,7 +2,8 @@
 longer says what the rule does is seen by the nurse reading it.
 
 - `{{ decision.rules_snapshot.rules|snapshot_words }}`: the words of the rules a decision used;
-- `{{ words|rule_of:r.code }}`: one criterion's words from such a mapping ("" if none);
+- `{{ words|rule_of:r.code }}`: one criterion's words from criteria.translations import label_for
+from such a mapping ("" if none);
 - `{{ decision.rules_snapshot.rules|snapshot_labels }}`: the labels of the rules a decision
   used, in the reader's language (English where the snapshot has no translation).
 """
@@ -28,3 +29,18 @@ def rule_of(words: dict | None, code: str) -> str:
 @register.filter
 def snapshot_labels(snapshot: dict) -> dict[str, str]:
     return labels_of_snapshot(snapshot)
+
+
+@register.filter
+def label_in(key: str, snapshot: dict | None) -> str:
+    """A variable's label from a decision's rules snapshot (its key if the snapshot has none):
+    what a decision recorded is named as the nurse saw it, never by its key."""
+    for variable in (snapshot or {}).get("variables", ()):
+        if variable.get("key") == key:
+            return label_for(variable) or key
+    return key
+
+
+@register.filter
+def labels_in(keys, snapshot: dict | None) -> list[str]:
+    return [label_in(key, snapshot) for key in keys or ()]
