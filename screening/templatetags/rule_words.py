@@ -2,8 +2,7 @@
 longer says what the rule does is seen by the nurse reading it.
 
 - `{{ decision.rules_snapshot.rules|snapshot_words }}`: the words of the rules a decision used;
-- `{{ words|rule_of:r.code }}`: one criterion's words from criteria.translations import label_for
-from such a mapping ("" if none);
+- `{{ words|rule_of:r.code }}`: one criterion's words from such a mapping ("" if none);
 - `{{ decision.rules_snapshot.rules|snapshot_labels }}`: the labels of the rules a decision
   used, in the reader's language (English where the snapshot has no translation).
 """
@@ -12,6 +11,7 @@ from django import template
 
 from criteria.describe import snapshot_in_words
 from criteria.describe import snapshot_labels as labels_of_snapshot
+from criteria.translations import label_for
 
 register = template.Library()
 
