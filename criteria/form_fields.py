@@ -16,10 +16,8 @@ from decimal import Decimal
 from django import forms
 
 from criteria.values import decimal_from_text, integer_from_text, number_text
+from trialsite.formats import DATE_INPUT_FORMATS
 
-# dd-mm-yyyy, as Danish staff write a date, and ISO 8601. Never mm/dd/yyyy (Django's default
-# list has it), which would read 03/04 as the 4th of March.
-DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d"]
 DATE_SHOWN = "%d-%m-%Y"
 
 

@@ -13,7 +13,13 @@ from criteria.services import criteria_set_draft_create, protocol_load
 from screening import services
 from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, eligible_values, fill, register
 from tests.factories import UserFactory
-from trialsite import roles
+from trialsite import roles, translations
+
+
+def pytest_sessionstart(session):
+    """Compile the translations whose .po changed (as `make test` does), so `pytest` alone on a
+    fresh clone or after a merge serves the Danish pages from the current catalogues."""
+    translations.compile_all(only_stale=True)
 
 
 def pytest_collection_modifyitems(config, items):
