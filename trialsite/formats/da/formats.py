@@ -9,7 +9,7 @@ from trialsite.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa
 
 DATE_FORMAT = "d-m-Y"
 SHORT_DATE_FORMAT = "d-m-Y"
-DATETIME_FORMAT = "d-m-Y H:i"
+DATETIME_FORMAT = "d-m-Y H:i:s"
 SHORT_DATETIME_FORMAT = "d-m-Y H:i"
 TIME_FORMAT = "H:i"
 YEAR_MONTH_FORMAT = "F Y"
