@@ -139,3 +139,21 @@ def test_a_danish_export_keeps_iso_dates_and_decimal_points(
     text = "\n".join(",".join(row) for row in rows)
     assert "2026-11-18" in text  # the referral date
     assert "18-11-2026" not in text
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "message"),
+    [
+        ("inr", "1,400", '"1,400" kan betyde 1,4 eller 1400: skriv 1,4 eller 1400'),
+        ("weight_kg", "abc", '"abc" er ikke et tal'),
+        ("planned_start_date", "12/01/2026", "Skriv datoen som dd-mm-åååå, fx 10-03-1970."),
+    ],
+)
+def test_a_danish_nurse_is_told_in_danish_what_to_type(
+    danish, nurse_client, candidate, key, typed, message
+):
+    before = candidate.screenings.get().values
+    response = nurse_client.post(form_url(candidate), post_values(eligible_values()) | {key: typed})
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["form"].errors[key])
+    assert candidate.screenings.get().values == before
