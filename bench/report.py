@@ -202,7 +202,7 @@ page's objects), about 12 ms rendering, and the rest the session, the user and m
 
 ## What changed and why, third round
 
-- **The pager's links are keyed** (`screening/log_pages.py`). "Previous" carries the first
+- **The pager's links are keyed** (`screening/review/log_pages.py`). "Previous" carries the first
   row's key (`before=`) and reads the 50 rows before it from the index, backwards; "Last",
   and any page nearer the end than the start, is counted from the end (OFFSET on the
   reversed order, which every segment allows: each is in an order no two episodes share).
@@ -260,7 +260,7 @@ the bench superuser), and EXPLAIN ANALYZE for each query of the page.
 
 ## What changed and why, first round
 
-- **Screening log** (`screening/log_pages.py`, `LogPages`): sorted by screened date (the
+- **Screening log** (`screening/review/log_pages.py`, `LogPages`): sorted by screened date (the
   default and the sign-off queue), the log no longer computes every episode's current
   decision to sort them. It walks decisions on the index `(recorded_at DESC, sequence DESC)`,
   keeps the current ones (no newer decision of the same episode: one probe of the index

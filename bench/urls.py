@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import path
 
-from screening.log_views import ScreeningLogView
+from screening.review.views import ScreeningLogView
 from trialsite.urls import urlpatterns as site_urlpatterns
 
 
