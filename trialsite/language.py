@@ -9,6 +9,8 @@ American English must not turn a Danish site's pages English (Django's LocaleMid
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -97,3 +99,15 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         language_preference_set(user=request.user, language=language)
         request.session[SESSION_KEY] = language
     return response
+
+
+def in_english(function):
+    """Run `function` in English whatever the user's language: for files that are data (the
+    log's CSV and XLSX, the standards exports), whose words must not change with who asked."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override("en"):
+            return function(*args, **kwargs)
+
+    return wrapper

@@ -11,6 +11,7 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from screening.models import Decision
 from screening.review.log_query import IN_PROGRESS, SORTS, LogFilters
@@ -127,17 +128,17 @@ class SummaryPeriodForm(forms.Form):
 class SignOffForm(forms.Form):
     confirm = forms.BooleanField(
         required=True,
-        error_messages={"required": "Tick the statement to confirm what your signature means."},
+        error_messages={"required": _("Tick the statement to confirm what your signature means.")},
     )
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password",
-        help_text="Re-enter your password: it is your electronic signature.",
+        label=_("Your password"),
+        help_text=_("Re-enter your password: it is your electronic signature."),
     )
 
     def __init__(self, *args, meaning: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["confirm"].label = meaning
         self.helper = FormHelper()
-        self.helper.add_input(Submit("sign", "Sign off", css_class="btn-primary"))
+        self.helper.add_input(Submit("sign", _("Sign off"), css_class="btn-primary"))

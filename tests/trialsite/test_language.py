@@ -10,7 +10,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from screening.models import Decision, Signature
 from tests.cases import eligible_values, fill, form_url, post_values, record_via_pages
+from tests.factories import TEST_PASSWORD
 from tests.trialsite.test_settings import _run_python
 from trialsite.models import LanguagePreference
 
@@ -129,16 +131,24 @@ def test_a_danish_nurse_types_a_decimal_comma_and_a_danish_date(
     assert values["inr"] == "1.4" and values["planned_start_date"] == "2026-12-01"
 
 
+def _investigator_client(investigator) -> Client:
+    """A second browser: the suite's client fixtures share one Client."""
+    client = Client()
+    client.force_login(investigator)
+    return client
+
+
 def test_a_danish_export_keeps_iso_dates_and_decimal_points(
-    danish, nurse_client, investigator_client, candidate, nurse
+    danish, nurse_client, investigator, candidate, nurse
 ):
     screening = fill(candidate.screenings.get(), nurse, inr="1.4")
     record_via_pages(nurse_client, screening)
-    response = investigator_client.get(reverse("log:export-csv"))
+    response = _investigator_client(investigator).get(reverse("log:export-csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     text = "\n".join(",".join(row) for row in rows)
     assert "2026-11-18" in text  # the referral date
     assert "18-11-2026" not in text
+    assert ",Eligible," in text and "Egnet" not in text  # data: the same whoever asked
 
 
 @pytest.mark.parametrize(
@@ -157,3 +167,16 @@ def test_a_danish_nurse_is_told_in_danish_what_to_type(
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors[key])
     assert candidate.screenings.get().values == before
+
+
+def test_a_danish_investigator_signs_the_statement_shown_in_danish(
+    danish, nurse_client, candidate, nurse, investigator
+):
+    investigator_client = _investigator_client(investigator)
+    record_via_pages(nurse_client, fill(candidate.screenings.get(), nurse))
+    decision = Decision.objects.get()
+    url = reverse("log:signoff", args=[decision.public_id])
+    statement = "Jeg bekræfter, at denne patient opfylder alle egnethedskriterier for NCT01387295"
+    assert statement in investigator_client.get(url).content.decode()
+    investigator_client.post(url, {"confirm": "on", "password": TEST_PASSWORD})
+    assert Signature.objects.get().meaning.startswith(statement)  # word for word as shown

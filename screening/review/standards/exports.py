@@ -12,6 +12,7 @@ from django.utils import timezone
 from screening.review.standards import fhir, odm, sdtm
 from screening.review.standards.scope import Scope
 from trialsite.access_log import candidate_access_record_many
+from trialsite.language import in_english
 
 EXPORT_PERMISSION = "screening.export_screening_log"
 
@@ -51,6 +52,7 @@ class StandardsFile:
     screening_numbers: tuple[str, ...]
 
 
+@in_english
 def standards_file_build(*, kind: str, scope: Scope) -> StandardsFile:
     """The file of `kind` (a key of KINDS) for `scope`, and the candidates it holds. Reads only."""
     content, numbers = _content(kind, scope)
