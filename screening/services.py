@@ -39,6 +39,7 @@ from screening.models import (
 from screening.prefill.sources import sources_after_typing
 from screening.wording import decision_words
 from trialsite.history import history_note
+from trialsite.language import in_english
 
 DECISION_CHAIN = "decisions"
 
@@ -171,9 +172,9 @@ def decision_record(
         raise BirthDateConflict(conflict)
     decision = _decide(screening, recorded_by, screen_failure_reason, confirmed_fingerprint)
     screening.status = Screening.Status.DECIDED
-    history_note(
-        screening, user=recorded_by, reason=f"decision recorded: {decision_words(decision)}"
-    )
+    # The history keeps system wording in English, whichever language the nurse reads.
+    words = in_english(decision_words)(decision)
+    history_note(screening, user=recorded_by, reason=f"decision recorded: {words}")
     screening.save()
     return decision
 
