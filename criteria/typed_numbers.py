@@ -99,9 +99,15 @@ def number_text(value: Decimal | int) -> str:
     if isinstance(value, int):
         return str(value)
     text = format(value, "f")
-    whole, _, part = text.partition(".")
+    whole, _point, part = text.partition(".")
     if len(part) == 3 and whole.lstrip("-0"):
         text += "0"
+    return shown_number(text)
+
+
+def shown_number(text: str) -> str:
+    """A number written with a point ("1.4", "> 1.5") as the page's language writes it:
+    "1,4" in Danish. Only for text that holds numbers, never a label."""
     return text.replace(".", ",") if _decimal_comma() else text
 
 

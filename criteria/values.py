@@ -21,7 +21,12 @@ from criteria.date_ranges import date_problems
 from criteria.derivations import CONTEXT
 from criteria.exceptions import ValueProblem
 from criteria.schema import NEVER, RuleSet, VariableSpec
-from criteria.typed_numbers import decimal_from_text, integer_from_text, number_text
+from criteria.typed_numbers import (
+    decimal_from_text,
+    integer_from_text,
+    number_text,
+    shown_number,
+)
 
 __all__ = [
     "MOST_DIGITS",
@@ -35,6 +40,7 @@ __all__ = [
     "integer_from_text",
     "number_problem",
     "number_text",
+    "shown_number",
     "parse_value",
     "parse_values",
     "to_canonical",

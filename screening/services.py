@@ -297,11 +297,15 @@ def _current_decision_fields(decision: Decision) -> dict:
     }
 
 
+@in_english
 def decision_content(evaluation: Evaluation) -> dict:
     """What a decision stores of its evaluation, as JSON: every criterion's result and reason,
-    the variables still missing, and each derived value with how it was derived."""
+    the variables still missing, and each derived value with how it was derived. In English,
+    whichever language the nurse read the reasons in: a record's words do not depend on who
+    recorded it."""
     return {
-        "results": [result.to_dict() for result in evaluation.results],
+        # Made afresh: results first read elsewhere (a page) may be in another language.
+        "results": [result.to_dict() for result in evaluation.make_results()],
         "missing": list(evaluation.missing),
         "derived": {
             key: {"value": str(d.value), "how": d.how} for key, d in evaluation.derived.items()

@@ -180,3 +180,16 @@ def test_a_danish_investigator_signs_the_statement_shown_in_danish(
     assert statement in investigator_client.get(url).content.decode()
     investigator_client.post(url, {"confirm": "on", "password": TEST_PASSWORD})
     assert Signature.objects.get().meaning.startswith(statement)  # word for word as shown
+
+
+def test_a_danish_nurse_reads_reasons_in_danish_and_the_decision_keeps_them_in_english(
+    danish, nurse_client, candidate, nurse
+):
+    screening = fill(candidate.screenings.get(), nurse, neutrophils="1.2")
+    confirm = nurse_client.get(
+        reverse("screening:decision-record", args=[candidate.screening_number, 1])
+    )
+    assert "— kræver &gt; 1,5" in confirm.content.decode()
+    record_via_pages(nurse_client, screening)
+    reasons = [result["reason"] for result in Decision.objects.get().results]
+    assert any(reason.endswith("— needs > 1.5") for reason in reasons), reasons
