@@ -10,6 +10,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from criteria.date_ranges import BIRTH_KEY, EARLIEST, date_problems
 from criteria.form_fields import DateField, DecimalTextField, IntegerTextField
@@ -35,9 +37,16 @@ class CandidateForm(forms.ModelForm):
         model = Candidate
         fields = ["initials", "date_of_birth", "sex", "referring_unit", "referral_date"]
         field_classes = {"date_of_birth": DateField, "referral_date": DateField}
+        labels = {
+            "initials": _("Initials"),
+            "date_of_birth": _("Date of birth"),
+            "sex": _("Sex"),
+            "referring_unit": _("Referring unit"),
+            "referral_date": _("Referral date"),
+        }
         help_texts = {
-            "initials": "Initials only: no name or national ID number is stored here.",
-            "date_of_birth": "The screening form takes the date of birth from here.",
+            "initials": _("Initials only: no name or national ID number is stored here."),
+            "date_of_birth": _("The screening form takes the date of birth from here."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -45,12 +54,12 @@ class CandidateForm(forms.ModelForm):
         self.fields["referral_date"].initial = timezone.localdate()
         self.fields["date_of_birth"].required = True
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Register referral"))
+        self.helper.add_input(Submit("submit", _("Register referral")))
 
     def clean_initials(self) -> str:
         initials = self.cleaned_data["initials"].strip().upper()
         if not initials.isalpha() or not 1 <= len(initials) <= 4:
-            raise forms.ValidationError("Give 1 to 4 letters.", code="initials")
+            raise forms.ValidationError(_("Give 1 to 4 letters."), code="initials")
         return initials
 
     def clean_date_of_birth(self) -> dt.date:
@@ -65,15 +74,19 @@ class CandidateForm(forms.ModelForm):
     def clean_referral_date(self) -> dt.date:
         referral_date = self.cleaned_data["referral_date"]
         if referral_date > timezone.localdate():
-            raise forms.ValidationError("The referral date cannot be in the future.", code="future")
+            raise forms.ValidationError(
+                _("The referral date cannot be in the future."), code="future"
+            )
         if referral_date < EARLIEST:
             raise forms.ValidationError(
-                f"The referral date cannot lie before {EARLIEST}.", code="range"
+                _("The referral date cannot lie before %(earliest)s.")
+                % {"earliest": date_format(EARLIEST, "SHORT_DATE_FORMAT")},
+                code="range",
             )
         born = self.cleaned_data.get("date_of_birth")
         if born and referral_date < born:
             raise forms.ValidationError(
-                "The referral date cannot lie before the date of birth.", code="before_birth"
+                _("The referral date cannot lie before the date of birth."), code="before_birth"
             )
         return referral_date
 
