@@ -102,8 +102,9 @@ def language_switch(request: HttpRequest) -> HttpResponse:
 
 
 def in_english(function):
-    """Run `function` in English whatever the user's language: for files that are data (the
-    log's CSV and XLSX, the standards exports), whose words must not change with who asked."""
+    """Run `function` in English whatever the user's language: for what is recorded (a
+    decision's reasons, system wording in a history) and output that is data (`screen`'s JSON),
+    whose words must not depend on who was using the site."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):

@@ -20,7 +20,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from screening.review.log_query import LogRow
-from trialsite.language import in_english
 
 COLUMNS = [
     "Trial",
@@ -75,7 +74,6 @@ def export_row(row: LogRow) -> list:
     ]
 
 
-@in_english
 def csv_response(rows: Iterable[LogRow], *, filename: str, chain_at: str) -> HttpResponse:
     """The log as CSV. The first row is one cell, CHAIN_AT + `chain_at` (the audit chain
     heads the export was made at); the column names follow on the second row."""
@@ -91,7 +89,6 @@ def csv_response(rows: Iterable[LogRow], *, filename: str, chain_at: str) -> Htt
     return response
 
 
-@in_english
 def xlsx_response(rows: Iterable[LogRow], *, filename: str, about: list[tuple]) -> HttpResponse:
     """The log on sheet "Screening log"; `about` (label, value) pairs on sheet "Export"."""
     workbook = Workbook(write_only=True)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from screening.review.standards import fhir, odm, sdtm
 from screening.review.standards.scope import Scope
 from trialsite.access_log import candidate_access_record_many
-from trialsite.language import in_english
 
 EXPORT_PERMISSION = "screening.export_screening_log"
 
@@ -52,7 +51,6 @@ class StandardsFile:
     screening_numbers: tuple[str, ...]
 
 
-@in_english
 def standards_file_build(*, kind: str, scope: Scope) -> StandardsFile:
     """The file of `kind` (a key of KINDS) for `scope`, and the candidates it holds. Reads only."""
     content, numbers = _content(kind, scope)
