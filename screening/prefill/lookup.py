@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria.schema import RuleSet, VariableSpec
+from criteria.protocol import RuleSet, VariableSpec
 from screening.exceptions import PrefillFailed
 from screening.models import Screening
 from screening.prefill.client import HospitalRecord, Server

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from criteria.exceptions import ValueProblem
-from criteria.schema import VariableSpec
+from criteria.protocol import VariableSpec
 from criteria.values import check_range, format_amount, to_canonical, value_to_json
 
 UCUM = "http://unitsofmeasure.org"

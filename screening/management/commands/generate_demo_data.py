@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from criteria.evaluator import EVALUATOR_VERSION, evaluate
-from criteria.rules import rules_to_dict
+from criteria.protocol import rules_to_dict
 from criteria.selectors import criteria_set_lookup, criteria_set_rules
 from criteria.values import value_to_json
 from screening.demo import candidate
