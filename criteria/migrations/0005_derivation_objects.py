@@ -3,9 +3,11 @@ and a variable may declare its display places.
 
 Live rows: a version 1 name becomes the object it stands for (the same fixed keys; a measured
 clearance only where the trial has that variable), "" becomes null, and each changed variable
-gets a history row saying why. History rows keep what they said: a name stays that name (as
-a JSON string), "" becomes null (both mean "not derived"). The table of names is written out
-here, not imported: a migration must not change when the app's code does.
+gets a new history row saying why. History rows are audit records, append-only (on
+PostgreSQL a trigger refuses UPDATE): their column changes type in place, each value kept as
+it was ("age_years" stays the JSON string "age_years", "" the JSON string ""), and no row is
+updated. The table of names is written out here, not imported: a migration must not change
+when the app's code does.
 """
 
 from django.db import migrations, models
@@ -25,6 +27,7 @@ V1_DERIVATIONS = {
     "bilirubin_x_uln": {"kind": "times_uln", "value": "bilirubin", "uln": "bilirubin_uln"},
 }
 REASON = "derivation written as an object (format trialsite-protocol/2)"
+HISTORY = "criteria_historicalvariable"
 
 
 def _as_object(name, keys):
@@ -34,16 +37,52 @@ def _as_object(name, keys):
     return data
 
 
+def _history_field(json: bool):
+    field = models.JSONField(null=True, blank=True) if json else models.CharField(
+        max_length=64, blank=True
+    )
+    field.set_attributes_from_name("derivation")
+    return field
+
+
+def history_column_to_json(apps, schema_editor):
+    """The history's derivation column as JSON, values unchanged, no row updated."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f'ALTER TABLE "{HISTORY}" ALTER COLUMN "derivation" DROP NOT NULL, '
+            'ALTER COLUMN "derivation" TYPE jsonb USING to_jsonb("derivation")'
+        )
+        return
+    # SQLite has no triggers; its table is remade, so the text becomes JSON text first.
+    schema_editor.execute(
+        'UPDATE "criteria_historicalvariable" SET "derivation" = json_quote("derivation")'
+    )
+    model = apps.get_model("criteria", "HistoricalVariable")
+    schema_editor.alter_field(model, _history_field(json=False), _history_field(json=True))
+
+
+def history_column_to_text(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f'ALTER TABLE "{HISTORY}" ALTER COLUMN "derivation" TYPE varchar(64) '
+            """USING COALESCE("derivation" #>> '{}', ''), """
+            'ALTER COLUMN "derivation" SET NOT NULL'
+        )
+        return
+    model = apps.get_model("criteria", "HistoricalVariable")
+    schema_editor.execute(
+        'UPDATE "criteria_historicalvariable" '
+        """SET "derivation" = COALESCE(json_extract("derivation", '$'), '')"""
+    )
+    schema_editor.alter_field(model, _history_field(json=True), _history_field(json=False))
+
+
 def forward(apps, schema_editor):
     Variable = apps.get_model("criteria", "Variable")
     Historical = apps.get_model("criteria", "HistoricalVariable")
-    for row in Historical.objects.all():
-        row.derivation = row.derivation_name or None
-        row.save(update_fields=["derivation"])
-    names = [f.attname for f in Variable._meta.concrete_fields]
-    for row in Variable.objects.all():
-        if not row.derivation_name:
-            continue
+    kept = {f.attname for f in Historical._meta.concrete_fields}
+    names = [f.attname for f in Variable._meta.concrete_fields if f.attname in kept]
+    for row in Variable.objects.exclude(derivation_name=""):
         keys = set(Variable.objects.filter(trial_id=row.trial_id).values_list("key", flat=True))
         row.derivation = _as_object(row.derivation_name, keys)
         row.save(update_fields=["derivation"])
@@ -56,12 +95,12 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
+    """Back to names, where a version 1 name says the same (else refused). The history rows
+    this migration added are deleted, which PostgreSQL refuses once it protects them."""
     Variable = apps.get_model("criteria", "Variable")
-    Historical = apps.get_model("criteria", "HistoricalVariable")
-    Historical.objects.filter(history_change_reason=REASON).delete()
-    for row in Historical.objects.all():
-        row.derivation_name = row.derivation if isinstance(row.derivation, str) else ""
-        row.save(update_fields=["derivation_name"])
+    apps.get_model("criteria", "HistoricalVariable").objects.filter(
+        history_change_reason=REASON
+    ).delete()
     for row in Variable.objects.exclude(derivation=None):
         keys = set(Variable.objects.filter(trial_id=row.trial_id).values_list("key", flat=True))
         names = [n for n in V1_DERIVATIONS if _as_object(n, keys) == row.derivation]
@@ -78,16 +117,22 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RenameField("variable", "derivation", "derivation_name"),
-        migrations.RenameField("historicalvariable", "derivation", "derivation_name"),
         migrations.AddField(
             model_name="variable",
             name="derivation",
             field=models.JSONField(blank=True, null=True),
         ),
-        migrations.AddField(
-            model_name="historicalvariable",
-            name="derivation",
-            field=models.JSONField(blank=True, null=True),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="historicalvariable",
+                    name="derivation",
+                    field=models.JSONField(blank=True, null=True),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(history_column_to_json, history_column_to_text),
+            ],
         ),
         migrations.AddField(
             model_name="variable",
@@ -101,5 +146,4 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(forward, backward),
         migrations.RemoveField("variable", "derivation_name"),
-        migrations.RemoveField("historicalvariable", "derivation_name"),
     ]

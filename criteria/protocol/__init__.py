@@ -1,10 +1,13 @@
 """The protocol file in one place: its shape, reading it, checking it, writing it.
 
-    shape.py       the records (frozen dataclasses), their fields in file order, the vocabulary
-    reading.py     dict -> records, for input already checked
-    checks.py      one condition, expression or criterion: a list of messages
-    validation.py  variables and whole files, every problem in one pass
-    writing.py     records -> the canonical dict (every field, file order)
+    shape.py              the records (frozen dataclasses), their fields in file order, the
+                          vocabulary (operators, data types, kinds of derivation)
+    frozen.py             the immutable containers the records use
+    reading.py            dict -> records, for input already checked (version 1 names too)
+    checks.py             one condition, expression or criterion: a list of messages
+    derivation_checks.py  a derived variable's kind, inputs and display places
+    validation.py         variables and whole files, every problem in one pass
+    writing.py            records -> the canonical dict (every field, file order, version 2)
 
 Import from here. Every `*_from_dict` checks first and raises `ProtocolError` naming the bad
 entry; every `*_to_dict` writes the canonical form, so `x_to_dict(x_from_dict(d)) == d` for

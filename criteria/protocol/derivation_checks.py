@@ -14,7 +14,6 @@ from criteria.protocol.reading import V1_DERIVATIONS
 from criteria.protocol.shape import (
     DERIVATION_KINDS,
     MAX_DISPLAY_PLACES,
-    DerivationKind,
     Input,
     Variables,
     VariableSpec,
@@ -92,7 +91,7 @@ def input_problems(item: Mapping[str, Any], specs: Variables) -> list[str]:
     problems = []
     for put in kind.inputs:
         if raw.get(put.role) is not None:
-            problems += _input_problems(kind, put, raw, specs)
+            problems += _input_problems(put, raw, specs)
     if not problems and kind.name == "times_uln":
         value, uln = specs[raw["value"]], specs[raw["uln"]]
         if value.unit != uln.unit:
@@ -103,9 +102,7 @@ def input_problems(item: Mapping[str, Any], specs: Variables) -> list[str]:
     return [f"derivation {kind.name}: {p}" for p in problems]
 
 
-def _input_problems(
-    kind: DerivationKind, put: Input, raw: Mapping[str, Any], specs: Variables
-) -> list[str]:
+def _input_problems(put: Input, raw: Mapping[str, Any], specs: Variables) -> list[str]:
     key = raw[put.role]
     if put.choice_of:
         owner = specs.get(raw.get(put.choice_of, ""))

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from criteria.services import criteria_set_draft_create, protocol_load
-from tests.cases import PROTOCOL_FILE
+from tests.criteria.cases import PROTOCOL_FILE
 from tests.criteria.group_editing import (
     GROUP_PROTOCOL,
     edit_url,
