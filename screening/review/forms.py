@@ -17,17 +17,21 @@ from screening.models import Decision
 from screening.review.log_query import IN_PROGRESS, SORTS, LogFilters
 from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fields
 
-OUTCOME_CHOICES = [("", "Any outcome"), *Decision.Outcome.choices, (IN_PROGRESS, "Not decided")]
+OUTCOME_CHOICES = [
+    ("", _("Any outcome")),
+    *Decision.Outcome.choices,
+    (IN_PROGRESS, _("Not decided")),
+]
 SIGNOFF_CHOICES = [
-    ("", "Signed or not"),
-    ("signed", "Signed off"),
-    ("unsigned", "Awaiting sign-off"),
+    ("", _("Signed or not")),
+    ("signed", _("Signed off")),
+    ("unsigned", _("Awaiting sign-off")),
 ]
 SORT_CHOICES = [(key, key) for name in SORTS for key in (name, f"-{name}")]
 
 
 def trial_choices(trials: list[str]) -> list[tuple[str, str]]:
-    return [("", "All trials"), *((registry_id, registry_id) for registry_id in trials)]
+    return [("", _("All trials")), *((registry_id, registry_id) for registry_id in trials)]
 
 
 def failed_criterion_value(trial: str, code: str) -> str:
@@ -36,14 +40,14 @@ def failed_criterion_value(trial: str, code: str) -> str:
 
 
 class LogFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=48, label="Screening number")
-    trial = forms.ChoiceField(required=False, label="Trial")
-    outcome = forms.ChoiceField(required=False, choices=OUTCOME_CHOICES)
-    screened_from = date_field("Screened from")
-    screened_to = date_field("Screened to")
-    failed_criterion = forms.ChoiceField(required=False, label="Failed criterion")
-    recorded_by = forms.ChoiceField(required=False, label="Recorded by")
-    signoff = forms.ChoiceField(required=False, choices=SIGNOFF_CHOICES, label="Sign-off")
+    q = forms.CharField(required=False, max_length=48, label=_("Screening number"))
+    trial = forms.ChoiceField(required=False, label=_("Trial"))
+    outcome = forms.ChoiceField(required=False, choices=OUTCOME_CHOICES, label=_("Outcome"))
+    screened_from = date_field(_("Screened from"))
+    screened_to = date_field(_("Screened to"))
+    failed_criterion = forms.ChoiceField(required=False, label=_("Failed criterion"))
+    recorded_by = forms.ChoiceField(required=False, label=_("Recorded by"))
+    signoff = forms.ChoiceField(required=False, choices=SIGNOFF_CHOICES, label=_("Sign-off"))
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
 
     def __init__(self, *args, trials: list[str], criteria: dict, recorders, **kwargs):
@@ -52,14 +56,14 @@ class LogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["trial"].choices = trial_choices(trials)
         several = len(trials) > 1
-        self.fields["failed_criterion"].choices = [("", "Any criterion")] + [
+        self.fields["failed_criterion"].choices = [("", _("Any criterion"))] + [
             (
                 failed_criterion_value(trial, code),
                 f"{trial + ' ' if several else ''}" + f"{code} {label}"[:80],
             )
             for (trial, code), label in criteria.items()
         ]
-        self.fields["recorded_by"].choices = [("", "Anyone")] + [
+        self.fields["recorded_by"].choices = [("", _("Anyone"))] + [
             (u.get_username(), u.get_full_name() or u.get_username()) for u in recorders
         ]
         # Rendered by templates/screening/_log_filters.html; the inputs carry their classes.
@@ -91,9 +95,9 @@ class LogFilterForm(forms.Form):
 
 
 class SummaryPeriodForm(forms.Form):
-    trial = forms.ChoiceField(required=False, label="Trial")
-    referred_from = date_field("Referred from")
-    referred_to = date_field("Referred to")
+    trial = forms.ChoiceField(required=False, label=_("Trial"))
+    referred_from = date_field(_("Referred from"))
+    referred_to = date_field(_("Referred to"))
 
     def __init__(self, *args, trials: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +110,7 @@ class SummaryPeriodForm(forms.Form):
                 Column("trial", css_class="col-md-3"),
                 Column("referred_from", css_class="col-md-3"),
                 Column("referred_to", css_class="col-md-3"),
-                Column(Submit("", "Show", css_class="w-100"), css_class="col-md-2 mb-3"),
+                Column(Submit("", _("Show"), css_class="w-100"), css_class="col-md-2 mb-3"),
                 css_class="align-items-end",
             )
         )
