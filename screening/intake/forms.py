@@ -21,13 +21,13 @@ from screening.birth_dates import CORRECT_IT, birth_date_conflict
 from screening.models import Candidate
 
 SECTION_TITLES = {
-    "referral": "Referral",
-    "disease": "Disease",
-    "treatment": "Prior treatment",
-    "labs": "Laboratory values",
-    "history": "Medical history",
+    "referral": _("Referral"),
+    "disease": _("Disease"),
+    "treatment": _("Prior treatment"),
+    "labs": _("Laboratory values"),
+    "history": _("Medical history"),
 }
-YES_NO_UNKNOWN = [("", "Unknown / not asked yet"), ("yes", "Yes"), ("no", "No")]
+YES_NO_UNKNOWN = [("", _("Unknown / not asked yet")), ("yes", _("Yes")), ("no", _("No"))]
 UNIT_SUFFIX = "__unit"
 NEVER_SUFFIX = "__never"
 
@@ -93,12 +93,12 @@ class CandidateForm(forms.ModelForm):
 
 class CandidateChangeForm(CandidateForm):
     reason = forms.CharField(
-        max_length=500, help_text="Why the details change (kept in the history)."
+        max_length=500, help_text=_("Why the details change (kept in the history).")
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.inputs = [Submit("submit", "Save changes")]
+        self.helper.inputs = [Submit("submit", _("Save changes"))]
 
 
 class ScreeningForm(forms.Form):
@@ -131,8 +131,8 @@ class ScreeningForm(forms.Form):
         self.fields["change_reason"] = forms.CharField(
             required=False,
             max_length=500,
-            label="Reason for changing saved answers",
-            help_text="Needed only when an answer saved earlier is changed or cleared.",
+            label=_("Reason for changing saved answers"),
+            help_text=_("Needed only when an answer saved earlier is changed or cleared."),
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -143,10 +143,12 @@ class ScreeningForm(forms.Form):
         if spec.alt_units:
             units = [spec.unit, *spec.alt_units]
             self.fields[spec.key + UNIT_SUFFIX] = forms.ChoiceField(
-                choices=[(u, u) for u in units], required=False, label="Unit"
+                choices=[(u, u) for u in units], required=False, label=_("Unit")
             )
         if spec.never_allowed:
-            self.fields[spec.key + NEVER_SUFFIX] = forms.BooleanField(required=False, label="Never")
+            self.fields[spec.key + NEVER_SUFFIX] = forms.BooleanField(
+                required=False, label=_("Never")
+            )
 
     def _set_initial(self, values: dict, units: dict) -> None:
         for spec in self.questions:
@@ -172,7 +174,7 @@ class ScreeningForm(forms.Form):
         # Disabled: Django ignores whatever is posted and cleans to the registered date.
         field.disabled = True
         field.initial = self.initial[BIRTH_KEY] = self.candidate.date_of_birth
-        field.help_text = f"From the registration. {CORRECT_IT}"
+        field.help_text = _("From the registration. %(fix)s") % {"fix": CORRECT_IT}
 
     def _fieldsets(self) -> list:
         sections: dict[str, list] = {}
@@ -232,14 +234,14 @@ class ScreeningForm(forms.Form):
         if changed and not cleaned.get("change_reason", "").strip():
             self.add_error(
                 "change_reason",
-                "Say why saved answers change: " + ", ".join(changed) + ".",
+                _("Say why saved answers change: %(labels)s.") % {"labels": ", ".join(changed)},
             )
 
     def _clean_question(self, spec: VariableSpec, cleaned: dict) -> None:
         value = cleaned.get(spec.key)
         if spec.never_allowed and cleaned.get(spec.key + NEVER_SUFFIX):
             if value is not None:
-                self.add_error(spec.key, "Give a date or tick “Never”, not both.")
+                self.add_error(spec.key, _("Give a date or tick “Never”, not both."))
             return
         if value is None or value == "":
             return
@@ -252,7 +254,7 @@ class ScreeningForm(forms.Form):
             if problem:
                 self.add_error(spec.key, problem)
         if spec.data_type == "date" and value > timezone.localdate() and not spec.future_allowed:
-            self.add_error(spec.key, "This date cannot be in the future.")
+            self.add_error(spec.key, _("This date cannot be in the future."))
 
     def screening_values(self) -> dict:
         """The answered questions in the JSON form of criteria.values (canonical units)."""
@@ -293,8 +295,8 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "form": "screening-form"}),
-        label="Reason for screen failure",
-        help_text="Needed only when the screening is incomplete (e.g. patient declined).",
+        label=_("Reason for screen failure"),
+        help_text=_("Needed only when the screening is incomplete (e.g. patient declined)."),
     )
 
 
@@ -325,7 +327,7 @@ def _field_for(spec: VariableSpec) -> forms.Field:
     if spec.data_type == "boolean":
         return forms.ChoiceField(choices=YES_NO_UNKNOWN, widget=forms.RadioSelect, **common)
     if spec.data_type == "choice":
-        choices = [("", "Not answered")] + [
+        choices = [("", _("Not answered"))] + [
             (c, c.replace("_", " ").capitalize()) for c in spec.choices
         ]
         return forms.ChoiceField(choices=choices, **common)
