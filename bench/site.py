@@ -63,6 +63,10 @@ def _draft() -> CriteriaSet:
         criterion.expression = {**criterion.expression, "value": "55"}
         criterion.label = criterion.label.replace("50", "55")
         criterion.protocol_wording = criterion.protocol_wording.replace("50", "55")
+        criterion.translations = {
+            language: {**texts, "label": texts["label"].replace("50", "55")}
+            for language, texts in criterion.translations.items()
+        }
         criterion_save(criterion=criterion, changed_by=bench_user(), reason="bench: LVEF 55")
     return draft
 

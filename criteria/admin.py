@@ -27,6 +27,7 @@ class CriterionInline(IntegerBoundsMixin, admin.StackedInline):
         "code",
         "kind",
         "label",
+        "translations",
         "protocol_wording",
         "expression",
         "applies_if",

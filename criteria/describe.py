@@ -17,6 +17,7 @@ from criteria.protocol import (
 )
 from criteria.protocol.reading import build_rules
 from criteria.reasons import applies_phrase, condition_text
+from criteria.translations import label_for, rules_in_language
 from criteria.values import unit_display
 
 Variables = Mapping[str, VariableSpec]
@@ -116,15 +117,25 @@ def rules_in_words(rule_set: RuleSet) -> dict[str, str]:
 
 
 def snapshot_in_words(snapshot: dict) -> dict[str, str]:
-    """`rules_in_words` of the rules a decision stored (its rules snapshot); {} for a snapshot
-    this version cannot read, so a page shows the label and reason without it, never fails."""
+    """`rules_in_words` of the rules a decision stored (its rules snapshot), with its variables'
+    labels in the active language; {} for a snapshot this version cannot read, so a page
+    shows the label and reason without it, never fails."""
     try:
         rule_set = build_rules(
             snapshot["trial"], snapshot["version"], snapshot["variables"], snapshot["criteria"]
         )
     except (KeyError, TypeError, ValueError, ProtocolError):
         return {}
-    return rules_in_words(rule_set)
+    return rules_in_words(rules_in_language(rule_set))
+
+
+def snapshot_labels(snapshot: dict) -> dict[str, str]:
+    """Each criterion's label by code in the active language, from the rules a decision
+    stored: what it showed, translated where the snapshot carries a translation."""
+    try:
+        return {c["code"]: label_for(c) for c in snapshot["criteria"]}
+    except (KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _when(phrases: list[str]) -> str:

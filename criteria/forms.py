@@ -31,6 +31,12 @@ from criteria.part_forms import (
     rule_layout,
 )
 from criteria.selectors import criterion_earlier_rules
+from criteria.translations import (
+    language_name,
+    translated_texts,
+    translation_languages,
+    with_translation,
+)
 from trialsite.integers import integer_form_field
 
 OPERATOR_LABELS = {
@@ -109,6 +115,7 @@ class CriterionForm(forms.Form):
                 required=False, choices=[("", "—"), *OPERATOR_LABELS.items()], label="operator"
             )
             self.fields[f"if_value_{i}"] = forms.CharField(required=False, label="value")
+        self._add_translated_labels()
         if criterion is not None and not self.is_bound and rows is None:
             rows = self._show(criterion)
         self.unrepresentable = self._unrepresentable(criterion)
@@ -196,6 +203,21 @@ class CriterionForm(forms.Form):
             focus=focus,
         )
 
+    def _add_translated_labels(self) -> None:
+        # One label field per language of the site besides English, beside the English one.
+        for language in translation_languages():
+            name = language_name(language)
+            self.fields[f"label_{language}"] = forms.CharField(
+                required=False,
+                max_length=300,
+                label=_("Label in %(language)s") % {"language": name},
+                help_text=_(
+                    "Shown to people working in %(language)s; left empty, they read "
+                    "the English label. The protocol wording is never translated."
+                )
+                % {"language": name},
+            )
+
     def clean_code(self) -> str:
         # Kept as typed: a trial's codes may be lower case ("inc-age"), and saving a criterion
         # unchanged must not rename it. Codes differing only in case would be confused.
@@ -227,6 +249,7 @@ class CriterionForm(forms.Form):
         # The whole rule as the protocol loader checks it: nothing the parts let through.
         for problem in [] if self.errors else protocol.check_expression(expression, self.variables):
             self.add_error(None, problem)
+        cleaned["translations"] = self._translations()
         if not self.errors:
             self._refuse_stale_numbers(cleaned)
         return cleaned
@@ -284,8 +307,16 @@ class CriterionForm(forms.Form):
             "applies_if",
             "order",
             "note",
+            "translations",
         )
         return {name: self.cleaned_data[name] for name in names}
+
+    def _translations(self) -> dict:
+        translations = self.criterion.translations if self.criterion else {}
+        for language in translation_languages():
+            label = (self.cleaned_data.get(f"label_{language}") or "").strip()
+            translations = with_translation(translations, language, label=label)
+        return translations
 
 
 class ReasonForm(forms.Form):
@@ -297,6 +328,8 @@ def _initial(criterion: Criterion) -> dict:
         name: getattr(criterion, name)
         for name in ("code", "kind", "label", "protocol_wording", "order", "note")
     }
+    for language in translation_languages():
+        initial[f"label_{language}"] = translated_texts(criterion, language).get("label", "")
     for i, condition in enumerate(criterion.applies_if[:APPLIES_IF_ROWS], start=1):
         shown = comparison_text(condition, {})
         for name in ("variable", "operator", "value"):
@@ -324,6 +357,7 @@ def _layout(*, group: bool, refused: bool) -> Layout:
                 css_class="row",
             ),
             "label",
+            *(f"label_{language}" for language in translation_languages()),
             "protocol_wording",
             "note",
         ),

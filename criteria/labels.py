@@ -25,14 +25,17 @@ from decimal import Decimal, InvalidOperation
 
 from criteria.describe import rule_in_words
 from criteria.protocol import VariableSpec
+from criteria.translations import language_name
 
 # Not part of a word or a longer number ("HER2", "E01", "10^9"), then digits with an optional
 # decimal point or comma; "weeks" after it is read as well.
 _NUMBER = re.compile(
-    r"(?<![\w.,^])(\d+(?:[.,]\d+)?)(?![\d^⁰¹²³⁴⁵⁶⁷⁸⁹])(?:[\s-]*(weeks?|years?)\b)?",
+    r"(?<![\w.,^])(\d+(?:[.,]\d+)?)(?![\d^⁰¹²³⁴⁵⁶⁷⁸⁹])"
+    r"(?:[\s-]*(weeks?|years?|uger?|år)\b)?",
     re.IGNORECASE,
 )
-_DAYS_PER = {"week": 7, "year": 365}
+# English and Danish (a translated label says "4 uger").
+_DAYS_PER = {"week": 7, "weeks": 7, "year": 365, "years": 365, "uge": 7, "uger": 7, "år": 365}
 TEXT_FIELDS = (("label", "label"), ("protocol_wording", "wording"))
 
 
@@ -41,7 +44,7 @@ def text_numbers(text: str) -> list[tuple[str, frozenset[Decimal]]]:
     found = []
     for match in _NUMBER.finditer(text or ""):
         value = Decimal(match.group(1).replace(",", "."))  # digits only, by the pattern
-        unit = (match.group(2) or "").lower().rstrip("s")
+        unit = (match.group(2) or "").lower()
         values = {value, value * _DAYS_PER[unit]} if unit else {value}
         found.append((match.group(0).strip(), frozenset(values)))
     return found
@@ -74,8 +77,8 @@ def stale_numbers(
 def stale_problems(*, earlier: list[Mapping], rule: Mapping, rule_words: str) -> dict[str, str]:
     """A message per text field ("label", "protocol_wording") that names an old threshold."""
     problems = {}
-    for field, name in TEXT_FIELDS:
-        stale = stale_numbers(rule.get(field, ""), earlier=earlier, rule=rule)
+    for field, name, text in _texts(rule):
+        stale = stale_numbers(text, earlier=earlier, rule=rule)
         if stale:
             shown = ", ".join(f"“{written}”" for written, _ in stale)
             old = ", ".join(_plain(value) for _, value in stale)
@@ -84,6 +87,16 @@ def stale_problems(*, earlier: list[Mapping], rule: Mapping, rule_words: str) ->
                 f"rule (now: {rule_words}). Change {shown} in the {name} to match the rule."
             )
     return problems
+
+
+def _texts(rule: Mapping) -> list[tuple[str, str, str]]:
+    """(form field, name, text) of each text people read beside the rule: the label, the
+    wording and each translated label (form field `label_da`)."""
+    texts = [(field, name, rule.get(field, "")) for field, name in TEXT_FIELDS]
+    for language, translated in sorted((rule.get("translations") or {}).items()):
+        name = f"{language_name(language)} label"
+        texts.append((f"label_{language}", name, translated.get("label", "")))
+    return texts
 
 
 def stale_label_problems(
@@ -99,16 +112,23 @@ def stale_label_problems(
 
 
 def label_flags(rules: Iterable[Mapping], variables: Mapping[str, VariableSpec]) -> list[str]:
-    """A note per rule whose label names numbers none of its thresholds: to check, not refused."""
+    """A note per label of a rule (translated ones too) that names numbers none of its
+    thresholds: to check, not refused."""
     flags = []
     for rule in rules:
-        unexplained = unexplained_numbers(rule, variables)
-        if unexplained:
-            flags.append(
-                f"criterion {rule['code']}: the label names {', '.join(unexplained)}, which is "
-                "none of the rule's thresholds: check that the label says what the rule does."
-            )
+        for name, text in _labels(rule):
+            unexplained = unexplained_numbers({**rule, "label": text}, variables)
+            if unexplained:
+                flags.append(
+                    f"criterion {rule['code']}: the {name} names {', '.join(unexplained)}, "
+                    "which is none of the rule's thresholds: check that the label says what "
+                    "the rule does."
+                )
     return flags
+
+
+def _labels(rule: Mapping) -> list[tuple[str, str]]:
+    return [(name, text) for field, name, text in _texts(rule) if field != "protocol_wording"]
 
 
 def unexplained_numbers(rule: Mapping, variables: Mapping[str, VariableSpec]) -> list[str]:

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from criteria import protocol
 from criteria.derivations import CONTEXT
 from criteria.exceptions import CriteriaSetFrozen
+from criteria.translations import label_for
 
 
 class Trial(models.Model):
@@ -61,6 +62,8 @@ class Variable(models.Model):
     # Codes in the hospital record ([{system, code}], asked in order) and the look-back window.
     codes = models.JSONField(default=list, blank=True)
     lookback_days = models.PositiveIntegerField(null=True, blank=True)
+    # {"da": {"label", "help_text", "choices": {value: label}}}; see criteria.translations.
+    translations = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -71,6 +74,9 @@ class Variable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial}: {self.key}"
+
+    def label_for(self, language: str | None = None) -> str:
+        return label_for(self, language)
 
     @classmethod
     def stored_fields(cls) -> tuple[str, ...]:
@@ -168,6 +174,8 @@ class Criterion(models.Model):
     applies_if = models.JSONField(default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
     note = models.TextField(blank=True)
+    # {"da": {"label": ...}}; the protocol wording is never translated (criteria.translations).
+    translations = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -189,6 +197,9 @@ class Criterion(models.Model):
     def delete(self, *args, **kwargs):
         self._refuse_if_frozen("deleted")
         return super().delete(*args, **kwargs)
+
+    def label_for(self, language: str | None = None) -> str:
+        return label_for(self, language)
 
     def clean(self) -> None:
         variables = _variable_specs(self.criteria_set.trial)

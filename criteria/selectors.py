@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from criteria import protocol
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
+from criteria.translations import ENGLISH, label_for, language_of
 
 
 def trial_get(registry_id: str) -> Trial | None:
@@ -22,16 +25,33 @@ def trial_ids() -> list[str]:
     return list(Trial.objects.order_by("registry_id").values_list("registry_id", flat=True))
 
 
-def criterion_labels() -> dict[tuple[str, str], str]:
-    """The newest label of each criterion, keyed by (registry id, code): two trials may both
-    have an I07, and they are different criteria."""
+def criterion_labels(language: str | None = None) -> dict[tuple[str, str], str]:
+    """The newest label of each criterion in `language` (default: the active one; English
+    where it has no translation), keyed by (registry id, code): two trials may both have an
+    I07, and they are different criteria."""
     labels: dict[tuple[str, str], str] = {}
     rows = Criterion.objects.order_by(
         "criteria_set__trial__registry_id", "-criteria_set__version", "order"
-    ).values_list("criteria_set__trial__registry_id", "code", "label")
-    for trial, code, label in rows:
-        labels.setdefault((trial, code), label)
+    ).values("criteria_set__trial__registry_id", "code", "label", "translations")
+    for row in rows:
+        key = (row["criteria_set__trial__registry_id"], row["code"])
+        if key not in labels:
+            labels[key] = label_for(row, language)
     return labels
+
+
+def criterion_labels_of_sets(
+    set_ids: set[int], language: str | None = None
+) -> dict[tuple[int, str], str]:
+    """Each criterion's label in `language` (default: the active one; English where it has no
+    translation) by (criteria set id, code), for the sets `set_ids`; one query, none for
+    English or no sets: the label a decision recorded is already the English one."""
+    if not set_ids or language_of(language) == ENGLISH:
+        return {}
+    rows = Criterion.objects.filter(criteria_set_id__in=set_ids).values(
+        "criteria_set_id", "code", "label", "translations"
+    )
+    return {(row["criteria_set_id"], row["code"]): label_for(row, language) for row in rows}
 
 
 def criteria_set_published(trial: Trial) -> CriteriaSet | None:
@@ -80,13 +100,14 @@ DIFF_FIELDS = {
     "expression": "Rule",
     "applies_if": "Applies if",
     "label": "Label",
+    "translations": gettext_lazy("Translations"),
     "protocol_wording": "Protocol wording",
     "kind": "Kind",
     "order": "Order",
     "note": "Note",
 }
 RULE_FIELDS = ("expression", "applies_if")
-TEXT_FIELDS = ("label", "protocol_wording")
+TEXT_FIELDS = ("label", "translations", "protocol_wording")
 
 
 def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
@@ -146,6 +167,7 @@ def _code_order(before: dict, after: dict):
 
 def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[str, str, str]]:
     from criteria.describe import applies_if_in_words, rule_in_words
+    from criteria.translations import translations_in_words
 
     def shown(rule: dict | None, name: str) -> str:
         if rule is None:
@@ -154,6 +176,8 @@ def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[s
             return rule_in_words(rule[name], variables)
         if name == "applies_if":
             return applies_if_in_words(rule[name], variables) or "always"
+        if name == "translations":
+            return translations_in_words(rule.get(name)) or "none"
         return str(rule[name])
 
     changed = {n for n in DIFF_FIELDS if (old or {}).get(n) != (new or {}).get(n)}

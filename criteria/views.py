@@ -26,6 +26,7 @@ from criteria.selectors import (
     criteria_set_published,
     trial_variables,
 )
+from criteria.translations import variables_in_language
 
 
 class CriteriaSetMixin:
@@ -64,11 +65,12 @@ class CriteriaSetDetailView(PermissionRequiredMixin, CriteriaSetMixin, TemplateV
 
     def get_context_data(self, **kwargs):
         variables = trial_variables(self.criteria_set.trial)
+        shown = variables_in_language(variables)
         rows = [
             {
                 "criterion": c,
-                "expression": expression_in_words(c.expression, variables),
-                "applies_if": applies_if_in_words(c.applies_if, variables),
+                "expression": expression_in_words(c.expression, shown),
+                "applies_if": applies_if_in_words(c.applies_if, shown),
                 "flags": label_flags([c.as_rule_dict()], variables),
             }
             for c in self.criteria_set.criteria.all()

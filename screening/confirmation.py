@@ -16,6 +16,7 @@ from criteria.evaluator import Evaluation, evaluate
 from criteria.models import CriteriaSet
 from criteria.protocol import RuleSet
 from criteria.selectors import criteria_set_published, criteria_set_rules
+from criteria.translations import rules_in_language
 from screening.exceptions import NoPublishedCriteria
 from screening.hashing import content_hash
 from screening.models import Decision, Screening
@@ -75,6 +76,16 @@ def decision_preview(*, screening: Screening, screen_failure_reason: str) -> Dec
             screening=screening, criteria_set=criteria_set, reason=reason
         ),
     )
+
+
+def preview_shown(preview: DecisionPreview) -> tuple[RuleSet, Evaluation]:
+    """The preview's rules and evaluation as the nurse reads them: labels, and the reasons that
+    name them, in the active language (criteria.translations). It decides exactly as the
+    preview, which is what is recorded; only the words differ."""
+    shown = rules_in_language(preview.rule_set)
+    if shown is preview.rule_set:
+        return shown, preview.evaluation
+    return shown, evaluate(shown, screening_typed_values(preview.screening, shown))
 
 
 def decision_fingerprint(*, screening: Screening, criteria_set: CriteriaSet, reason: str) -> str:

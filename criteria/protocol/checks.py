@@ -26,6 +26,7 @@ from criteria.protocol.shape import (
     VariableSpec,
 )
 from criteria.protocol.writing import condition_dict, criterion_dict, expression_dict
+from criteria.translations import CRITERION_TEXTS, translation_problems
 from trialsite.integers import integer_problem
 
 # The column type of Variable.order and Criterion.order (criteria.models).
@@ -207,6 +208,7 @@ def _criterion_fields(data: Mapping[str, Any]) -> list[str]:
         problems.append(f'unknown kind "{data.get("kind")}" (inclusion or exclusion)')
     if not isinstance(data.get("note", ""), str):
         problems.append("note must be text")
+    problems += translation_problems(data, CRITERION_TEXTS)
     problem = integer_problem(data.get("order", 0), ORDER_COLUMN, "order")
     return [*problems, problem] if problem else problems
 

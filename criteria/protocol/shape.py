@@ -296,6 +296,7 @@ TRIAL_FIELDS = field_names(TrialInfo)
 VARIABLE_FIELDS = field_names(VariableSpec)
 CRITERION_FIELDS = field_names(CriterionRule)
 CONDITION_FIELDS = field_names(Condition)
-# What version 2 added; a version 1 file has none of these fields.
-V2_VARIABLE_FIELDS = ("display_places", "translations")
-V2_CRITERION_FIELDS = ("translations",)
+# What version 2 added; a version 1 file has none of these fields. `translations` is read
+# in either version (a version 1 file plus an optional key, as agreed for the format).
+V2_VARIABLE_FIELDS = ("display_places",)
+V2_CRITERION_FIELDS: tuple[str, ...] = ()

@@ -37,6 +37,7 @@ from criteria.protocol.shape import (
     VARIABLE_FIELDS,
     Variables,
 )
+from criteria.translations import VARIABLE_TEXTS, translation_problems
 from trialsite.integers import integer_problem
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
@@ -99,8 +100,6 @@ def _kind_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
         problems.append("future_allowed applies to dates only")
     problems += derivation_checks.own_problems(data.get("derivation"), data_type)
     problems += derivation_checks.display_places_problems(data, data_type)
-    if not isinstance(data.get("translations", {}), Mapping):
-        problems.append('translations must be an object such as {"da": {"label": "..."}}')
     return problems
 
 
@@ -140,6 +139,7 @@ def check_variable(data: Mapping[str, Any]) -> list[str]:
     if data_type not in DATA_TYPES:
         return [f'variable {key}: unknown data type "{data_type}"']
     problems = _text_field_problems(data) + _kind_problems(data, data_type)
+    problems += translation_problems(data, VARIABLE_TEXTS, data.get("choices"))
     problems += _number_field_problems(data, data_type) + _record_problems(data)
     return [f"variable {key}: {p}" for p in problems]
 

@@ -14,7 +14,7 @@ from django.views import View
 
 from criteria.describe import rules_in_words
 from screening import services
-from screening.confirmation import DecisionPreview, decision_preview
+from screening.confirmation import DecisionPreview, decision_preview, preview_shown
 from screening.exceptions import ConfirmationStale, EpisodeLocked, ScreeningError
 from screening.intake.forms import DecisionConfirmForm
 from screening.intake.views import (
@@ -127,13 +127,15 @@ def _undecided(screening: Screening) -> Screening:
 
 def _confirm_context(preview: DecisionPreview) -> dict:
     screening = preview.screening
+    rule_set, shown = preview_shown(preview)
     return {
         "screening": screening,
         "candidate": screening.candidate,
         "preview": preview,
-        "rule_words": rules_in_words(preview.rule_set),
-        "failed": [r for r in preview.evaluation.results if r.failed],
-        "missing": [preview.rule_set.variables[key].label for key in preview.evaluation.missing],
+        "shown": shown,
+        "rule_words": rules_in_words(rule_set),
+        "failed": [r for r in shown.results if r.failed],
+        "missing": [rule_set.variables[key].label for key in shown.missing],
         "form": DecisionConfirmForm(
             initial={
                 "screen_failure_reason": preview.screen_failure_reason,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from criteria.date_ranges import BIRTH_KEY, EARLIEST, date_problems
 from criteria.form_fields import DateField, DecimalTextField, IntegerTextField
 from criteria.protocol import RuleSet, VariableSpec, condition_to_dict
+from criteria.translations import choice_label_for
 from criteria.values import NEVER, check_range, to_canonical, value_from_json, value_to_json
 from screening.birth_dates import CORRECT_IT, birth_date_conflict
 from screening.models import Candidate
@@ -327,9 +328,7 @@ def _field_for(spec: VariableSpec) -> forms.Field:
     if spec.data_type == "boolean":
         return forms.ChoiceField(choices=YES_NO_UNKNOWN, widget=forms.RadioSelect, **common)
     if spec.data_type == "choice":
-        choices = [("", _("Not answered"))] + [
-            (c, c.replace("_", " ").capitalize()) for c in spec.choices
-        ]
+        choices = [("", _("Not answered"))] + [(c, choice_label_for(spec, c)) for c in spec.choices]
         return forms.ChoiceField(choices=choices, **common)
     return DateField(**common)
 

@@ -21,6 +21,7 @@ from criteria.selectors import (
     trial_ids,
     trials_screening,
 )
+from criteria.translations import rules_in_language
 from screening import selectors, services
 from screening.exceptions import ScreeningError
 from screening.intake.forms import (
@@ -175,9 +176,11 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
 
     def get_form(self, form_class=None):
         self.screening = self.get_episode()
-        # Looked up and built once a request: the form and the standing panel share them.
+        # Looked up and built once a request: the form and the standing panel share them, in
+        # the reader's language (only words differ; nothing here is recorded from it).
         self.published = criteria_set_published(self.screening.candidate.trial)
-        self.rule_set = criteria_set_rules(self.published or self.screening.criteria_set)
+        criteria = criteria_set_rules(self.published or self.screening.criteria_set)
+        self.rule_set = rules_in_language(criteria)
         return ScreeningForm(
             **self.get_form_kwargs(),
             rule_set=self.rule_set,

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from criteria.selectors import criteria_set_published, criteria_set_rules
+from criteria.translations import rules_in_language
 from screening import selectors
 from screening.exceptions import ScreeningError
 from screening.models import Screening
@@ -44,7 +45,10 @@ class PrefillMixin(PermissionRequiredMixin):
             episode=kwargs["episode"],
         )
         published = criteria_set_published(candidate.trial)
-        self.rule_set = criteria_set_rules(published or self.screening.criteria_set)
+        # In the reader's language: the proposals are shown by label.
+        self.rule_set = rules_in_language(
+            criteria_set_rules(published or self.screening.criteria_set)
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def page(self, request, **context):

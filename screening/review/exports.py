@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from criteria.translations import language_of
 from screening.review.log_query import LogRow
 
 COLUMNS = [
@@ -39,8 +40,10 @@ COLUMNS = [
     "Signed off at (UTC)",
     "Decision entry hash",
 ]
-# CSV has no comment line that every reader skips: the heads are a documented first row.
+# CSV has no comment line that every reader skips: the heads are a documented first row,
+# and the language of the labels in it (an ISO 639-1 code) its second cell.
 CHAIN_AT = "Audit chain head at export: "
+LANGUAGE_AT = "Language: "
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = [14, 22, 8, 12, 12, 12, 10, 18, 60, 28, 24, 20, 18, 22, 20, 66]
@@ -75,14 +78,15 @@ def export_row(row: LogRow) -> list:
 
 
 def csv_response(rows: Iterable[LogRow], *, filename: str, chain_at: str) -> HttpResponse:
-    """The log as CSV. The first row is one cell, CHAIN_AT + `chain_at` (the audit chain
-    heads the export was made at); the column names follow on the second row."""
+    """The log as CSV. The first row is CHAIN_AT + `chain_at` (the audit chain heads the
+    export was made at) and LANGUAGE_AT + the language of its criterion labels (the active
+    one: "da", "en"); the column names follow on the second row."""
     # UTF-8 with a byte order mark: Excel then reads "≥", "×" and "µ" correctly.
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([CHAIN_AT + chain_at])
+    writer.writerow([CHAIN_AT + chain_at, LANGUAGE_AT + language_of()])
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([_csv_cell(cell) for cell in export_row(row)])
@@ -90,8 +94,11 @@ def csv_response(rows: Iterable[LogRow], *, filename: str, chain_at: str) -> Htt
 
 
 def xlsx_response(rows: Iterable[LogRow], *, filename: str, about: list[tuple]) -> HttpResponse:
-    """The log on sheet "Screening log"; `about` (label, value) pairs on sheet "Export"."""
+    """The log on sheet "Screening log"; `about` (label, value) pairs on sheet "Export", then
+    the language of the criterion labels (the active one), also the file's own language."""
     workbook = Workbook(write_only=True)
+    workbook.properties.language = language_of()
+    about = [*about, ("Language", language_of())]
     sheet = workbook.create_sheet("Screening log")
     for letter, width in zip("ABCDEFGHIJKLMNOP", _WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
@@ -135,11 +136,17 @@ class LogRow:
     decision: Decision | None
     signature: Signature | None
     superseded: tuple[Signature, ...] = ()
+    # Labels in the reader's language by (criteria set id, code); else the recorded label.
+    labels: Mapping[tuple[int, str], str] = field(default_factory=dict, compare=False)
 
     @cached_property
     def failed(self) -> list[dict]:
         # Decisions for rows are loaded with `failed_entries` (FailedEntries), not `results`.
-        return json.loads(self.decision.failed_entries) if self.decision else []
+        if self.decision is None:
+            return []
+        entries = json.loads(self.decision.failed_entries)
+        key = self.decision.criteria_set_id
+        return [{**r, "label": self.labels.get((key, r["code"]), r["label"])} for r in entries]
 
     @property
     def failed_codes(self) -> list[str]:
@@ -152,9 +159,12 @@ class LogRow:
         return "signed" if self.signature else "awaiting sign-off"
 
 
-def log_rows(screenings: list[Screening], decisions: list[Decision], signatures) -> list[LogRow]:
+def log_rows(
+    screenings: list[Screening], decisions: list[Decision], signatures, labels=None
+) -> list[LogRow]:
     """Pair each episode with its current decision (found among `decisions`) and sort
-    `signatures` (annotated with `screening_pk`) into the current one and superseded."""
+    `signatures` (annotated with `screening_pk`) into the current one and superseded.
+    `labels`: criterion labels to show by (criteria set id, code)."""
     by_id = {decision.pk: decision for decision in decisions}
     by_episode: dict[int, list[Signature]] = defaultdict(list)
     for signature in signatures:
@@ -164,7 +174,8 @@ def log_rows(screenings: list[Screening], decisions: list[Decision], signatures)
         decision = by_id.get(screening.current_decision_id)
         mine = by_episode[screening.pk]
         signed = next((s for s in mine if decision and s.decision_id == decision.pk), None)
-        rows.append(LogRow(screening, decision, signed, tuple(s for s in mine if s is not signed)))
+        superseded = tuple(s for s in mine if s is not signed)
+        rows.append(LogRow(screening, decision, signed, superseded, labels or {}))
     return rows
 
 

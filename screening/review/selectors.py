@@ -9,7 +9,7 @@ from itertools import islice
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
-from criteria.selectors import criterion_labels, trial_ids
+from criteria.selectors import criterion_labels, criterion_labels_of_sets, trial_ids
 from screening.failures import FailedEntries
 from screening.models import (
     Candidate,
@@ -41,7 +41,8 @@ def screening_log(filters: LogFilters) -> QuerySet:
 
 
 def screening_log_rows(screenings) -> list[LogRow]:
-    """The rows of some episodes of `screening_log` (a page): two queries, whatever the size."""
+    """The rows of some episodes of `screening_log` (a page), failed criteria labelled in the
+    reader's language: two queries whatever the size, one more in a language besides English."""
     screenings = list(screenings)
     decision_ids = [s.decision_id for s in screenings if s.decision_id]
     decisions = (
@@ -54,7 +55,9 @@ def screening_log_rows(screenings) -> list[LogRow]:
     signatures = Signature.objects.filter(
         decision__screening__in=[s.pk for s in screenings]
     ).annotate(screening_pk=F("decision__screening_id"))
-    return log_rows(screenings, list(decisions), list(signatures))
+    decisions = list(decisions)
+    labels = criterion_labels_of_sets({d.criteria_set_id for d in decisions})
+    return log_rows(screenings, decisions, list(signatures), labels)
 
 
 def screening_log_all_rows(filters: LogFilters, batch_size: int = 500):

@@ -37,9 +37,11 @@ def test_admin_amends_lvef_threshold_and_publishes(page, protocol, screenshot_di
     label_error = page.locator("#div_id_label .invalid-feedback")
     assert "still names “50”" in label_error.inner_text()
     assert "still names “50”" in page.inner_text("#div_id_protocol_wording .invalid-feedback")
+    assert "still names “50”" in page.inner_text("#div_id_label_da .invalid-feedback")
     page.locator("#div_id_label").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "criteria-label-refused.png"))
     page.fill("input[name=label]", "LVEF at least 55% (HER2-positive only)")
+    page.fill("input[name=label_da]", "LVEF mindst 55 % (kun HER2-positive)")
     wording = "If the patient is HER2-positive: Baseline LVEF ≥ 55 %"
     page.fill("textarea[name=protocol_wording]", wording)
     page.click("text=Save criterion")

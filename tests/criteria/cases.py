@@ -11,11 +11,17 @@ V1_FILE = Path(__file__).resolve().parents[1] / "data/NCT01387295.protocol-v1.js
 
 def lvef_amended(rule: dict, threshold: str) -> dict:
     """I18 (JSON form) amended as a protocol amendment does it: the threshold, and the label
-    and wording that name it (the editor refuses a label left naming the old threshold)."""
+    and wording that name it, translated labels too (the editor refuses a label left naming
+    the old threshold)."""
+    translations = {
+        language: {**texts, "label": texts["label"].replace("50", threshold)}
+        for language, texts in (rule.get("translations") or {}).items()
+    }
     return rule | {
         "expression": {**rule["expression"], "value": threshold},
         "label": rule["label"].replace("50", threshold),
         "protocol_wording": rule["protocol_wording"].replace("50", threshold),
+        "translations": translations,
     }
 
 

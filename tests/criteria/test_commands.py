@@ -62,6 +62,7 @@ def test_load_protocol_with_changed_criteria_publishes_a_new_version(loaded, tmp
     i13 = amended["criteria_set"]["criteria"][12]  # neutrophils
     i13["expression"]["value"] = "2.0"
     i13["label"] = i13["label"].replace("1.5", "2.0")
+    i13["translations"]["da"]["label"] = i13["translations"]["da"]["label"].replace("1,5", "2,0")
     i13["protocol_wording"] = i13["protocol_wording"].replace("1.5", "2.0")
     output = _call("load_protocol", _write(tmp_path, amended))
     assert "new published version v2" in output

@@ -124,6 +124,11 @@ def test_diff_names_the_changed_criterion_in_words(draft, criteria_admin):
             "LVEF at least 55% (HER2-positive only)",
         ),
         (
+            "Translations",
+            "Danish label: “LVEF mindst 50 % (kun HER2-positive)”",
+            "Danish label: “LVEF mindst 55 % (kun HER2-positive)”",
+        ),
+        (
             "Protocol wording",
             "If the patient is HER2-positive:Baseline LVEF ≥ 50 %",
             "If the patient is HER2-positive:Baseline LVEF ≥ 55 %",
@@ -135,3 +140,4 @@ def test_diff_names_the_changed_criterion_in_words(draft, criteria_admin):
     assert "I18 changed" in out.getvalue()
     assert "Rule: LVEF ≥ 50 % → LVEF ≥ 55 %" in out.getvalue()
     assert "Label: LVEF at least 50% (HER2-positive only) → LVEF at least 55%" in out.getvalue()
+    assert "Translations: Danish label: “LVEF mindst 50 % (kun" in out.getvalue()

@@ -241,13 +241,15 @@ def test_changes_page_shows_the_label_beside_the_rule_change(
     i18 = draft.criteria.get(code="I18")
     i18.expression = LVEF_55
     i18.label = "LVEF at least 45% (HER2-positive only)"  # changed, but not to the rule
+    i18.translations = {"da": {"label": "LVEF mindst 55 % (kun HER2-positive)"}}
     i18.protocol_wording = "If the patient is HER2-positive: Baseline LVEF ≥ 55 %"
     criterion_save(criterion=i18, changed_by=criteria_admin, reason="Amendment 3")
     page = criteria_admin_client.get(
         reverse("criteria:set-diff", args=["NCT01387295", draft.version])
     )
     entry = page.context["diff"][0]
-    assert [field for field, _, _ in entry["fields"]] == ["Rule", "Label", "Protocol wording"]
+    fields = [field for field, _, _ in entry["fields"]]
+    assert fields == ["Rule", "Label", "Translations", "Protocol wording"]
     content = page.content.decode()
     assert "LVEF at least 50% (HER2-positive only)" in content
     assert "LVEF at least 45% (HER2-positive only)" in content

@@ -47,10 +47,11 @@ def _csv(client, **params) -> list[dict]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="screening-log-')
     text = response.content.decode("utf-8-sig")
-    # The first row is one cell naming the audit chain heads; the column names follow.
+    # The first row names the audit chain heads and the language; the column names follow.
     lines = io.StringIO(text)
-    [chain_at] = next(csv.reader(lines))
+    chain_at, language = next(csv.reader(lines))
     assert chain_at.startswith("Audit chain head at export: decision ")
+    assert language.startswith("Language: ")
     reader = csv.DictReader(lines)
     assert reader.fieldnames == ICH_COLUMNS
     return list(reader)
@@ -180,7 +181,7 @@ def _heads() -> str:
 def test_each_export_names_the_audit_chain_heads_it_was_made_at(investigator_client, cohort):
     csv_text = investigator_client.get(reverse("log:export-csv")).content.decode("utf-8-sig")
     first_row = next(csv.reader(io.StringIO(csv_text)))
-    assert first_row == [f"Audit chain head at export: {_heads()}"]
+    assert first_row == [f"Audit chain head at export: {_heads()}", "Language: en"]
     response = investigator_client.get(reverse("log:export-xlsx"))
     about = dict(load_workbook(io.BytesIO(response.content))["Export"].iter_rows(values_only=True))
     assert about["Audit chain head"] == _heads()
@@ -189,4 +190,5 @@ def test_each_export_names_the_audit_chain_heads_it_was_made_at(investigator_cli
 def test_an_export_of_an_empty_log_names_the_empty_chains(investigator_client):
     csv_text = investigator_client.get(reverse("log:export-csv")).content.decode("utf-8-sig")
     empty = f"decision 0, hash {GENESIS_HASH}; signature 0, hash {GENESIS_HASH}"
-    assert next(csv.reader(io.StringIO(csv_text))) == [f"Audit chain head at export: {empty}"]
+    first_row = next(csv.reader(io.StringIO(csv_text)))
+    assert first_row == [f"Audit chain head at export: {empty}", "Language: en"]

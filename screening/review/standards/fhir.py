@@ -16,6 +16,7 @@ import uuid
 from django.utils import timezone
 from fhir.resources.bundle import Bundle
 
+from criteria.translations import label_for, language_of
 from screening.models import Decision, Screening
 from screening.review.standards.rule_text import NotExpressible, criterion_expression
 from screening.review.standards.scope import Scope, scope_episodes
@@ -44,6 +45,7 @@ def research_bundle(scope: Scope) -> Bundle:
     return Bundle.parse_obj(
         {
             "resourceType": "Bundle",
+            "language": language_of(),
             "type": "collection",
             "timestamp": iso_utc(timezone.now()),
             "entry": entries,
@@ -70,6 +72,9 @@ def eligibility_group(scope: Scope) -> dict:
     system = f"urn:trialsite:criteria:{scope.trial.registry_id}:v{scope.version}"
     return {
         "resourceType": "Group",
+        # The language of the characteristics' displays; their text is the protocol wording,
+        # verbatim as registered (English).
+        "language": language_of(),
         "type": "person",
         "actual": False,
         "name": f"{scope.trial.registry_id} eligibility, criteria version {scope.version}",
@@ -84,7 +89,7 @@ def _characteristic(criterion: dict, system: str, types: dict) -> dict:
     characteristic = {
         "code": {
             "coding": [
-                {"system": system, "code": criterion["code"], "display": criterion["label"]}
+                {"system": system, "code": criterion["code"], "display": label_for(criterion)}
             ],
             "text": criterion["protocol_wording"],
         },

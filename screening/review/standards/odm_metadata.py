@@ -42,8 +42,23 @@ def element(parent, tag: str, text: str | None = None, **attributes) -> etree._E
     return node
 
 
-def translated(parent, tag: str, text: str) -> None:
-    element(element(parent, tag), "TranslatedText", text, **{XML_LANG: "en"})
+def translated(parent, tag: str, text: str, others: dict[str, str] | None = None) -> None:
+    """`text` in English, then in each language of `others` (language -> text): ODM's own
+    way to carry a text in several languages, each TranslatedText stating its xml:lang."""
+    node = element(parent, tag)
+    for language, words in {"en": text, **(others or {})}.items():
+        element(node, "TranslatedText", words, **{XML_LANG: language})
+
+
+def _translations(variable: dict, text: str, choice: str = "") -> dict[str, str]:
+    # The protocol file's translations of one text of a variable (a choice's label when
+    # `choice` is given), by language.
+    found = {}
+    for language, texts in (variable.get("translations") or {}).items():
+        words = (texts.get("choices") or {}).get(choice) if choice else texts.get(text)
+        if words:
+            found[language] = words
+    return found
 
 
 def metadata_oid(scope: Scope) -> str:
@@ -85,7 +100,9 @@ def study_element(root, scope: Scope, other: list[str]) -> None:
             element(version.getchildren()[-1], "CodeListRef", CodeListOID="CL.OUTCOME")
     for variable in variables:
         if variable["data_type"] == "choice":
-            _code_list(version, f"CL.{variable['key']}", variable["key"], variable["choices"])
+            choices, key = variable["choices"], variable["key"]
+            others = {value: _translations(variable, "choices", value) for value in choices}
+            _code_list(version, f"CL.{key}", key, choices, others)
     _code_list(version, "CL.OUTCOME", "Decision outcome", [o.value for o in Decision.Outcome])
 
 
@@ -148,8 +165,8 @@ def _item_def(version, variable: dict, units: list[str]) -> None:
         version, "ItemDef", OID=item_oid(variable["key"]), Name=variable["key"], DataType=data_type
     )
     if variable["help_text"]:
-        translated(item, "Description", variable["help_text"])
-    translated(item, "Question", variable["label"])
+        translated(item, "Description", variable["help_text"], _translations(variable, "help_text"))
+    translated(item, "Question", variable["label"], _translations(variable, "label"))
     if variable["unit"]:
         element(
             item, "MeasurementUnitRef", MeasurementUnitOID=f"MU.{units.index(variable['unit']) + 1}"
@@ -158,10 +175,12 @@ def _item_def(version, variable: dict, units: list[str]) -> None:
         element(item, "CodeListRef", CodeListOID=f"CL.{variable['key']}")
 
 
-def _code_list(version, oid: str, name: str, values: list[str]) -> None:
+def _code_list(version, oid: str, name: str, values: list[str], others=None) -> None:
+    """`others`: each value's decode in other languages (value -> language -> text)."""
     code_list = element(version, "CodeList", OID=oid, Name=name, DataType="text")
     for value in values:
-        translated(element(code_list, "CodeListItem", CodedValue=value), "Decode", value)
+        item = element(code_list, "CodeListItem", CodedValue=value)
+        translated(item, "Decode", value, (others or {}).get(value))
 
 
 def admin_element(root, scope: Scope, users: dict) -> None:

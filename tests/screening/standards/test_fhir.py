@@ -4,6 +4,7 @@ R4 4.0.1)."""
 import json
 
 import pytest
+from django.utils import translation
 from fhir.resources import __fhir_version__ as model_fhir_version
 from fhir.resources.bundle import Bundle
 from pydantic import ValidationError
@@ -139,3 +140,18 @@ def test_the_model_library_refuses_what_r4_does_not_allow():
                 ],
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "display"),
+    [("da", "Neutrofile granulocytter over 1,5 × 10⁹/L"), ("en", "Neutrophils above 1.5 × 10⁹/L")],
+)
+def test_the_bundle_states_its_language_and_displays_criteria_in_it(trial, language, display):
+    with translation.override(language):
+        _, bundle = exported("NCT01387295")
+    assert bundle.language == language
+    group = resources(bundle, "Group")[0]
+    assert group.language == language
+    i13 = next(c for c in group.characteristic if c.code.coding[0].code == "I13")
+    assert i13.code.coding[0].display == display
+    assert i13.code.text.startswith("Neutrophile granulocytes >")  # the wording, verbatim

@@ -129,3 +129,26 @@ def test_values_loaded_without_a_history_row_still_leave_marked_so(trial, nurse)
     assert neutrophils.get("Value") == "3.2"
     reason = neutrophils.findtext("odm:AuditRecord/odm:ReasonForChange", namespaces=NS)
     assert reason == "values as stored; no history record"
+
+
+def test_texts_are_given_in_english_and_in_each_translation(trial):
+    root, _ = exported("NCT01387295")
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+
+    def texts(path: str) -> dict[str, str]:
+        return {
+            t.get(lang): t.text for t in root.xpath(f"{path}/odm:TranslatedText", namespaces=NS)
+        }
+
+    question = "//odm:ItemDef[@OID='IT.neutrophils']/odm:Question"
+    assert texts(question) == {"en": "Neutrophils", "da": "Neutrofile granulocytter"}
+    description = "//odm:ItemDef[@OID='IT.informed_consent']/odm:Description"
+    assert texts(description)["da"] == "Skriftligt informeret samtykke er underskrevet."
+    decode = (
+        "//odm:CodeList[@OID='CL.her2_status']/odm:CodeListItem[@CodedValue='positive']/odm:Decode"
+    )
+    assert texts(decode) == {"en": "positive", "da": "Positiv"}
+    outcome = (
+        "//odm:CodeList[@OID='CL.OUTCOME']/odm:CodeListItem[@CodedValue='eligible']/odm:Decode"
+    )
+    assert texts(outcome) == {"en": "eligible"}  # no translation: English only

@@ -1,0 +1,155 @@
+"""The protocol's texts in the reader's language on the nurse's and investigator's pages and
+in the exports; what is recorded stays as the protocol file gives it (English)."""
+
+import csv
+import io
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from openpyxl import load_workbook
+
+from screening import services
+from screening.models import Decision
+from tests.cases import fill, form_url, register
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, url: str, language: str, **params):
+    # The language as the site's switch leaves it (its cookie), and active here.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with translation.override(language):
+        return client.get(url, params)
+
+
+def _text(response) -> str:
+    return response.content.decode("utf-8-sig")
+
+
+@pytest.fixture
+def decided(trial, nurse):
+    """An ineligible patient: neutrophils 1.2 fail I13."""
+    candidate = register(trial, nurse)
+    episode = fill(candidate.screenings.get(), nurse, neutrophils="1.2")
+    return services.decision_record(screening=episode, recorded_by=nurse)
+
+
+def test_the_screening_form_asks_in_danish(nurse_client, candidate):
+    form = _get(nurse_client, form_url(candidate), "da").context["form"]
+    assert form.fields["neutrophils"].label.startswith("Neutrofile granulocytter")
+    assert form.fields["platelets"].label.startswith("Trombocytter")
+    assert form.fields["informed_consent"].label == "Informeret samtykke"
+    assert (
+        form.fields["informed_consent"].help_text
+        == "Skriftligt informeret samtykke er underskrevet."
+    )
+    assert ("positive", "Positiv") in form.fields["her2_status"].choices
+
+
+def test_the_screening_form_asks_in_english(nurse_client, candidate):
+    form = _get(nurse_client, form_url(candidate), "en").context["form"]
+    assert form.fields["neutrophils"].label.startswith("Neutrophils")
+    assert ("positive", "Positive") in form.fields["her2_status"].choices
+
+
+def test_the_standing_panel_names_criteria_and_values_in_danish(nurse_client, trial, nurse):
+    candidate = register(trial, nurse)
+    fill(candidate.screenings.get(), nurse, neutrophils="1.2")
+    page = _get(nurse_client, form_url(candidate), "da")
+    i13 = next(r for r in page.context["standing"].results if r.code == "I13")
+    assert i13.label == "Neutrofile granulocytter over 1,5 × 10⁹/L"
+    assert "Neutrofile granulocytter 1.2" in i13.reason
+    assert "Neutrofile granulocytter over 1,5 × 10⁹/L" in _text(page)
+
+
+def test_a_recorded_decision_keeps_english_and_is_shown_in_danish(nurse_client, decided):
+    i13 = next(r for r in decided.results if r["code"] == "I13")
+    assert i13["label"] == "Neutrophils above 1.5 × 10⁹/L"  # what is recorded
+    assert "Neutrophils 1.2" in i13["reason"]
+    url = reverse("screening:candidate-detail", args=[decided.screening.candidate.screening_number])
+    danish, english = _text(_get(nurse_client, url, "da")), _text(_get(nurse_client, url, "en"))
+    assert "Neutrofile granulocytter over 1,5 × 10⁹/L" in danish
+    assert "Neutrophils above 1.5 × 10⁹/L" in english
+    assert "Neutrofile granulocytter over" not in english
+    Decision.objects.get(pk=decided.pk)  # still there, unchanged
+    assert Decision.objects.get(pk=decided.pk).results == decided.results
+
+
+def test_the_criteria_page_shows_danish_labels_beside_the_verbatim_wording(
+    criteria_admin_client, trial
+):
+    url = reverse("criteria:set-detail", args=[trial.registry_id, 1])
+    page = _text(_get(criteria_admin_client, url, "da"))
+    i13 = trial.criteria_sets.get(version=1).criteria.get(code="I13")
+    assert "Neutrofile granulocytter over 1,5 × 10⁹/L" in page
+    assert f"“{escape(i13.protocol_wording)}”" in page  # as registered, in English
+    assert "Neutrofile granulocytter &gt; 1.5" in page  # the rule in words, Danish labels
+
+
+def test_the_log_and_summary_name_failed_criteria_in_danish(investigator_client, decided):
+    log = _text(_get(investigator_client, reverse("log:list"), "da"))
+    assert "Neutrofile granulocytter over 1,5 × 10⁹/L" in log
+    summary = _text(_get(investigator_client, reverse("log:summary"), "da"))
+    assert "Neutrofile granulocytter over 1,5 × 10⁹/L" in summary
+    english = _text(_get(investigator_client, reverse("log:list"), "en"))
+    assert "Neutrophils above 1.5 × 10⁹/L" in english
+
+
+LABELS = {"da": "Neutrofile granulocytter over 1,5", "en": "Neutrophils above 1.5"}
+
+
+def _csv_language_and_i13(client, language: str) -> tuple[str, str]:
+    text = _text(_get(client, reverse("log:export-csv"), language))
+    rows = list(csv.reader(io.StringIO(text)))
+    words = rows[2][rows[1].index("Screen failure reasons (words)")]
+    return rows[0][1].removeprefix("Language: "), words
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_csv_export_states_the_language_its_labels_are_in(
+    investigator_client, decided, language
+):
+    stated, words = _csv_language_and_i13(investigator_client, language)
+    assert words.startswith(f"I13 {LABELS[stated]}")
+
+
+def test_the_csv_export_labels_criteria_in_the_requesting_users_language(
+    investigator_client, decided
+):
+    for language in ("da", "en"):
+        assert _csv_language_and_i13(investigator_client, language)[0] == language
+
+
+def test_the_xlsx_export_states_its_language(investigator_client, decided):
+    response = _get(investigator_client, reverse("log:export-xlsx"), "da")
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.properties.language == "da"
+    about = dict(workbook["Export"].iter_rows(values_only=True))
+    assert about["Language"] == "da"
+    sheet = list(workbook["Screening log"].iter_rows(values_only=True))
+    words = sheet[1][sheet[0].index("Screen failure reasons (words)")]
+    assert words.startswith("I13 Neutrofile granulocytter over 1,5 × 10⁹/L")
+
+
+def test_the_confirmation_shows_danish_labels_and_records_english(nurse_client, trial, nurse):
+    candidate = register(trial, nurse)
+    episode = fill(candidate.screenings.get(), nurse, neutrophils="1.2")
+    url = reverse(
+        "screening:decision-record",
+        kwargs={"number": candidate.screening_number, "episode": episode.episode},
+    )
+    page = _get(nurse_client, url, "da")
+    assert [r.label for r in page.context["failed"]] == [
+        "Neutrofile granulocytter over 1,5 × 10⁹/L"
+    ]
+    fingerprint = page.context["form"].initial["fingerprint"]
+    with translation.override("da"):
+        nurse_client.post(url, {"fingerprint": fingerprint, "screen_failure_reason": ""})
+    recorded = episode.decisions.get()
+    assert recorded.outcome == "ineligible"
+    i13 = next(r for r in recorded.results if r["code"] == "I13")
+    assert i13["label"] == "Neutrophils above 1.5 × 10⁹/L"
+    assert recorded.rules_snapshot.rules["variables"][0]["label"] == "Screening date"
