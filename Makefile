@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-PROTOCOL := criteria/protocols/NCT01387295.json
+# Every trial's protocol file: `make setup` loads each (a new trial is a new file, no code).
+PROTOCOLS := $(sort $(wildcard criteria/protocols/*.json))
 
 .PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo \
 	messages translations
@@ -45,7 +46,7 @@ messages: $(VENV)/.deps
 
 setup: deps .env translations
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py load_protocol $(PROTOCOL)
+	for protocol in $(PROTOCOLS); do $(PY) manage.py load_protocol "$$protocol" || exit 1; done
 	$(PY) manage.py demo_accounts
 
 run: setup

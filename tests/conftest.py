@@ -12,6 +12,7 @@ from django.test import override_settings
 from criteria.services import criteria_set_draft_create, protocol_load
 from screening import services
 from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, eligible_values, fill, register
+from tests.criteria.second_trial import COLORECTAL_FILE
 from tests.factories import UserFactory
 from trialsite import roles, translations
 
@@ -109,6 +110,13 @@ def shared_codes_trial(db):
     """NCT09990002: a second trial whose criterion codes are also NCT01387295's."""
     data = json.loads(SHARED_CODES_FILE.read_text(encoding="utf-8"))
     return protocol_load(data=data, source="NCT09990002.json").trial
+
+
+@pytest.fixture
+def colorectal_trial(db):
+    """NCT02102789, the second real trial, as shipped in criteria/protocols/."""
+    data = json.loads(COLORECTAL_FILE.read_text(encoding="utf-8"))
+    return protocol_load(data=data, source="NCT02102789.json").trial
 
 
 @pytest.fixture

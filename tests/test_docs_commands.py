@@ -104,9 +104,10 @@ def checkout(tmp_path_factory) -> Path:
     run = {"cwd": target, "env": _developer_env(), "check": True, "capture_output": True}
     subprocess.run(["make", "--no-print-directory", ".env"], **run)
     python = str(target / ".venv" / "bin" / "python")
+    protocols = sorted((target / "criteria" / "protocols").glob("*.json"))  # as make setup
     for command in (
         ["migrate", "--no-input", "-v", "0"],
-        ["load_protocol", "criteria/protocols/NCT01387295.json"],
+        *(["load_protocol", str(p.relative_to(target))] for p in protocols),
         ["demo_accounts"],
     ):
         subprocess.run([python, "manage.py", *command], **run)

@@ -5,6 +5,7 @@ message next to the field; nothing stored changes. Run on SQLite and PostgreSQL.
 
 import io
 
+import django_filters
 import pytest
 from django import forms
 from django.contrib.auth import get_user_model
@@ -14,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.models import Candidate
-from screening.review.forms import LogFilterForm, SummaryPeriodForm
+from screening.review.forms import SummaryPeriodForm
+from screening.review.log_filters import LogFilter
 from screening.review.standards.forms import StandardsScopeForm
 from tests.factories import UserFactory
 from tests.test_fuzz import FUZZ, TEXT, VALID_REFERRAL
@@ -35,9 +37,9 @@ SCREENED = ("screened_from", "screened_to")
 # that reads the dates, and the from and to fields.
 STANDARDS = {"trial": TRIAL}
 DATE_FILTERS = {
-    "log:list": ((), {}, LogFilterForm, "screened_from", "screened_to"),
-    "log:export-csv": ((), {}, LogFilterForm, "screened_from", "screened_to"),
-    "log:export-xlsx": ((), {}, LogFilterForm, "screened_from", "screened_to"),
+    "log:list": ((), {}, LogFilter, "screened_from", "screened_to"),
+    "log:export-csv": ((), {}, LogFilter, "screened_from", "screened_to"),
+    "log:export-xlsx": ((), {}, LogFilter, "screened_from", "screened_to"),
     "log:summary": ((), {}, SummaryPeriodForm, "referred_from", "referred_to"),
     "access-log": ((), {}, AccessLogFilterForm, "date_from", "date_to"),
     "standards:page": ((), STANDARDS, StandardsScopeForm, "screened_from", "screened_to"),
@@ -129,6 +131,11 @@ def test_the_date_filters_above_are_every_date_field_of_every_form():
         for form in _forms_of_the_apps()
         for name, field in form.base_fields.items()
         if isinstance(field, forms.DateField)
+    } | {
+        (filterset, name)
+        for filterset in _forms_of_the_apps(django_filters.FilterSet)
+        for name, each in filterset.base_filters.items()
+        if issubclass(each.field_class, forms.DateField)
     }
     listed = {(f[2], name) for f in DATE_FILTERS.values() for name in f[3:]}
     assert in_forms == listed

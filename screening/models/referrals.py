@@ -152,6 +152,8 @@ class Screening(models.Model):
                 fields=["candidate", "episode"], name="episode_unique_per_candidate"
             )
         ]
+        # Migration 0014 adds the log's default order (newest first, undecided last), in SQL:
+        # "NULLS LAST" is PostgreSQL's; SQLite puts NULL last in a descending index anyway.
         indexes = [
             # The episode pointing at a decision, the undecided ones (NULL), and, read from the
             # index alone, every decided episode's patient and id (the log's keys; INCLUDE is

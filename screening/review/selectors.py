@@ -9,7 +9,7 @@ from itertools import islice
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
-from criteria.selectors import criterion_labels, criterion_labels_of_sets, trial_ids
+from criteria.selectors import criterion_labels, criterion_labels_of_sets
 from screening.failures import FailedEntries
 from screening.models import (
     Candidate,
@@ -20,31 +20,17 @@ from screening.models import (
     SignatureAttempt,
 )
 from screening.review import trail
-from screening.review.log_query import (
-    LogFilters,
-    LogRow,
-    log_filter,
-    log_filter_recorders,
-    log_order,
-    log_queryset,
-    log_rows,
-)
+from screening.review.log_query import LogRow, log_rows
 
 # Snapshots are large and the log never shows them.
 _LOG_DEFERRED = ("values_snapshot", "rules_snapshot", "derived")
 
 
-def screening_log(filters: LogFilters) -> QuerySet:
-    """Every screening episode with its current decision, filtered and sorted; lazy, so the
-    view paginates it in the database. Turn a page into rows with `screening_log_rows`."""
-    return log_order(log_filter(log_queryset(), filters), filters.sort)
-
-
 def screening_log_rows(screenings) -> list[LogRow]:
-    """The rows of some episodes of `screening_log` (a page), failed criteria labelled in the
+    """The rows of some episodes of the log (a page), failed criteria labelled in the
     reader's language: two queries whatever the size, one more in a language besides English."""
     screenings = list(screenings)
-    decision_ids = [s.decision_id for s in screenings if s.decision_id]
+    decision_ids = [s.current_decision_id for s in screenings if s.current_decision_id]
     decisions = (
         Decision.objects.filter(pk__in=decision_ids)
         .select_related("recorded_by")
@@ -60,23 +46,13 @@ def screening_log_rows(screenings) -> list[LogRow]:
     return log_rows(screenings, decisions, list(signatures), labels)
 
 
-def screening_log_all_rows(filters: LogFilters, batch_size: int = 500):
-    """Every row of the filtered log, in order, for exports. One query walks the episodes
-    (one statement: a decision recorded meanwhile cannot shift rows between batches), and
-    each `batch_size` rows add two, their decisions and signatures."""
-    episodes = screening_log(filters).iterator(chunk_size=batch_size)
-    while batch := list(islice(episodes, batch_size)):
+def screening_log_all_rows(episodes: QuerySet, batch_size: int = 500):
+    """Every row of the filtered, sorted log (`episodes`), in order, for exports. One query
+    walks the episodes (one statement: a decision recorded meanwhile cannot shift rows
+    between batches), and each `batch_size` rows add two, their decisions and signatures."""
+    walk = episodes.iterator(chunk_size=batch_size)
+    while batch := list(islice(walk, batch_size)):
         yield from screening_log_rows(batch)
-
-
-def log_filter_choices() -> dict:
-    """The log's filter menus: trials, criteria by (trial, code) with their newest label, and
-    who recorded decisions."""
-    return {
-        "trials": trial_ids(),
-        "criteria": criterion_labels(),
-        "recorders": list(log_filter_recorders()),
-    }
 
 
 @dataclass(frozen=True)

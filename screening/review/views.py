@@ -9,19 +9,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, TemplateView
+from django_tables2 import RequestConfig
 
 from criteria.selectors import trial_ids
 from screening import anchors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
-from screening.review import charts, exports, log_pages, selectors
-from screening.review.forms import LogFilterForm, SignOffForm, SummaryPeriodForm
-from screening.review.log_query import LogFilters
+from screening.review import charts, exports, selectors
+from screening.review.forms import SignOffForm, SummaryPeriodForm
+from screening.review.log_filters import LogFilter
+from screening.review.log_query import KeysFirst, log_queryset
+from screening.review.log_table import LogTable
 from screening.selectors import candidate_get
 from trialsite.access_log import CandidateAccessLogMixin, candidate_access_logged
 from trialsite.login_protection import lockout_response, login_failure_count, login_locked_out
@@ -31,68 +35,36 @@ FUNNEL_BLUE = "#0d6efd"
 FAILURES_TITLE = "Screen-failure reasons by criterion"
 
 
-def _filter_form(request) -> LogFilterForm:
-    return LogFilterForm(request.GET, **selectors.log_filter_choices())
+def _log_table(request, *, paginate: bool) -> tuple[LogFilter, LogTable]:
+    """The log's filters and its table, sorted and (for the page) paginated as asked."""
+    filterset = LogFilter(request.GET, queryset=log_queryset(), request=request)
+    rows = filterset.qs
+    table = LogTable(KeysFirst(rows, selectors.screening_log_rows) if paginate else rows)
+    RequestConfig(request, paginate={"silent": False} if paginate else False).configure(table)
+    return filterset, table
 
 
-class ScreeningLogView(PermissionRequiredMixin, ListView):
+class ScreeningLogView(PermissionRequiredMixin, TemplateView):
     permission_required = "screening.view_decision"
     template_name = "screening/log.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        self.form = _filter_form(self.request)
-        self.filters = self.form.filters()
-        # By screened date (the default) the log pages on an index; "after" is the previous
-        # page's last key, "before" the next page's first, so deep pages cost what the first
-        # does (log_pages.LogPages).
-        keys = (self.request.GET.get("after", ""), self.request.GET.get("before", ""))
-        self.pages = log_pages.log_pages(self.filters, *keys)
-        return self.pages if self.pages is not None else selectors.screening_log(self.filters)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            form=self.form,
-            # A page number or a sort is not a filter: "match the filters" only when one is set.
-            filtered=self.filters != LogFilters(sort=self.filters.sort),
-            columns=_sort_columns(self.filters.sort),
-            rows=selectors.screening_log_rows(context["page_obj"].object_list),
-            next_cursor=(self.pages.next_cursor or None) if self.pages else None,
-            previous_cursor=(self.pages.previous_cursor or None) if self.pages else None,
-        )
-        return context
-
-
-def _sort_columns(current: str) -> list[dict]:
-    """The sortable headers: a click sorts by the column, a second click reverses."""
-    names = [
-        ("screening_number", "Screening number"),
-        ("referral_date", "Referred"),
-        ("screened_at", "Screened"),
-        ("outcome", "Outcome"),
-        ("recorded_by", "Recorded by"),
-    ]
-    columns = {}
-    for key, label in names:
-        arrow = {key: " ▲", f"-{key}": " ▼"}.get(current, "")
-        columns[key] = {
-            "label": label,
-            "arrow": arrow,
-            "next": f"-{key}" if current == key else key,
-        }
-    return columns
+        try:
+            filterset, table = _log_table(self.request, paginate=True)
+        except (EmptyPage, PageNotAnInteger) as error:
+            raise Http404(str(error)) from error
+        return super().get_context_data(filter=filterset, form=filterset.form, table=table)
 
 
 class LogExportView(PermissionRequiredMixin, View):
-    """The filtered log (every page) as CSV or XLSX."""
+    """The filtered log (every page), in the page's order, as CSV or XLSX."""
 
     permission_required = "screening.export_screening_log"
 
     def get(self, request, fmt: str):
-        form = _filter_form(request)
+        filterset, table = _log_table(request, paginate=False)
         rows = candidate_access_logged(
-            selectors.screening_log_all_rows(form.filters()),
+            selectors.screening_log_all_rows(table.data.data),
             user=request.user,
             path=request.get_full_path(),
             screening_number=lambda row: row.screening.candidate.screening_number,
@@ -104,7 +76,7 @@ class LogExportView(PermissionRequiredMixin, View):
         if fmt == "csv":
             return exports.csv_response(rows, filename=filename, chain_at=chain_at)
         about = [
-            ("Trial", form.filters().trial or "all trials"),
+            ("Trial", filterset.form.cleaned_data.get("trial") or "all trials"),
             ("Exported at (UTC)", timezone.now().strftime("%Y-%m-%d %H:%M:%S")),
             ("Exported by", request.user.get_username()),
             ("Filters", request.GET.urlencode() or "none"),

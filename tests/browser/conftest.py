@@ -73,6 +73,17 @@ def register_referral(page) -> None:
     page.wait_for_selector("text=Referral registered as NCT01387295-S0001")
 
 
+def save_and_record(page, outcome: str) -> None:
+    """Save the screening form, record the decision, check the outcome the confirmation page
+    states (e.g. "Eligible") and confirm it."""
+    page.click("button[name=save]")
+    page.wait_for_selector("text=Saved.")
+    page.click("[data-testid=record-decision]")
+    assert page.inner_text("[data-testid=confirm-outcome]").startswith(outcome)
+    page.click("[data-testid=confirm-decision]")
+    page.wait_for_selector("text=Decision recorded")
+
+
 def log_out(page) -> None:
     """Log out as a user would at any width: below 1200 px the menu is collapsed first."""
     toggler = page.locator(".navbar-toggler")

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from screening.models import Signature
+from screening.models import Decision, Signature
 from tests.browser.conftest import log_in
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.screening.log_data import make_cohort, screen_patient
+from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,3 +115,40 @@ def test_the_signoff_page_and_the_signed_trail_show_the_audit_chain_head(
         entry.inner_text()
     )
     page.screenshot(path=str(screenshot_dir / f"signed-trail-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_log_pages_sorts_and_jumps_to_a_page(
+    page, live_server, protocol, screenshot_dir, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
+    investigator = UserFactory(username="investigator", role=roles.INVESTIGATOR)
+    make_cohort(protocol.trial, nurse, second_nurse, investigator)
+    clone_decisions(list(Decision.objects.select_related("screening__candidate__trial")), 150)
+    log_in(page, "investigator", TEST_PASSWORD)
+    page.goto("/log/")
+    assert page.locator('[data-testid="log-row"]').count() == 50
+    assert page.locator('[data-testid="log-count"]').inner_text().startswith("155 episodes")
+    page.screenshot(path=str(screenshot_dir / f"log-{width}.png"), full_page=True)
+
+    jump = page.locator('[data-testid="page-jump"]')
+    assert "Page 1 of 4" in jump.inner_text()
+    jump.locator("input[name=page]").fill("4")
+    jump.locator("button").click()
+    page.wait_for_selector("text=Page 4 of 4")
+    assert page.locator('[data-testid="log-row"]').count() == 5
+    # The episode not decided is last in the default order, newest decision first.
+    assert page.locator('[data-testid="log-row"] [data-testid="outcome"]').last.inner_text() == (
+        "Not decided"
+    )
+    page.screenshot(path=str(screenshot_dir / f"log-last-page-{width}.png"), full_page=True)
+
+    page.click("thead >> text=Screening number")
+    page.wait_for_selector("text=Page 1 of 4")
+    numbers = page.locator('[data-testid="log-row"]').evaluate_all(
+        "rows => rows.map(r => r.dataset.number)"
+    )
+    assert numbers[:2] == [f"{protocol.trial.registry_id}-S{n:04d}" for n in (1, 2)]
+    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Screening number")

@@ -8,7 +8,7 @@ import pytest
 
 from screening.failures import failed_results
 from screening.models import Decision
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, save_and_record
 from tests.browser.test_nurse_screening import _fill_section
 from tests.cases import eligible_values, shared_codes_values
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -46,12 +46,7 @@ def _screen(page, values: dict, outcome: str) -> None:
     )
     for section in sections:
         _fill_section(page, section, values)
-    page.click("button[name=save]")
-    page.wait_for_selector("text=Saved.")
-    page.click("[data-testid=record-decision]")
-    assert page.inner_text("[data-testid=confirm-outcome]").startswith(outcome)
-    page.click("[data-testid=confirm-decision]")
-    page.wait_for_selector("text=Decision recorded")
+    save_and_record(page, outcome)
 
 
 def test_two_trials_registered_screened_filtered_and_exported(

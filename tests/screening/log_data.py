@@ -20,6 +20,11 @@ FAILING = {
 }
 
 
+def log_rows(response) -> list:
+    """The rows (LogRow) of the screening log page in `response`, as shown."""
+    return [row.record for row in response.context["table"].paginated_rows]
+
+
 def screen_patient(
     trial,
     nurse,

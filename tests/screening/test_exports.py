@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from screening.hashing import GENESIS_HASH
 from screening.models import Decision, Signature
 from screening.review.exports import COLUMNS
-from screening.review.views import ScreeningLogView
 from screening.signoff import signature_sign
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
@@ -93,7 +92,7 @@ def test_csv_holds_the_filtered_rows(investigator_client, cohort):
 def test_csv_without_filters_holds_every_row_not_only_one_page(
     investigator_client, cohort, monkeypatch
 ):
-    monkeypatch.setattr(ScreeningLogView, "paginate_by", 2)
+    monkeypatch.setattr("screening.review.log_table.PER_PAGE", 2)
     rows = _csv(investigator_client, sort="screening_number")
     assert [r["Screening number"] for r in rows] == [cohort[n] for n in "ABCDE"]
     a, d, e = rows[0], rows[3], rows[4]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from screening import services
 from screening.models import Candidate
 from tests.cases import register, shared_codes_values
-from tests.screening.log_data import screen_patient
+from tests.screening.log_data import log_rows, screen_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +48,7 @@ def _log(client, sites, **params) -> list[str]:
     response = client.get(reverse("log:list"), {"sort": "screening_number", **params})
     assert response.status_code == 200
     names = {number: name for name, number in sites.items()}
-    return sorted(
-        names[row.screening.candidate.screening_number] for row in response.context["rows"]
-    )
+    return sorted(names[row.screening.candidate.screening_number] for row in log_rows(response))
 
 
 def test_screening_numbers_are_issued_per_trial(sites):

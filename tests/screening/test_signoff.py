@@ -15,7 +15,7 @@ from screening.exceptions import AppendOnlyViolation, SignOffRefused, WrongPassw
 from screening.hashing import chain_hash
 from screening.models import Signature, SignatureAttempt
 from screening.review import selectors
-from screening.review.log_query import LogFilters
+from screening.review.log_query import log_queryset
 from screening.signoff import signature_payload, signature_sign
 from tests.cases import PROTOCOL_FILE, assert_append_only, lvef_amended, verify_audit_run
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -191,7 +191,7 @@ def test_a_later_decision_marks_the_signature_superseded(
     newer = services.decision_reevaluate(screening=episode, recorded_by=nurse)
 
     assert (first.outcome, newer.outcome) == ("eligible", "ineligible")
-    row = selectors.screening_log_rows(selectors.screening_log(LogFilters()))[0]
+    row = selectors.screening_log_rows(log_queryset().filter(pk=episode.pk))[0]
     assert row.decision == newer and row.signature is None
     assert [s.decision_id for s in row.superseded] == [first.pk]
     log = investigator_client.get(reverse("log:list")).content.decode()
