@@ -6,7 +6,8 @@ PIP := $(VENV)/bin/pip
 # Every trial's protocol file: `make setup` loads each (a new trial is a new file, no code).
 PROTOCOLS := $(sort $(wildcard criteria/protocols/*.json))
 
-.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo
+.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo \
+	messages translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +35,16 @@ static-deps: node_modules/.package-lock.json
 	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "wrote .env (DJANGO_DEBUG=1 and a new secret key) for development"
 
-setup: deps .env
+# The interface's translations, compiled with Babel (pure Python: no gettext to install).
+translations: $(VENV)/.deps
+	$(PY) -m trialsite.translations compile
+
+# After marking new strings: add them to each app's Danish .po, then translate them there
+# (docs/translating.md). The test suite fails while any is untranslated.
+messages: $(VENV)/.deps
+	$(PY) -m trialsite.translations update
+
+setup: deps .env translations
 	$(PY) manage.py migrate --no-input
 	for protocol in $(PROTOCOLS); do $(PY) manage.py load_protocol "$$protocol" || exit 1; done
 	$(PY) manage.py demo_accounts
@@ -47,7 +57,7 @@ run: setup
 fhir-demo: static-deps
 	node fhir-server/server.mjs --port 8090
 
-test: dev-deps
+test: dev-deps translations
 	$(PY) -m pytest
 
 lint: dev-deps

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from criteria.derivations import completed_years
 from criteria.protocol import VariableSpec
 
@@ -23,29 +26,53 @@ OLDEST_AGE = 120
 PLANNED_YEARS = 2
 
 
+def _day(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 def date_problem(spec: VariableSpec, value: date, reference: date, *, given: bool) -> str | None:
     """Why `value` is implausible for `spec`, or None. `reference` is the screening date, or
     today when `given` is False (no screening date entered yet)."""
-    on = f"the screening date ({reference})" if given else f"today ({reference})"
+    day = _day(reference)
+    on = (
+        _("the screening date (%(day)s)") % {"day": day}
+        if given
+        else _("today (%(day)s)") % {"day": day}
+    )
     if spec.key == BIRTH_KEY:
         if value > reference:
-            return f"A date of birth cannot lie after {on}."
+            return _("A date of birth cannot lie after %(on)s.") % {"on": on}
         age = completed_years(value, reference)
         if age > OLDEST_AGE:
-            at = f"on {on}" if given else on
-            return f"This gives an age of {age} {at}; an age of 0 to {OLDEST_AGE} is possible."
+            words = {"age": age, "on": on, "oldest": OLDEST_AGE}
+            if given:
+                return (
+                    _(
+                        "This gives an age of %(age)s on %(on)s; an age of 0 to %(oldest)s is "
+                        "possible."
+                    )
+                    % words
+                )
+            return (
+                _("This gives an age of %(age)s %(on)s; an age of 0 to %(oldest)s is possible.")
+                % words
+            )
         return None
     if value < EARLIEST:
-        return f"This date cannot lie before {EARLIEST}."
+        return _("This date cannot lie before %(earliest)s.") % {"earliest": _day(EARLIEST)}
     if spec.key == REFERENCE_KEY:
         return None
     if spec.future_allowed:
         latest = add_years(reference, PLANNED_YEARS)
         if not reference <= value <= latest:
-            return f"A planned date lies from {on} to {PLANNED_YEARS} years later ({latest})."
+            return _("A planned date lies from %(on)s to %(years)s years later (%(latest)s).") % {
+                "on": on,
+                "years": PLANNED_YEARS,
+                "latest": _day(latest),
+            }
         return None
     if value > reference:
-        return f"This date cannot lie after {on}."
+        return _("This date cannot lie after %(on)s.") % {"on": on}
     return None
 
 

@@ -100,7 +100,7 @@ def applies_if_in_words(conditions: list, variables: Variables) -> str:
         parsed = [condition_from_dict(c, variables) for c in conditions]
     except Exception:  # noqa: BLE001 - as above
         return str(conditions)
-    return "when " + " and ".join(applies_phrase(c, variables) for c in parsed)
+    return _when([applies_phrase(c, variables) for c in parsed])
 
 
 def rules_in_words(rule_set: RuleSet) -> dict[str, str]:
@@ -110,8 +110,8 @@ def rules_in_words(rule_set: RuleSet) -> dict[str, str]:
     for rule in rule_set.criteria:
         text = _words(rule.expression, rule_set.variables)
         if rule.applies_if:
-            phrases = (applies_phrase(c, rule_set.variables) for c in rule.applies_if)
-            text += ", when " + " and ".join(phrases)
+            phrases = [applies_phrase(c, rule_set.variables) for c in rule.applies_if]
+            text += ", " + _when(phrases)
         words[rule.code] = text
     return words
 
@@ -138,16 +138,20 @@ def snapshot_labels(snapshot: dict) -> dict[str, str]:
         return {}
 
 
+def _when(phrases: list[str]) -> str:
+    return _("when %(conditions)s") % {"conditions": f" {_('and')} ".join(phrases)}
+
+
 def _words(node: Condition | Group, variables: Variables) -> str:
     if isinstance(node, Group):
-        joiner = " and " if node.mode == "all" else " or "
+        joiner = f" {_('and')} " if node.mode == "all" else f" {_('or')} "
         return "(" + joiner.join(_words(part, variables) for part in node.parts) + ")"
     spec = variables[node.variable]
     wanted = condition_text(node, variables)
     if spec.data_type == "boolean":
-        return f"{spec.label}: {wanted}"
+        return _("%(label)s: %(answer)s") % {"label": spec.label, "answer": wanted}
     if spec.data_type == "choice":
-        return f"{spec.label} is {wanted}"
+        return _("%(label)s is %(condition)s") % {"label": spec.label, "condition": wanted}
     if spec.unit and spec.data_type in ("number", "integer"):
         return f"{spec.label} {wanted} {unit_display(spec.unit).strip()}"
     return f"{spec.label} {wanted}"

@@ -14,12 +14,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from criteria.values import decimal_from_text, integer_from_text, number_text
+from trialsite.formats import DATE_INPUT_FORMATS
 
-# dd-mm-yyyy, as Danish staff write a date, and ISO 8601. Never mm/dd/yyyy (Django's default
-# list has it), which would read 03/04 as the 4th of March.
-DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d"]
 DATE_SHOWN = "%d-%m-%Y"
 
 
@@ -74,10 +73,10 @@ class DateField(forms.DateField):
     """A date typed dd-mm-yyyy (shown so) or yyyy-mm-dd. Cleans to a date, or None."""
 
     input_formats = DATE_INPUT_FORMATS
-    default_error_messages = {"invalid": "Write the date as dd-mm-yyyy, like 10-03-1970."}
+    default_error_messages = {"invalid": _("Write the date as dd-mm-yyyy, like 10-03-1970.")}
 
     def __init__(self, *args, **kwargs) -> None:
-        attrs = {"placeholder": "dd-mm-yyyy", "autocomplete": "off"}
+        attrs = {"placeholder": _("dd-mm-yyyy"), "autocomplete": "off"}
         kwargs.setdefault("widget", forms.DateInput(format=DATE_SHOWN, attrs=attrs))
         super().__init__(*args, **kwargs)
 

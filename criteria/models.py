@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from criteria import protocol
@@ -32,11 +33,11 @@ class Trial(models.Model):
 
 class Variable(models.Model):
     class DataType(models.TextChoices):
-        NUMBER = "number", "Number"
-        INTEGER = "integer", "Whole number"
-        BOOLEAN = "boolean", "Yes / no"
-        CHOICE = "choice", "Choice"
-        DATE = "date", "Date"
+        NUMBER = "number", _("Number")
+        INTEGER = "integer", _("Whole number")
+        BOOLEAN = "boolean", _("Yes / no")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="variables")
     key = models.SlugField(max_length=64)
@@ -91,9 +92,9 @@ class Variable(models.Model):
 
 class CriteriaSet(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="criteria_sets")
     version = models.PositiveIntegerField()
@@ -161,8 +162,8 @@ class CriteriaSet(models.Model):
 
 class Criterion(models.Model):
     class Kind(models.TextChoices):
-        INCLUSION = "inclusion", "Inclusion"
-        EXCLUSION = "exclusion", "Exclusion"
+        INCLUSION = "inclusion", _("Inclusion")
+        EXCLUSION = "exclusion", _("Exclusion")
 
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="criteria")
     code = models.CharField(max_length=16)

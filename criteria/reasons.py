@@ -4,17 +4,24 @@
 "HER2 status is negative — applies only when HER2 status is positive".
 
 A reason reads only the values its criterion reads (and, for a derived variable, its method
-tag or the inputs it still lacks), never how a number happened to be written.
+tag or the inputs it still lacks), never how a number happened to be written. It is worded in
+the active language, numbers and dates as that language writes them; a recorded decision keeps
+its reasons in English (screening.services records under `in_english`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from criteria.derivations import CONTEXT, Working, days_between, display
 from criteria.protocol import NEVER, Condition, VariableSpec
-from criteria.values import unit_display
+from criteria.values import shown_number, unit_display
 
 SYMBOLS = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "eq": "=", "ne": "≠"}
 _PRECISE = Decimal("0.000001")
@@ -43,6 +50,18 @@ def plain(value: Decimal) -> str:
 
 def _choice(value: object) -> str:
     return str(value).replace("_", " ")
+
+
+def _yes_no(value: object) -> str:
+    return _("yes") if value else _("no")
+
+
+def _day(value: object) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT") if isinstance(value, date) else str(value)
+
+
+def _either(items: list[str], word: str) -> str:
+    return f" {word} ".join(items)
 
 
 def _rounded_amount(
@@ -78,56 +97,64 @@ def value_phrase(
     places not to seem to contradict the decision on `cond`.
     """
     if spec.data_type == "boolean":
-        return f"{spec.label}: {'yes' if value else 'no'}"
+        return _("%(label)s: %(answer)s") % {"label": spec.label, "answer": _yes_no(value)}
     if spec.data_type == "choice":
-        return f"{spec.label} is {_choice(value)}"
+        return _("%(label)s is %(choice)s") % {"label": spec.label, "choice": _choice(value)}
     if value == NEVER:
-        return f"{spec.label}: never"
+        return _("%(label)s: never") % {"label": spec.label}
     if isinstance(value, Decimal):
         places = spec.places
         amount = plain(value) if places is None else _rounded_amount(value, places, cond, compare)
+        amount = shown_number(amount)
     else:
-        amount = str(value)
+        amount = _day(value)
     text = f"{spec.label} {amount}{unit_display(spec.unit)}"
     return f"{text} ({method})" if method else text
 
 
 def _days(n: int) -> str:
-    return "1 day" if abs(n) == 1 else f"{abs(n)} days"
+    return ngettext("%(count)s day", "%(count)s days", abs(n)) % {"count": abs(n)}
 
 
 def _window_phrase(cond: Condition, values: Values, variables: Variables) -> str:
     first, ref = variables[cond.variable], variables[cond.other]
     a, b = values[cond.variable], values[cond.other]
     gap = days_between(a, b)  # type: ignore[arg-type]
+    other = mid_sentence(ref.label)
     if gap == 0:
-        where = f"is on the same day as {mid_sentence(ref.label)}"
+        where = _("is on the same day as %(label)s") % {"label": other}
+    elif gap > 0:
+        where = _("is %(days)s before %(label)s") % {"days": _days(gap), "label": other}
     else:
-        where = f"is {_days(gap)} {'before' if gap > 0 else 'after'} {mid_sentence(ref.label)}"
-    return f"{first.label} {a} {where} {b}"
+        where = _("is %(days)s after %(label)s") % {"days": _days(gap), "label": other}
+    return f"{first.label} {_day(a)} {where} {_day(b)}"
 
 
 def condition_text(cond: Condition, variables: Variables) -> str:
     """What a condition asks for: "> 1.5", "yes", "none or limited", "positive"."""
     op, value = cond.operator, cond.value
     if op in ("is_true", "is_false"):
-        return "yes" if op == "is_true" else "no"
+        return _yes_no(op == "is_true")
     if op in ("in", "not_in"):
-        items = " or ".join(_choice(v) for v in value)  # type: ignore[attr-defined]
-        return items if op == "in" else f"not {items}"
+        items = _either([_choice(v) for v in value], _("or"))  # type: ignore[attr-defined]
+        return items if op == "in" else _("not %(items)s") % {"items": items}
     if variables[cond.variable].data_type == "choice":
-        return _choice(value) if op == "eq" else f"not {_choice(value)}"
-    if op == "within_days_before":
-        return f"less than {value} days before {mid_sentence(variables[cond.other].label)}"
-    if op == "not_within_days_before":
-        return f"{value} days or more before {mid_sentence(variables[cond.other].label)}"
-    return f"{SYMBOLS[op]} {value}"
+        return _choice(value) if op == "eq" else _("not %(items)s") % {"items": _choice(value)}
+    if op in ("within_days_before", "not_within_days_before"):
+        words = {"days": value, "label": mid_sentence(variables[cond.other].label)}
+        if op == "within_days_before":
+            return _("less than %(days)s days before %(label)s") % words
+        return _("%(days)s days or more before %(label)s") % words
+    return f"{SYMBOLS[op]} {shown_number(str(value))}"
 
 
 def applies_phrase(cond: Condition, variables: Variables) -> str:
     """ "HER2 status is positive" — the state an applies_if condition describes."""
     label = mid_sentence(variables[cond.variable].label)
-    return f"{label} is {condition_text(cond, variables)}"
+    return _("%(label)s is %(condition)s") % {
+        "label": label,
+        "condition": condition_text(cond, variables),
+    }
 
 
 def condition_reason(
@@ -140,12 +167,16 @@ def condition_reason(
             return value_phrase(variables[cond.variable], value)
         subject = _window_phrase(cond, working.values, variables)
         within = cond.operator == "within_days_before"
-        asks = f"less than {cond.value} days" if within else f"{cond.value} days or more"
+        asks = (_("less than %(days)s days") if within else _("%(days)s days or more")) % {
+            "days": cond.value
+        }
     else:
         method = working.method(cond.variable)
         subject = value_phrase(variables[cond.variable], value, method, cond, compare)
         asks = condition_text(cond, variables)
-    return f"{subject} — {'needs' if kind == 'inclusion' else 'excluded when'} {asks}"
+    if kind == "inclusion":
+        return _("%(subject)s — needs %(asks)s") % {"subject": subject, "asks": asks}
+    return _("%(subject)s — excluded when %(asks)s") % {"subject": subject, "asks": asks}
 
 
 def decided_reason(
@@ -161,14 +192,19 @@ def unknown_reason(keys: tuple[str, ...], working: Working, variables: Variables
     for key in dict.fromkeys(keys):
         spec = variables[key]
         if not spec.derivation:
-            parts.append(f"{spec.label} not entered yet")
+            parts.append(_("%(label)s not entered yet") % {"label": spec.label})
             continue
         # Beside a derived value that could not be worked out: the inputs still missing.
         absent = [mid_sentence(variables[k].label) for k in working.lacking.get(key, ())]
         if absent:
-            parts.append(f"{spec.label} cannot be worked out yet — needs {', '.join(absent)}")
+            parts.append(
+                _("%(label)s cannot be worked out yet — needs %(inputs)s")
+                % {"label": spec.label, "inputs": ", ".join(absent)}
+            )
         else:
-            parts.append(f"{spec.label} cannot be worked out from the values given")
+            parts.append(
+                _("%(label)s cannot be worked out from the values given") % {"label": spec.label}
+            )
     return "; ".join(parts)
 
 
@@ -176,10 +212,13 @@ def not_applicable_reason(cond: Condition, values: Values, variables: Variables)
     """ "HER2 status is negative — applies only when HER2 status is positive": `cond` is the
     applies_if condition that is false."""
     shown = value_phrase(variables[cond.variable], values[cond.variable])
-    return f"{shown} — applies only when {applies_phrase(cond, variables)}"
+    return _("%(value)s — applies only when %(condition)s") % {
+        "value": shown,
+        "condition": applies_phrase(cond, variables),
+    }
 
 
 def first_needed_reason(keys: tuple[str, ...], variables: Variables) -> str:
     """ "needs HER2 status first" — an applies_if variable is missing."""
-    labels = " and ".join(variables[k].label for k in dict.fromkeys(keys))
-    return f"needs {labels} first"
+    labels = _either([variables[k].label for k in dict.fromkeys(keys)], _("and"))
+    return _("needs %(labels)s first") % {"labels": labels}

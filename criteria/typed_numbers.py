@@ -12,12 +12,12 @@ import re
 from decimal import Decimal
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 # ASCII digits only ([0-9], not \d, which also matches Arabic-Indic and other digits).
 _NUMBER_TEXT = re.compile(r"(?P<sign>[-+−]?)(?P<whole>[0-9]*)(?:[.,](?P<part>[0-9]+))?")
 _WHOLE_TEXT = re.compile(r"[0-9]+")
 _LONGEST_TEXT = 40
-HOW_TO_WRITE = "write one decimal separator, like 1,4 or 1.4"
 
 
 def decimal_from_text(text: str) -> Decimal:
@@ -46,22 +46,35 @@ def _two_readings(text: str, whole: str, part: str) -> str:
     short = part.rstrip("0")
     meaning = f"{sign}{whole}.{short}" if short else f"{sign}{whole}"
     decimal = meaning.replace(".", ",") + ("0" if len(short) == 3 else "")
-    return (
-        f'"{text}" could mean {meaning} or {sign}{whole}{part}: write {decimal} or '
-        f"{sign}{whole}{part} (one decimal separator, no thousands separator)"
-    )
+    if _decimal_comma():
+        meaning = meaning.replace(".", ",")
+    return _(
+        '"%(text)s" could mean %(meaning)s or %(whole)s: write %(decimal)s or %(whole)s '
+        "(one decimal separator, no thousands separator)"
+    ) % {"text": text, "meaning": meaning, "whole": f"{sign}{whole}{part}", "decimal": decimal}
 
 
 def _refusal(text: str) -> str:
     if not text:
-        return f"Enter a number: {HOW_TO_WRITE}"
+        return _("Enter a number: write one decimal separator, like 1,4 or 1.4")
     if len(text) > _LONGEST_TEXT:
-        return f"A number has at most {_LONGEST_TEXT} characters: {HOW_TO_WRITE}"
+        return _(
+            "A number has at most %(limit)s characters: write one decimal separator, "
+            "like 1,4 or 1.4"
+        ) % {"limit": _LONGEST_TEXT}
     if text[-1] in ".,":
-        return f'"{text}": write the digits after the decimal separator, like 1,4'
+        return _('"%(text)s": write the digits after the decimal separator, like 1,4') % {
+            "text": text
+        }
     if re.fullmatch(r"[-+−]?[0-9][0-9., \u00a0']*", text):
-        return f'"{text}": {HOW_TO_WRITE} — a thousands separator or space is not allowed'
-    return f'"{text}" is not a number: {HOW_TO_WRITE}, or a whole number like 12'
+        return _(
+            '"%(text)s": write one decimal separator, like 1,4 or 1.4 — a thousands separator '
+            "or space is not allowed"
+        ) % {"text": text}
+    return _(
+        '"%(text)s" is not a number: write one decimal separator, like 1,4 or 1.4, or a whole '
+        "number like 12"
+    ) % {"text": text}
 
 
 def integer_from_text(text: str) -> int:
@@ -69,7 +82,8 @@ def integer_from_text(text: str) -> int:
     stripped = text.strip()
     if len(stripped) > _LONGEST_TEXT or not _WHOLE_TEXT.fullmatch(stripped):
         raise ValueError(
-            f'"{stripped[:_LONGEST_TEXT]}" is not a whole number: write digits only, like 2'
+            _('"%(text)s" is not a whole number: write digits only, like 2')
+            % {"text": stripped[:_LONGEST_TEXT]}
         )
     return int(stripped)
 
@@ -85,9 +99,15 @@ def number_text(value: Decimal | int) -> str:
     if isinstance(value, int):
         return str(value)
     text = format(value, "f")
-    whole, _, part = text.partition(".")
+    whole, _point, part = text.partition(".")
     if len(part) == 3 and whole.lstrip("-0"):
         text += "0"
+    return shown_number(text)
+
+
+def shown_number(text: str) -> str:
+    """A number written with a point ("1.4", "> 1.5") as the page's language writes it:
+    "1,4" in Danish. Only for text that holds numbers, never a label."""
     return text.replace(".", ",") if _decimal_comma() else text
 
 

@@ -16,12 +16,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from criteria.date_ranges import date_problems
 from criteria.derivations import CONTEXT
 from criteria.exceptions import ValueProblem
 from criteria.protocol import NEVER, RuleSet, VariableSpec
-from criteria.typed_numbers import decimal_from_text, integer_from_text, number_text
+from criteria.typed_numbers import (
+    decimal_from_text,
+    integer_from_text,
+    number_text,
+    shown_number,
+)
 
 __all__ = [
     "MOST_DIGITS",
@@ -35,6 +42,7 @@ __all__ = [
     "integer_from_text",
     "number_problem",
     "number_text",
+    "shown_number",
     "parse_value",
     "parse_values",
     "to_canonical",
@@ -48,7 +56,9 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # derivations.CONTEXT: 21 before the point leave room. No clinical value comes near 1E+21.
 MOST_DIGITS = 21
 _LIMIT = 10**MOST_DIGITS
-NOT_FINITE, TOO_LARGE = "is not a finite number", "is too large to work with"
+# Marked for translation, translated where shown (check_range): as data they stay English.
+NOT_FINITE = gettext_noop("is not a finite number")
+TOO_LARGE = gettext_noop("is too large to work with")
 
 
 def unit_display(unit: str) -> str:
@@ -112,12 +122,15 @@ def check_range(spec: VariableSpec, value: Decimal | int) -> str | None:
     or, bounds or not, refused by number_problem."""
     problem = number_problem(value)
     if problem == NOT_FINITE:  # not to be compared with the bounds
-        return f"{format_amount(spec, value)} {problem}"
+        return f"{format_amount(spec, value)} {_(problem)}"
     low, high = spec.minimum, spec.maximum
     if (low is not None and value < low) or (high is not None and value > high):
         span = f"{'' if low is None else low}–{'' if high is None else high}"
-        return f"{format_amount(spec, value)} is outside the plausible range {span}"
-    return f"{format_amount(spec, value)} {problem}" if problem else None
+        return _("%(value)s is outside the plausible range %(span)s") % {
+            "value": format_amount(spec, value),
+            "span": shown_number(span),
+        }
+    return f"{format_amount(spec, value)} {_(problem)}" if problem else None
 
 
 def _decimal(spec: VariableSpec, raw: object) -> Decimal:

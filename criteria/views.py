@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -91,7 +92,11 @@ class DraftCreateView(PermissionRequiredMixin, View):
         except CriteriaEditRefused as error:
             messages.error(request, str(error))
             return redirect("criteria:trial-list")
-        messages.success(request, f"Draft v{draft.version} created as a copy of the published set.")
+        messages.success(
+            request,
+            _("Draft v%(version)s created as a copy of the published set.")
+            % {"version": draft.version},
+        )
         return redirect("criteria:set-detail", trial=trial, version=draft.version)
 
 
@@ -146,14 +151,19 @@ class CriterionEditView(PermissionRequiredMixin, CriteriaSetMixin, FormView):
         except (CriteriaEditRefused, CriteriaSetFrozen) as error:
             messages.error(self.request, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, f"Criterion {criterion.code} saved in the draft.")
+        messages.success(
+            self.request, _("Criterion %(code)s saved in the draft.") % {"code": criterion.code}
+        )
         return self.to_set()
 
     def _frozen(self):
         messages.error(
             self.request,
-            f"v{self.criteria_set.version} is "
-            f"{self.criteria_set.status}: make a new draft to change criteria.",
+            _("v%(version)s is %(status)s: make a new draft to change criteria.")
+            % {
+                "version": self.criteria_set.version,
+                "status": str(self.criteria_set.get_status_display()).lower(),
+            },
         )
         return self.to_set()
 
@@ -167,7 +177,7 @@ class CriterionRetireView(PermissionRequiredMixin, CriteriaSetMixin, View):
         if criterion is None:
             raise Http404("No such criterion in this set.")
         if not form.is_valid():
-            messages.error(request, "Give a reason to remove a criterion.")
+            messages.error(request, _("Give a reason to remove a criterion."))
             return self.to_set()
         try:
             services.criterion_retire(
@@ -176,7 +186,7 @@ class CriterionRetireView(PermissionRequiredMixin, CriteriaSetMixin, View):
         except (CriteriaEditRefused, CriteriaSetFrozen) as error:
             messages.error(request, str(error))
             return self.to_set()
-        messages.success(request, f"Criterion {code} removed from the draft.")
+        messages.success(request, _("Criterion %(code)s removed from the draft.") % {"code": code})
         return self.to_set()
 
 
@@ -198,7 +208,7 @@ class PublishView(PermissionRequiredMixin, CriteriaSetMixin, View):
     def post(self, request, *args, **kwargs):
         form = ReasonForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Publishing needs a reason, e.g. “Amendment 3: LVEF 55 %”.")
+            messages.error(request, _("Publishing needs a reason, e.g. “Amendment 3: LVEF 55 %”."))
             return self.to_set()
         try:
             services.criteria_set_publish(
@@ -209,7 +219,9 @@ class PublishView(PermissionRequiredMixin, CriteriaSetMixin, View):
         except CriteriaEditRefused as error:
             messages.error(request, str(error))
             return self.to_set()
-        messages.success(request, f"v{self.criteria_set.version} is published.")
+        messages.success(
+            request, _("v%(version)s is published.") % {"version": self.criteria_set.version}
+        )
         return self.to_set()
 
 

@@ -41,6 +41,8 @@ unset DJANGO_DEBUG DATABASE_URL TRIALSITE_ENV_FILE TRIALSITE_LOG_STREAM
 secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(int("'"$1"'")))'; }
 export DJANGO_SECRET_KEY="$(secret 50)"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
+# The smoke client reads the pages' English wording (a Danish site sets da, the default).
+export TRIALSITE_LANGUAGE=en
 export DJANGO_SECURE_SSL_REDIRECT=1
 export WHITENOISE_USE_FINDERS=0
 OWNER_URL="postgres://$OWNER@$PG_HOST/$NAME"
@@ -64,8 +66,9 @@ else
 fi
 npm ci --no-audit --no-fund --loglevel=error
 
-step "collectstatic"
+step "collectstatic, translations"
 .venv/bin/python manage.py collectstatic --no-input -v 0
+.venv/bin/python -m trialsite.translations compile
 .venv/bin/python manage.py check --deploy --fail-level WARNING
 
 step "database $NAME, roles $OWNER (owner) and $APP (app)"

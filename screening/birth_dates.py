@@ -8,11 +8,14 @@ must then lie in that year. Used by the services (inside their transactions) and
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from criteria.date_ranges import BIRTH_KEY
 from screening.models import Candidate, Screening
 from trialsite.history import history_note
 
-CORRECT_IT = (
+CORRECT_IT = gettext_lazy(
     "If the registration is wrong, correct it with “Edit details” on the patient's page "
     "(the reason is kept in the history)."
 )
@@ -34,13 +37,19 @@ def birth_date_conflict(candidate: Candidate, values: dict) -> str | None:
     if candidate.date_of_birth is not None:
         registered = candidate.date_of_birth.isoformat()
         if given is not None and given != registered:
-            return f"The date of birth is registered as {registered}, not {given}. {CORRECT_IT}"
+            return _(
+                "The date of birth is registered as %(registered)s, not %(given)s. %(fix)s"
+            ) % {
+                "registered": registered,
+                "given": given,
+                "fix": CORRECT_IT,
+            }
         return None
     if isinstance(given, str) and given[:4] != f"{candidate.year_of_birth:04d}":
-        return (
-            f"The patient is registered as born in {candidate.year_of_birth}; this date of "
-            f"birth lies in another year. {CORRECT_IT}"
-        )
+        return _(
+            "The patient is registered as born in %(year)s; this date of birth lies in another "
+            "year. %(fix)s"
+        ) % {"year": candidate.year_of_birth, "fix": CORRECT_IT}
     return None
 
 

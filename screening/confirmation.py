@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from criteria.evaluator import Evaluation, evaluate
 from criteria.models import CriteriaSet
 from criteria.protocol import RuleSet
@@ -53,7 +55,9 @@ def screening_evaluation(screening: Screening) -> tuple[CriteriaSet, RuleSet, Ev
     them. Raises NoPublishedCriteria."""
     criteria_set = criteria_set_published(screening.candidate.trial)
     if criteria_set is None:
-        raise NoPublishedCriteria(f"{screening.candidate.trial} has no published criteria set.")
+        raise NoPublishedCriteria(
+            _("%(trial)s has no published criteria set.") % {"trial": screening.candidate.trial}
+        )
     rule_set = criteria_set_rules(criteria_set)
     return criteria_set, rule_set, evaluate(rule_set, screening_typed_values(screening, rule_set))
 

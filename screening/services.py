@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from criteria.evaluator import EVALUATOR_VERSION, Evaluation
 from criteria.models import Trial
@@ -39,6 +40,7 @@ from screening.models import (
 from screening.prefill.sources import sources_after_typing
 from screening.wording import decision_words
 from trialsite.history import history_note
+from trialsite.language import in_english
 
 DECISION_CHAIN = "decisions"
 
@@ -55,7 +57,7 @@ def candidate_register(
     registered_by,
 ) -> Candidate:
     """Register a referral under the next screening number and open its first episode."""
-    counter, _ = ScreeningNumberCounter.objects.select_for_update().get_or_create(trial=trial)
+    counter = ScreeningNumberCounter.objects.select_for_update().get_or_create(trial=trial)[0]
     counter.last_issued += 1
     counter.save()
     candidate = Candidate(
@@ -81,7 +83,7 @@ def candidate_update(*, candidate: Candidate, changes: dict, reason: str, change
     """Change a candidate's details; the history keeps old → new, who, when and why. A new
     date of birth is carried into the undecided episodes, with the same reason."""
     if not reason.strip():
-        raise ReasonRequired("Say why the referral details are changed.")
+        raise ReasonRequired(_("Say why the referral details are changed."))
     for name, value in changes.items():
         setattr(candidate, name, value)
     if changes.get("date_of_birth"):
@@ -99,11 +101,14 @@ def screening_start(*, candidate: Candidate, started_by) -> Screening:
     the earlier episodes as they are)."""
     criteria_set = criteria_set_published(candidate.trial)
     if criteria_set is None:
-        raise NoPublishedCriteria(f"{candidate.trial} has no published criteria set yet.")
+        raise NoPublishedCriteria(
+            _("%(trial)s has no published criteria set yet.") % {"trial": candidate.trial}
+        )
     open_episode = candidate.screenings.filter(status=Screening.Status.IN_PROGRESS).first()
     if open_episode is not None:
         raise EpisodeLocked(
-            f"Episode {open_episode.episode} of {candidate} is still in progress; finish it first."
+            _("Episode %(episode)s of %(candidate)s is still in progress; finish it first.")
+            % {"episode": open_episode.episode, "candidate": candidate}
         )
     last = candidate.screenings.order_by("-episode").values_list("episode", flat=True).first()
     screening = Screening(
@@ -130,8 +135,11 @@ def screening_values_save(
     locked = Screening.objects.select_for_update().get(pk=screening.pk)
     if locked.is_locked:
         raise EpisodeLocked(
-            f"{locked} already has a recorded decision; its values can no longer change. "
-            "Start a new screening episode to screen again."
+            _(
+                "%(episode)s already has a recorded decision; its values can no longer change. "
+                "Start a new screening episode to screen again."
+            )
+            % {"episode": locked}
         )
     conflict = birth_date_conflict(locked.candidate, values)
     if conflict:
@@ -165,15 +173,17 @@ def decision_record(
     """
     screening = _episode_locked_for_update(screening)
     if screening.is_locked:
-        raise EpisodeLocked(f"{screening} already has a recorded decision.")
+        raise EpisodeLocked(
+            _("%(episode)s already has a recorded decision.") % {"episode": screening}
+        )
     conflict = birth_date_conflict(screening.candidate, screening.values)
     if conflict:  # an episode saved before the registration held the date of birth
         raise BirthDateConflict(conflict)
     decision = _decide(screening, recorded_by, screen_failure_reason, confirmed_fingerprint)
     screening.status = Screening.Status.DECIDED
-    history_note(
-        screening, user=recorded_by, reason=f"decision recorded: {decision_words(decision)}"
-    )
+    # The history keeps system wording in English, whichever language the nurse reads.
+    words = in_english(decision_words)(decision)
+    history_note(screening, user=recorded_by, reason=f"decision recorded: {words}")
     screening.save()
     return decision
 
@@ -193,10 +203,13 @@ def decision_reevaluate(
     latest = screening.current_decision  # read with the episode, under its lock
     published = criteria_set_published(screening.candidate.trial)
     if latest is None:
-        raise EpisodeLocked(f"{screening} has no decision yet: record one instead.")
+        raise EpisodeLocked(
+            _("%(episode)s has no decision yet: record one instead.") % {"episode": screening}
+        )
     if published is not None and latest.criteria_set_id == published.pk:
         raise EpisodeLocked(
-            f"{screening} was already decided under the published v{published.version}."
+            _("%(episode)s was already decided under the published v%(version)s.")
+            % {"episode": screening, "version": published.version}
         )
     return _decide(screening, recorded_by, screen_failure_reason)
 
@@ -225,14 +238,18 @@ def _decide(
     shown = decision_fingerprint(screening=screening, criteria_set=criteria_set, reason=reason)
     if fingerprint is not None and fingerprint != shown:
         raise ConfirmationStale(
-            "Nothing was recorded: the values or the criteria changed after the outcome was "
-            "shown to you (someone may have saved this screening meanwhile). Check the outcome "
-            "shown now and confirm again."
+            _(
+                "Nothing was recorded: the values or the criteria changed after the outcome was "
+                "shown to you (someone may have saved this screening meanwhile). Check the "
+                "outcome shown now and confirm again."
+            )
         )
     if evaluation.outcome == Decision.Outcome.INCOMPLETE and not reason:
         raise ReasonRequired(
-            "The screening is incomplete. Record it as a screen failure only with a reason "
-            "(for example: patient declined)."
+            _(
+                "The screening is incomplete. Record it as a screen failure only with a reason "
+                "(for example: patient declined)."
+            )
         )
     return _decision_append(
         screening=screening,
@@ -254,7 +271,7 @@ def _decision_append(
     recorded_by,
 ) -> Decision:
     # The chain head row is the lock: appends are serialised, predecessors never shared.
-    head, _ = ChainHead.objects.select_for_update().get_or_create(name=DECISION_CHAIN)
+    head, _created = ChainHead.objects.select_for_update().get_or_create(name=DECISION_CHAIN)
     # Under the chain lock, so two first uses of the same rules cannot both insert them.
     rules_snapshot = _rules_snapshot(rules)
     decision = Decision(
@@ -296,11 +313,15 @@ def _current_decision_fields(decision: Decision) -> dict:
     }
 
 
+@in_english
 def decision_content(evaluation: Evaluation) -> dict:
     """What a decision stores of its evaluation, as JSON: every criterion's result and reason,
-    the variables still missing, and each derived value with how it was derived."""
+    the variables still missing, and each derived value with how it was derived. In English,
+    whichever language the nurse read the reasons in: a record's words do not depend on who
+    recorded it."""
     return {
-        "results": [result.to_dict() for result in evaluation.results],
+        # Made afresh: results first read elsewhere (a page) may be in another language.
+        "results": [result.to_dict() for result in evaluation.make_results()],
         "missing": list(evaluation.missing),
         "derived": {
             key: {"value": str(d.value), "how": d.how} for key, d in evaluation.derived.items()

@@ -13,6 +13,8 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from screening.exceptions import SignOffRefused, WrongPassword
 from screening.failures import failed_results
@@ -29,18 +31,24 @@ def signature_meaning(decision: Decision) -> tuple[str, str]:
     trial = decision.screening.candidate.trial.registry_id
     version = decision.criteria_set_version
     if decision.outcome == Decision.Outcome.ELIGIBLE:
-        return Signature.Meaning.ELIGIBLE, (
-            f"I confirm that this patient meets all eligibility criteria of {trial}, "
-            f"criteria version {version}."
-        )
+        return Signature.Meaning.ELIGIBLE, _(
+            "I confirm that this patient meets all eligibility criteria of %(trial)s, "
+            "criteria version %(version)s."
+        ) % {"trial": trial, "version": version}
     codes = [r["code"] for r in failed_results(decision.results)]
-    why = f"failed criteria {', '.join(codes)}" if codes else "screening closed incomplete"
+    if codes:
+        why = _("failed criteria %(codes)s") % {"codes": ", ".join(codes)}
+    else:
+        why = _("screening closed incomplete")
     if decision.screen_failure_reason:
-        why += f"; reason: {decision.screen_failure_reason}"
-    return Signature.Meaning.SCREEN_FAILURE, (
-        f"I confirm that this patient failed screening for {trial} under criteria version "
-        f"{version} ({why}) and is not eligible."
-    )
+        why = _("%(why)s; reason: %(reason)s") % {
+            "why": why,
+            "reason": decision.screen_failure_reason,
+        }
+    return Signature.Meaning.SCREEN_FAILURE, _(
+        "I confirm that this patient failed screening for %(trial)s under criteria version "
+        "%(version)s (%(why)s) and is not eligible."
+    ) % {"trial": trial, "version": version, "why": why}
 
 
 def signature_payload(signature: Signature) -> dict:
@@ -61,21 +69,21 @@ def signature_payload(signature: Signature) -> dict:
 def signoff_refusal(*, decision: Decision, signer) -> str:
     """Why `signer` may not sign `decision` now, or "" when they may."""
     if not signer.has_perm(SIGN_PERMISSION):
-        return "Only an investigator can sign off a screening decision."
+        return _("Only an investigator can sign off a screening decision.")
     if not signer.get_full_name().strip():
         # §11.50: the signed record shows the signer's printed name.
-        return "Your account has no full name. Ask the administrator to add it, then sign."
+        return _("Your account has no full name. Ask the administrator to add it, then sign.")
     newer = Decision.objects.filter(
         screening_id=decision.screening_id, sequence__gt=decision.sequence
     )
     if newer.exists():
-        return "A newer decision exists for this screening episode; sign that one instead."
+        return _("A newer decision exists for this screening episode; sign that one instead.")
     existing = Signature.objects.filter(decision=decision).select_related("signer").first()
     if existing is not None:
-        return (
-            f"This decision was already signed off by {existing.signer_full_name} "
-            f"on {timezone.localtime(existing.signed_at):%Y-%m-%d %H:%M}."
-        )
+        return _("This decision was already signed off by %(name)s on %(when)s.") % {
+            "name": existing.signer_full_name,
+            "when": date_format(timezone.localtime(existing.signed_at), "SHORT_DATETIME_FORMAT"),
+        }
     return ""
 
 
@@ -102,7 +110,7 @@ def signature_sign(
             decision.public_id,
             ip_address or "-",
         )
-        raise WrongPassword("The password is not correct. Nothing was signed.")
+        raise WrongPassword(_("The password is not correct. Nothing was signed."))
     return _signature_append(decision=decision, signer=signer, ip_address=ip_address)
 
 
@@ -127,7 +135,7 @@ def signature_attempt_record(
 def _signature_append(*, decision: Decision, signer, ip_address: str | None) -> Signature:
     # The chain head row is the lock: signatures are appended one at a time, so the checks
     # below cannot race with a second investigator signing the same decision.
-    head, _ = ChainHead.objects.select_for_update().get_or_create(
+    head, _created = ChainHead.objects.select_for_update().get_or_create(
         name=SIGNATURE_CHAIN, defaults={"sequence": 0}
     )
     decision = Decision.objects.select_related("screening__candidate__trial", "recorded_by").get(
@@ -160,7 +168,7 @@ def _signature_append(*, decision: Decision, signer, ip_address: str | None) -> 
 def _altered(decision: Decision) -> str:
     # Never sign a record whose content no longer matches its hash.
     if chain_hash(decision_payload(decision), decision.previous_hash) != decision.entry_hash:
-        return (
+        return _(
             "This decision's content does not match its hash, so it cannot be signed. "
             "Report it to the trial's data manager (python manage.py verify_audit)."
         )

@@ -14,7 +14,13 @@ from screening import services
 from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, eligible_values, fill, register
 from tests.criteria.second_trial import COLORECTAL_FILE
 from tests.factories import UserFactory
-from trialsite import roles
+from trialsite import roles, translations
+
+
+def pytest_sessionstart(session):
+    """Compile the translations whose .po changed (as `make test` does), so `pytest` alone on a
+    fresh clone or after a merge serves the Danish pages from the current catalogues."""
+    translations.compile_all(only_stale=True)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fields
@@ -22,7 +23,7 @@ from trialsite.local_days import within_days
 from trialsite.models import TRIAL_NUMBER_MARK, CandidateAccess
 
 CONTAINS, EXACT = "", "exact"
-MATCH_CHOICES = [(CONTAINS, "contains"), (EXACT, "is exactly")]
+MATCH_CHOICES = [(CONTAINS, _("contains")), (EXACT, _("is exactly"))]
 
 
 @dataclass(frozen=True)
@@ -39,22 +40,22 @@ class AccessLogFilters:
 
 
 class AccessLogFilterForm(forms.Form):
-    trial = forms.ChoiceField(required=False, label="Trial")
+    trial = forms.ChoiceField(required=False, label=_("Trial"))
     number = forms.CharField(
         required=False,
         max_length=CandidateAccess._meta.get_field("screening_number").max_length,
-        label="Screening number",
+        label=_("Screening number"),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    match = forms.ChoiceField(required=False, choices=MATCH_CHOICES, label="Number match")
-    username = forms.ChoiceField(required=False, label="User")
-    date_from = date_field("Viewed from")
-    date_to = date_field("Viewed to")
+    match = forms.ChoiceField(required=False, choices=MATCH_CHOICES, label=_("Number match"))
+    username = forms.ChoiceField(required=False, label=_("User"))
+    date_from = date_field(_("Viewed from"))
+    date_to = date_field(_("Viewed to"))
 
     def __init__(self, *args, users, trials: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trial"].choices = [("", "All trials")] + [(t, t) for t in trials]
-        self.fields["username"].choices = [("", "Anyone")] + [
+        self.fields["trial"].choices = [("", _("All trials"))] + [(t, t) for t in trials]
+        self.fields["username"].choices = [("", _("Anyone"))] + [
             (u.get_username(), _user_label(u)) for u in users
         ]
         for name in ("date_from", "date_to"):  # templates/_filter_field.html writes selects

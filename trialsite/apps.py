@@ -10,8 +10,10 @@ class TrialSiteConfig(AppConfig):
     verbose_name = "TrialSite"
 
     def ready(self):
+        from trialsite.language import language_at_login
         from trialsite.middleware import session_refreshed_at_login
         from trialsite.roles import roles_sync
 
         user_logged_in.connect(session_refreshed_at_login, dispatch_uid="session-refreshed")
+        user_logged_in.connect(language_at_login, dispatch_uid="language-at-login")
         post_migrate.connect(roles_sync, sender=self, dispatch_uid="roles-sync")

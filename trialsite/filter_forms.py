@@ -6,9 +6,10 @@ stored time); an error is shown next to its field by templates/_filter_field.htm
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
-def date_field(label: str) -> forms.DateField:
+def date_field(label) -> forms.DateField:
     """An optional date, typed in the browser's date picker."""
     return forms.DateField(
         required=False,
@@ -21,7 +22,7 @@ def check_date_range(form: forms.Form, start: str, end: str) -> None:
     """From `start` to `end`: an end before the start is an error on the end's field."""
     first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
     if first and last and first > last:
-        form.add_error(end, forms.ValidationError("Must not be before the start date.", "range"))
+        form.add_error(end, forms.ValidationError(_("Must not be before the start date."), "range"))
 
 
 def mark_invalid_fields(form: forms.Form) -> None:

@@ -38,3 +38,16 @@ class CandidateAccess(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.user} viewed {self.screening_number} at {self.viewed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LanguagePreference(models.Model):
+    """The language a user chose for the interface, kept across sessions and devices."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

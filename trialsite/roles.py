@@ -8,10 +8,13 @@ groups in the same run that creates them, and a group edited by hand is put back
 
 from collections.abc import Iterable
 
-STUDY_NURSE = "Study nurse"
-INVESTIGATOR = "Investigator"
-CRITERIA_ADMIN = "Criteria admin"
-IT_STAFF = "IT staff"
+from django.utils.translation import gettext_noop
+
+# The groups' names in the database, always English; pages show them translated.
+STUDY_NURSE = gettext_noop("Study nurse")
+INVESTIGATOR = gettext_noop("Investigator")
+CRITERIA_ADMIN = gettext_noop("Criteria admin")
+IT_STAFF = gettext_noop("IT staff")
 
 # The role names the account commands accept (`create_user --role nurse`).
 ROLE_NAMES = {

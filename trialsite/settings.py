@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "trialsite.middleware.reject_nul_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "trialsite.middleware.refresh_idle_session",
+    # In place of Django's LocaleMiddleware: the user's language, else the site's
+    # (trialsite.language says why a browser's Accept-Language is not asked).
+    "trialsite.language.user_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "trialsite.context_processors.user_roles",
             ],
         },
@@ -164,9 +168,21 @@ LOGOUT_REDIRECT_URL = "login"
 # Storage is always UTC; TIME_ZONE only changes how times are shown.
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Copenhagen")
-LANGUAGE_CODE = "en-gb"
-USE_I18N = True
+# The interface in Danish or English (docs/translating.md). TRIALSITE_LANGUAGE is the site's
+# language until a user chooses another (the switch in the menu; kept per user). Danish by
+# default: the first site is a Danish hospital. The test suite runs in English.
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
+LANGUAGE_CODE = env.str("TRIALSITE_LANGUAGE", default="da")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"TRIALSITE_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}."
+    )
+USE_I18N = True
+# Dates and numbers as each language writes them (trialsite/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["trialsite.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -216,6 +232,7 @@ CONTENT_SECURITY_POLICY = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)

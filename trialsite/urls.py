@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from trialsite.access_log_views import AccessLogView
+from trialsite.language import language_switch
 from trialsite.views import HomeView, health
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
+    path("language/", language_switch, name="set-language"),
     path("log/", include("screening.review.urls")),
     path("standards/", include("screening.review.standards.urls")),
     path("candidates/", include("screening.intake.urls")),

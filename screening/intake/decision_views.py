@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import DatabaseError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from criteria.describe import rules_in_words
@@ -48,8 +49,9 @@ class DecisionRecordView(PermissionRequiredMixin, CandidateMixin, CandidateAcces
             messages.error(request, str(error))
             return redirect(episode_url(screening))
         if preview.needs_reason:
-            request.session[pending_reason_key(screening)] = {"reason": "", "error": REASON_NEEDED}
-            messages.error(request, f"Nothing was recorded. {REASON_NEEDED}")
+            error = str(REASON_NEEDED)  # a session holds JSON: the text, not a lazy string
+            request.session[pending_reason_key(screening)] = {"reason": "", "error": error}
+            messages.error(request, _("Nothing was recorded. %(why)s") % {"why": REASON_NEEDED})
             return redirect(f"{episode_url(screening)}#record")
         return render(request, "screening/decision_confirm.html", _confirm_context(preview))
 
@@ -57,7 +59,7 @@ class DecisionRecordView(PermissionRequiredMixin, CandidateMixin, CandidateAcces
         screening = self.get_episode()
         form = DecisionConfirmForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Nothing was recorded: confirm the outcome shown here.")
+            messages.error(request, _("Nothing was recorded: confirm the outcome shown here."))
             return redirect(confirm_url(screening))
         try:
             decision = services.decision_record(
@@ -69,14 +71,16 @@ class DecisionRecordView(PermissionRequiredMixin, CandidateMixin, CandidateAcces
         except (ScreeningError, DatabaseError) as error:
             return self._refused(screening, error)
         request.session.pop(pending_reason_key(screening), None)
-        messages.success(request, f"Decision recorded: {decision_words(decision)}.")
+        messages.success(
+            request, _("Decision recorded: %(outcome)s.") % {"outcome": decision_words(decision)}
+        )
         return redirect("screening:candidate-detail", number=self.candidate.screening_number)
 
     def _refused(self, screening: Screening, error: Exception):
         # The values stay saved and the reason stays in the session: nothing typed is lost.
         if isinstance(error, DatabaseError):
             logger.exception("decision on %s could not be recorded", screening)
-            messages.error(self.request, NOT_SAVED.format(what="no decision was recorded"))
+            messages.error(self.request, NOT_SAVED.format(what=_("no decision was recorded")))
             return redirect(confirm_url(screening))
         messages.error(self.request, str(error))
         if isinstance(error, ConfirmationStale):
@@ -102,12 +106,15 @@ class DecisionReevaluateView(PermissionRequiredMixin, CandidateMixin, View):
             return redirect(episode_url(screening))
         except DatabaseError:
             logger.exception("re-evaluation of %s could not be recorded", screening)
-            messages.error(request, NOT_SAVED.format(what="no decision was recorded"))
+            messages.error(request, NOT_SAVED.format(what=_("no decision was recorded")))
             return redirect(episode_url(screening))
         messages.success(
             request,
-            f"Re-evaluated under criteria v{decision.criteria_set_version}: "
-            f"{decision_words(decision)}. The earlier decision is kept.",
+            _(
+                "Re-evaluated under criteria v%(version)s: %(outcome)s. The earlier decision "
+                "is kept."
+            )
+            % {"version": decision.criteria_set_version, "outcome": decision_words(decision)},
         )
         return redirect("screening:candidate-detail", number=self.candidate.screening_number)
 

@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from criteria.date_ranges import BIRTH_KEY, EARLIEST, REFERENCE_KEY, date_problems
@@ -40,9 +41,16 @@ class CandidateForm(forms.ModelForm):
         model = Candidate
         fields = ["initials", "date_of_birth", "sex", "referring_unit", "referral_date"]
         field_classes = {"date_of_birth": DateField, "referral_date": DateField}
+        labels = {
+            "initials": _("Initials"),
+            "date_of_birth": _("Date of birth"),
+            "sex": _("Sex"),
+            "referring_unit": _("Referring unit"),
+            "referral_date": _("Referral date"),
+        }
         help_texts = {
-            "initials": "Initials only: no name or national ID number is stored here.",
-            "date_of_birth": "The screening form takes the date of birth from here.",
+            "initials": _("Initials only: no name or national ID number is stored here."),
+            "date_of_birth": _("The screening form takes the date of birth from here."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -50,12 +58,12 @@ class CandidateForm(forms.ModelForm):
         self.fields["referral_date"].initial = timezone.localdate()
         self.fields["date_of_birth"].required = True
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Register referral"))
+        self.helper.add_input(Submit("submit", _("Register referral")))
 
     def clean_initials(self) -> str:
         initials = self.cleaned_data["initials"].strip().upper()
         if not initials.isalpha() or not 1 <= len(initials) <= 4:
-            raise forms.ValidationError("Give 1 to 4 letters.", code="initials")
+            raise forms.ValidationError(_("Give 1 to 4 letters."), code="initials")
         return initials
 
     def clean_date_of_birth(self) -> dt.date:
@@ -70,27 +78,31 @@ class CandidateForm(forms.ModelForm):
     def clean_referral_date(self) -> dt.date:
         referral_date = self.cleaned_data["referral_date"]
         if referral_date > timezone.localdate():
-            raise forms.ValidationError("The referral date cannot be in the future.", code="future")
+            raise forms.ValidationError(
+                _("The referral date cannot be in the future."), code="future"
+            )
         if referral_date < EARLIEST:
             raise forms.ValidationError(
-                f"The referral date cannot lie before {EARLIEST}.", code="range"
+                _("The referral date cannot lie before %(earliest)s.")
+                % {"earliest": date_format(EARLIEST, "SHORT_DATE_FORMAT")},
+                code="range",
             )
         born = self.cleaned_data.get("date_of_birth")
         if born and referral_date < born:
             raise forms.ValidationError(
-                "The referral date cannot lie before the date of birth.", code="before_birth"
+                _("The referral date cannot lie before the date of birth."), code="before_birth"
             )
         return referral_date
 
 
 class CandidateChangeForm(CandidateForm):
     reason = forms.CharField(
-        max_length=500, help_text="Why the details change (kept in the history)."
+        max_length=500, help_text=_("Why the details change (kept in the history).")
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.inputs = [Submit("submit", "Save changes")]
+        self.helper.inputs = [Submit("submit", _("Save changes"))]
 
 
 class ScreeningForm(forms.Form):
@@ -142,7 +154,7 @@ class ScreeningForm(forms.Form):
         if spec.alt_units:
             units = [spec.unit, *spec.alt_units]
             self.fields[spec.key + UNIT_SUFFIX] = forms.ChoiceField(
-                choices=[(u, u) for u in units], required=False, label="Unit"
+                choices=[(u, u) for u in units], required=False, label=_("Unit")
             )
         if spec.never_allowed:
             self.fields[spec.key + NEVER_SUFFIX] = forms.BooleanField(
@@ -173,7 +185,7 @@ class ScreeningForm(forms.Form):
         # Disabled: Django ignores whatever is posted and cleans to the registered date.
         field.disabled = True
         field.initial = self.initial[BIRTH_KEY] = self.candidate.date_of_birth
-        field.help_text = f"From the registration. {CORRECT_IT}"
+        field.help_text = _("From the registration. %(fix)s") % {"fix": CORRECT_IT}
 
     def _set_defaults(self) -> None:
         # Unanswered, the screening date starts as today and a registered detail as
@@ -240,7 +252,7 @@ class ScreeningForm(forms.Form):
         value = cleaned.get(spec.key)
         if spec.never_allowed and cleaned.get(spec.key + NEVER_SUFFIX):
             if value is not None:
-                self.add_error(spec.key, "Give a date or tick “Never”, not both.")
+                self.add_error(spec.key, _("Give a date or tick “Never”, not both."))
             return
         if value is None or value == "":
             return
@@ -253,7 +265,7 @@ class ScreeningForm(forms.Form):
             if problem:
                 self.add_error(spec.key, problem)
         if spec.data_type == "date" and value > timezone.localdate() and not spec.future_allowed:
-            self.add_error(spec.key, "This date cannot be in the future.")
+            self.add_error(spec.key, _("This date cannot be in the future."))
 
     def screening_values(self) -> dict:
         """The answered questions in the JSON form of criteria.values (canonical units)."""
@@ -294,8 +306,8 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "form": "screening-form"}),
-        label="Reason for screen failure",
-        help_text="Needed only when the screening is incomplete (e.g. patient declined).",
+        label=_("Reason for screen failure"),
+        help_text=_("Needed only when the screening is incomplete (e.g. patient declined)."),
     )
 
 

@@ -4,10 +4,11 @@ trial issues the screening number."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from screening.intake.forms import CandidateForm
 
-NO_TRIAL = (
+NO_TRIAL = _(
     "No trial has published criteria yet, so no referral can be registered. A criteria admin "
     "loads the trial's protocol file (load_protocol) first."
 )
@@ -25,10 +26,11 @@ class CandidateRegisterForm(CandidateForm):
 
     class Meta(CandidateForm.Meta):
         fields = ["trial", *CandidateForm.Meta.fields]
+        labels = {**CandidateForm.Meta.labels, "trial": _("Trial")}
         field_classes = {**CandidateForm.Meta.field_classes, "trial": TrialChoiceField}
         help_texts = {
             **CandidateForm.Meta.help_texts,
-            "trial": "Trials with published criteria. The screening number is the trial's.",
+            "trial": _("Trials with published criteria. The screening number is the trial's."),
         }
 
     no_trial_message = NO_TRIAL
@@ -38,7 +40,7 @@ class CandidateRegisterForm(CandidateForm):
         listed = list(trials)
         field = self.fields["trial"]
         field.queryset = trials
-        field.empty_label = None if len(listed) == 1 else "Choose the trial"
+        field.empty_label = None if len(listed) == 1 else _("Choose the trial")
         # The only trial is preselected, and a post without the field means it too.
         self.only_trial = listed[0] if len(listed) == 1 else None
         if self.only_trial:

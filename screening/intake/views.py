@@ -10,7 +10,8 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 # A database failure must not cost the nurse her work: the service's transaction leaves no
 # trace, the values stay (in the form, and the screen failure reason in the session).
-NOT_SAVED = (
+NOT_SAVED = gettext_lazy(
     "The database did not answer as expected, so {what}. Your entries are still here: try "
     "again in a moment, and call IT support if it keeps failing."
 )
@@ -48,13 +49,13 @@ PENDING_REASON = "screening.pending_screen_failure_reason"
 # What an invalid form did not do, by whether Record decision was pressed; the error summary
 # above the form lists each problem as a link to its field.
 NOTHING_SAVED = {
-    False: _("Nothing was saved. Correct each answer listed here, then save again."),
-    True: _(
+    False: gettext_lazy("Nothing was saved. Correct each answer listed here, then save again."),
+    True: gettext_lazy(
         "Nothing was saved and no decision was recorded. Correct each answer listed here, "
         "then record again."
     ),
 }
-REASON_NEEDED = (
+REASON_NEEDED = gettext_lazy(
     "The screening is incomplete: it can be recorded only as a screen failure, with a reason "
     "(for example: patient declined). Give the reason, or complete the missing values."
 )
@@ -115,7 +116,10 @@ class CandidateRegisterView(PermissionRequiredMixin, FormView):
         except ScreeningError as error:
             messages.error(self.request, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, f"Referral registered as {candidate.screening_number}.")
+        messages.success(
+            self.request,
+            _("Referral registered as %(number)s.") % {"number": candidate.screening_number},
+        )
         return redirect(episode_url(candidate.screenings.get()))
 
 
@@ -152,7 +156,7 @@ class CandidateChangeView(
             reason=form.cleaned_data["reason"],
             changed_by=self.request.user,
         )
-        messages.success(self.request, "Referral details saved.")
+        messages.success(self.request, _("Referral details saved."))
         return redirect("screening:candidate-detail", number=self.candidate.screening_number)
 
 
@@ -165,7 +169,9 @@ class ScreeningStartView(PermissionRequiredMixin, CandidateMixin, View):
         except ScreeningError as error:
             messages.error(request, str(error))
             return redirect("screening:candidate-detail", number=self.candidate.screening_number)
-        messages.success(request, f"Screening episode {screening.episode} started.")
+        messages.success(
+            request, _("Screening episode %(episode)s started.") % {"episode": screening.episode}
+        )
         return redirect(episode_url(screening))
 
 
@@ -247,15 +253,15 @@ class ScreeningFormView(PermissionRequiredMixin, CandidateMixin, CandidateAccess
             return self.form_invalid(form)
         except DatabaseError:
             logger.exception("values of %s could not be saved", self.screening)
-            messages.error(self.request, NOT_SAVED.format(what="nothing was saved"))
+            messages.error(self.request, NOT_SAVED.format(what=_("nothing was saved")))
             return self.render_to_response(self.get_context_data(form=form))
         reason = self.decision_form.cleaned_data["screen_failure_reason"]
         self.request.session[pending_reason_key(self.screening)] = {"reason": reason}
         if self.recording:
             if saved:
-                messages.success(self.request, "Saved. Nothing is recorded until you confirm.")
+                messages.success(self.request, _("Saved. Nothing is recorded until you confirm."))
             return redirect(confirm_url(self.screening))
-        messages.success(self.request, "Saved. The panel shows where the patient stands now.")
+        messages.success(self.request, _("Saved. The panel shows where the patient stands now."))
         return redirect(f"{episode_url(self.screening)}#standing")
 
     def _save(self, form) -> bool:

@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from criteria.models import CriteriaSet
 from screening.models.referrals import Screening
@@ -34,9 +35,9 @@ class RulesSnapshot(AppendOnlyModel):
 
 class Decision(AppendOnlyModel):
     class Outcome(models.TextChoices):
-        ELIGIBLE = "eligible", "Eligible"
-        INELIGIBLE = "ineligible", "Ineligible"
-        INCOMPLETE = "incomplete", "Incomplete"
+        ELIGIBLE = "eligible", _("Eligible")
+        INELIGIBLE = "ineligible", _("Ineligible")
+        INCOMPLETE = "incomplete", _("Incomplete")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveBigIntegerField(unique=True, help_text="Position in the chain.")
@@ -136,8 +137,8 @@ class Signature(AppendOnlyModel):
     """
 
     class Meaning(models.TextChoices):
-        ELIGIBLE = "eligible", "Eligibility confirmed"
-        SCREEN_FAILURE = "screen_failure", "Screen failure confirmed"
+        ELIGIBLE = "eligible", _("Eligibility confirmed")
+        SCREEN_FAILURE = "screen_failure", _("Screen failure confirmed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveBigIntegerField(unique=True, help_text="Position in the chain.")

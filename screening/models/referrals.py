@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Upper
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from criteria.models import CriteriaSet, Trial
@@ -27,8 +28,8 @@ class Candidate(models.Model):
     """
 
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="candidates")
     screening_number = models.CharField(max_length=48, unique=True, editable=False)
@@ -97,8 +98,8 @@ class Screening(models.Model):
     """One screening episode of a candidate under one trial; re-screening opens a new one."""
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        DECIDED = "decided", "Decided"
+        IN_PROGRESS = "in_progress", _("In progress")
+        DECIDED = "decided", _("Decided")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="screenings")
     episode = models.PositiveSmallIntegerField()

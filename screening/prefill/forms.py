@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 from screening.prefill.mapping import Proposal
 
@@ -25,18 +26,21 @@ class NeverShownInput(forms.TextInput):
 
 class LookupForm(forms.Form):
     identifier = forms.CharField(
-        label="CPR number",
+        label=_("CPR number"),
         max_length=20,
         strip=True,
         widget=NeverShownInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-        help_text="10 digits (ddmmyy-xxxx). Used for this look-up only; never stored.",
+        help_text=_("10 digits (ddmmyy-xxxx). Used for this look-up only; never stored."),
     )
 
     def clean_identifier(self) -> str:
         match = CPR.fullmatch(self.cleaned_data["identifier"])
         if match is None or not _is_day(match.group(1)):
             raise forms.ValidationError(
-                "Enter a CPR number: 10 digits, the first six a date (ddmmyy), like 010170-1234.",
+                _(
+                    "Enter a CPR number: 10 digits, the first six a date (ddmmyy), "
+                    "like 010170-1234."
+                ),
                 code="cpr",
             )
         return match.group(1) + match.group(2)
@@ -50,8 +54,8 @@ class ApproveForm(forms.Form):
     change_reason = forms.CharField(
         required=False,
         max_length=500,
-        label="Reason for changing saved answers",
-        help_text="Needed only when an approved value replaces a different saved one.",
+        label=_("Reason for changing saved answers"),
+        help_text=_("Needed only when an approved value replaces a different saved one."),
     )
 
     def __init__(self, *args, screening_id: int, **kwargs):
@@ -65,13 +69,13 @@ class ApproveForm(forms.Form):
             )
         except signing.SignatureExpired:
             raise forms.ValidationError(
-                "These values were fetched more than 30 minutes ago: fetch them again.",
+                _("These values were fetched more than 30 minutes ago: fetch them again."),
                 code="expired",
             ) from None
         except signing.BadSignature:
-            raise forms.ValidationError("The fetched values were altered.", code="bad") from None
+            raise forms.ValidationError(_("The fetched values were altered."), code="bad") from None
         if data.get("screening") != self.screening_id:
-            raise forms.ValidationError("These values were fetched for another episode.")
+            raise forms.ValidationError(_("These values were fetched for another episode."))
         data["proposals"] = [Proposal.from_dict(p) for p in data["proposals"]]
         return data
 

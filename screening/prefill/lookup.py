@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from criteria.protocol import RuleSet, VariableSpec
 from screening.exceptions import PrefillFailed
@@ -28,8 +30,10 @@ from screening.prefill.mapping import (
 )
 from trialsite.access_log import candidate_access_record
 
-NO_PATIENT = "No patient in the hospital record has this identifier. Nothing was fetched."
-SEVERAL = (
+NO_PATIENT = gettext_lazy(
+    "No patient in the hospital record has this identifier. Nothing was fetched."
+)
+SEVERAL = gettext_lazy(
     "Several patients in the hospital record have this identifier, so TrialSite cannot tell "
     "which one is meant. Nothing was fetched: type the values by hand and tell IT support."
 )
@@ -85,7 +89,8 @@ def _newest(record: HospitalRecord, spec: VariableSpec, patient_id: str, referen
             newest = max(inside, key=lambda o: effective_date(effective_text(o)) or since)
             return proposal_from_observation(spec, newest, f"{code.system}|{code.code}")
     window = f"{since:%d-%m-%Y} to {reference:%d-%m-%Y}"
-    return Proposal(spec.key, spec.label, problem=f"no result from {window} in the record")
+    problem = _("no result from %(window)s in the record") % {"window": window}
+    return Proposal(spec.key, spec.label, problem=problem)
 
 
 def _inside(observation, since: dt.date, until: dt.date) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from criteria.exceptions import ValueProblem
 from criteria.protocol import VariableSpec
@@ -64,13 +65,14 @@ def proposal_from_observation(spec: VariableSpec, observation, code: str) -> Pro
     )
     quantity = observation.valueQuantity
     if quantity is None or quantity.value is None:
-        return _unusable(base, "the result has no numeric value")
+        return _unusable(base, _("the result has no numeric value"))
     unit = _unit(quantity)
     recorded = f"{quantity.value} {quantity.unit or quantity.code or ''}".strip()
     try:
         canonical = to_canonical(spec, Decimal(quantity.value), unit)
     except ValueProblem:
-        return _unusable(base, f'unit "{unit}" cannot be converted to {spec.unit}', recorded)
+        problem = _('unit "%(unit)s" cannot be converted to %(canonical)s')
+        return _unusable(base, problem % {"unit": unit, "canonical": spec.unit}, recorded)
     canonical = _integral_or_decimal(spec, canonical)
     problem = check_range(spec, canonical)
     if problem:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from criteria.selectors import criteria_set_rules
 from screening.birth_dates import birth_date_conflict
@@ -30,14 +31,19 @@ def prefill_approve(
     """
     locked = Screening.objects.select_for_update().get(pk=screening.pk)
     if locked.is_locked:
-        raise EpisodeLocked(f"{locked} already has a recorded decision; its values are locked.")
+        raise EpisodeLocked(
+            _("%(episode)s already has a recorded decision; its values are locked.")
+            % {"episode": locked}
+        )
     chosen = [p for p in proposals if p.usable]
     if not chosen:
-        raise PrefillFailed("Tick at least one value to approve; nothing was saved.")
+        raise PrefillFailed(_("Tick at least one value to approve; nothing was saved."))
     saved = locked.values
     changed = [p.label for p in chosen if p.key in saved and saved[p.key] != p.value]
     if changed and not reason.strip():
-        raise ReasonRequired("Say why saved answers change: " + ", ".join(changed) + ".")
+        raise ReasonRequired(
+            _("Say why saved answers change: %(labels)s.") % {"labels": ", ".join(changed)}
+        )
     # The registered date of birth wins here as on the form: a differing one is refused.
     conflict = birth_date_conflict(locked.candidate, saved | {p.key: p.value for p in chosen})
     if conflict:

@@ -10,6 +10,8 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from criteria.selectors import criteria_set_published, criteria_set_rules
@@ -81,7 +83,8 @@ class PrefillView(PrefillMixin, View):
         form = LookupForm(request.POST)
         if self.screening.is_locked or not form.is_valid():
             if self.screening.is_locked:
-                messages.error(request, "A decision is recorded: this episode's values are locked.")
+                locked = _("A decision is recorded: this episode's values are locked.")
+                messages.error(request, locked)
             return self.page(request, form=form)
         try:
             lookup = record_lookup(
@@ -104,7 +107,8 @@ class PrefillApproveView(PrefillMixin, View):
     def post(self, request, *args, **kwargs):
         form = ApproveForm(request.POST, screening_id=self.screening.pk)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors.get("proposals", ["Nothing was saved."])))
+            problems = form.errors.get("proposals", [_("Nothing was saved.")])
+            messages.error(request, " ".join(problems))
             number = self.screening.candidate.screening_number
             return redirect(reverse("screening:prefill", args=[number, self.screening.episode]))
         data = form.cleaned_data["proposals"]
@@ -117,8 +121,16 @@ class PrefillApproveView(PrefillMixin, View):
                 reason=form.cleaned_data["change_reason"],
             )
         except ScreeningError as error:
-            messages.error(request, f"{error} Nothing was saved.")
+            messages.error(request, _("%(error)s Nothing was saved.") % {"error": error})
             return self.review(request, data["proposals"], data["system"], form=form)
         count = len(form.chosen())
-        messages.success(request, f"{count} values approved from the hospital record and saved.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s value approved from the hospital record and saved.",
+                "%(count)s values approved from the hospital record and saved.",
+                count,
+            )
+            % {"count": count},
+        )
         return redirect(f"{self.episode_url()}#standing")

@@ -63,7 +63,7 @@ def export_row(row: LogRow) -> list:
         words.append(f"Closed as screen failure: {decision.screen_failure_reason}")
     return cells + [
         timezone.localtime(decision.recorded_at).date(),
-        decision.get_outcome_display(),
+        str(decision.get_outcome_display()),
         "yes" if decision.outcome == decision.Outcome.ELIGIBLE else "no",
         "; ".join(row.failed_codes),
         " | ".join(words),

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from screening.failures import failed_results
 from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
@@ -56,7 +58,7 @@ def audit_trail(
     entries += [_decision_entry(d, episode_of, newest) for d in decisions]
     entries += [_signature_entry(s, episode_of, newest) for s in signatures]
     entries += [
-        TrailEntry(a.attempted_at, "refused", _who(a.user), "Sign-off refused: wrong password")
+        TrailEntry(a.attempted_at, "refused", _who(a.user), _("Sign-off refused: wrong password"))
         for a in refused
     ]
     return sorted(entries, key=lambda e: (e.when, KIND_ORDER.index(e.kind)))
@@ -79,23 +81,37 @@ def _history_entry(record, before, labels: dict, candidate: Candidate) -> TrailE
     # the history (Screening.current_decision) from the database, once per record.
     if issubclass(record.instance_type, Candidate):
         if before is None:
-            detail = (
-                f"{record.initials}, born {record.year_of_birth}, {record.sex}, "
-                f"referred by {record.referring_unit} on {record.referral_date:%Y-%m-%d}"
-            )
+            detail = _(
+                "%(initials)s, born %(born)s, %(sex)s, referred by %(unit)s on %(referred)s"
+            ) % {
+                "initials": record.initials,
+                "born": record.year_of_birth,
+                "sex": str(Candidate.Sex(record.sex).label).lower() if record.sex else "",
+                "unit": record.referring_unit,
+                "referred": date_format(record.referral_date, "SHORT_DATE_FORMAT"),
+            }
             who = who or _who(candidate.created_by)
-            title = f"Referral registered as {record.screening_number}"
+            title = _("Referral registered as %(number)s") % {"number": record.screening_number}
             return TrailEntry(record.history_date, "registered", who, title, detail=detail)
         changes = _changes(record.diff_against(before), record, labels)
         return TrailEntry(
-            record.history_date, "details", who, "Referral details changed", changes, reason=reason
+            record.history_date,
+            "details",
+            who,
+            _("Referral details changed"),
+            changes,
+            reason=reason,
         )
     if before is None:
-        title = f"Screening episode {record.episode} started"
+        title = _("Screening episode %(episode)s started") % {"episode": record.episode}
         return TrailEntry(record.history_date, "episode", who, title, reason=reason)
     delta = record.diff_against(before)
     saved = {"values", "entered_units", "value_sources"} & set(delta.changed_fields)
-    title = f"Episode {record.episode}: {'values saved' if saved else 'status changed'}"
+    title = (
+        _("Episode %(episode)s: values saved")
+        if saved
+        else _("Episode %(episode)s: status changed")
+    ) % {"episode": record.episode}
     changes = _changes(delta, record, labels)
     # "values saved" is the service's default reason: it says nothing the title does not.
     reason = "" if reason == "values saved" else reason
@@ -107,7 +123,7 @@ def _changes(delta, record, labels: dict) -> tuple[tuple[str, str, str], ...]:
     for change in delta.changes:
         old, new = change.old, change.new
         if change.field in ("values", "entered_units") and isinstance(old, dict):
-            suffix = " (unit typed)" if change.field == "entered_units" else ""
+            suffix = _(" (unit typed)") if change.field == "entered_units" else ""
             new = new if isinstance(new, dict) else {}
             for key in sorted(set(old) | set(new), key=lambda k: labels.get(k, k)):
                 if old.get(key) != new.get(key):
@@ -129,7 +145,11 @@ def _source_changes(old, new, labels: dict) -> list[tuple[str, str, str]]:
     # says nothing the value's own change and the entry's author do not.
     old, new = old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {}
     return [
-        (f"{labels.get(key, key)} (source)", _source_shown(old.get(key)), source_text(new[key]))
+        (
+            _("%(label)s (source)") % {"label": labels.get(key, key)},
+            _source_shown(old.get(key)),
+            source_text(new[key]),
+        )
         for key in sorted(set(new), key=lambda k: labels.get(k, k))
         if old.get(key) != new[key] and FHIR in (_kind(old.get(key)), _kind(new[key]))
     ]
@@ -145,23 +165,25 @@ def _source_shown(source) -> str:
 
 def _decision_entry(decision: Decision, episode_of: dict, newest: dict) -> TrailEntry:
     codes = [r["code"] for r in failed_results(decision.results)]
-    parts = [f"criteria version {decision.criteria_set_version}"]
+    parts = [_("criteria version %(version)s") % {"version": decision.criteria_set_version}]
     if codes:
-        parts.append(f"failed {', '.join(codes)}")
+        parts.append(_("failed %(codes)s") % {"codes": ", ".join(codes)})
     if decision.screen_failure_reason:
-        parts.append(f"reason: {decision.screen_failure_reason}")
+        parts.append(_("reason: %(reason)s") % {"reason": decision.screen_failure_reason})
     fetched = sorted(
         key for key, s in (decision.sources_snapshot or {}).items() if s.get("source") == FHIR
     )
     if fetched:
-        parts.append(f"values from the hospital record: {', '.join(fetched)}")
-    parts.append(f"entry hash {decision.entry_hash[:12]}…")
+        parts.append(
+            _("values from the hospital record: %(labels)s") % {"labels": ", ".join(fetched)}
+        )
+    parts.append(_("entry hash %(hash)s…") % {"hash": decision.entry_hash[:12]})
     return TrailEntry(
         decision.recorded_at,
         "decision",
         _who(decision.recorded_by),
-        f"Episode {episode_of[decision.screening_id]}: decision recorded — "
-        f"{decision_words(decision)}",
+        _("Episode %(episode)s: decision recorded — %(outcome)s")
+        % {"episode": episode_of[decision.screening_id], "outcome": decision_words(decision)},
         detail="; ".join(parts),
         superseded=newest[decision.screening_id] != decision.pk,
     )
@@ -172,10 +194,21 @@ def _signature_entry(signature: Signature, episode_of: dict, newest: dict) -> Tr
         signature.signed_at,
         "signature",
         f"{signature.signer_full_name} ({signature.signer.get_username()})",
-        f"Episode {episode_of[signature.screening_pk]}: signed off — "
-        f"{signature.get_meaning_kind_display()}",
-        detail=f"“{signature.meaning}” Signed decision hash {signature.decision_hash[:12]}… "
-        f"Signature {signature.sequence} of the signature chain, hash {signature.entry_hash[:16]}…",
+        _("Episode %(episode)s: signed off — %(meaning)s")
+        % {
+            "episode": episode_of[signature.screening_pk],
+            "meaning": signature.get_meaning_kind_display(),
+        },
+        detail=_(
+            "“%(meaning)s” Signed decision hash %(decision_hash)s… Signature %(sequence)s of the "
+            "signature chain, hash %(hash)s…"
+        )
+        % {
+            "meaning": signature.meaning,
+            "decision_hash": signature.decision_hash[:12],
+            "sequence": signature.sequence,
+            "hash": signature.entry_hash[:16],
+        },
         superseded=newest[signature.screening_pk] != signature.decision_id,
     )
 
@@ -194,7 +227,7 @@ def _shown(value) -> str:
     if value is None or value == "":
         return "—"
     if value is True or value is False:
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     return str(value)

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from screening import wording
+from screening.models import Decision
 
 register = template.Library()
 
@@ -19,9 +20,9 @@ _COLOURS = {"eligible": "text-bg-success", "ineligible": "text-bg-danger"}
 def outcome_badge(outcome: str) -> str:
     """Eligible green, ineligible red, anything else (incomplete) amber."""
     colour = _COLOURS.get(outcome, "text-bg-warning")
-    return format_html(
-        '<span class="badge fs-6 {}" data-testid="outcome">{}</span>', colour, capfirst(outcome)
-    )
+    known = outcome in Decision.Outcome.values
+    words = Decision.Outcome(outcome).label if known else capfirst(outcome)
+    return format_html('<span class="badge fs-6 {}" data-testid="outcome">{}</span>', colour, words)
 
 
 @register.filter

@@ -9,7 +9,9 @@
       if (box.scrollWidth > box.clientWidth) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", box.dataset.label || "Table (scrolls sideways)");
+        // The words come from the page (base.html), in its language.
+        var label = box.dataset.label || document.body.dataset.scrollLabel;
+        box.setAttribute("aria-label", label || "Table (scrolls sideways)");
       } else if (box.hasAttribute("tabindex")) {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");

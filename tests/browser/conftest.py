@@ -58,7 +58,7 @@ def log_in(page, username: str, password: str) -> None:
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the menu bar above has the language switch
 
 
 def register_referral(page) -> None:

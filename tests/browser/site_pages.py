@@ -20,9 +20,8 @@ ROLE_OF_USER = {
     INVESTIGATOR: roles.INVESTIGATOR,
     CRITERIA_ADMIN: roles.CRITERIA_ADMIN,
 }
-# English only until the Danish translation lands: add "da" here and every page is checked in
-# both languages (the browser asks for the language through Accept-Language).
-LANGUAGES = ["en"]
+# Every page is checked in both languages (chosen by the language switch's cookie).
+LANGUAGES = ["en", "da"]
 
 
 @dataclass(frozen=True)

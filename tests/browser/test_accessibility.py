@@ -109,12 +109,14 @@ def _context(browser, base_url: str, role: str, lang: str):
         extra_http_headers={"Accept-Language": lang},
         bypass_csp=True,
     )
+    # The site asks no browser for its language (trialsite.language): the switch's cookie.
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base_url}])
     if role != "anonymous":
         page = context.new_page()
         page.goto("/login/")
         page.fill("input[name=username]", role)
         page.fill("input[name=password]", TEST_PASSWORD)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_url("**/")
         page.close()
     return context
@@ -125,6 +127,7 @@ def _context(browser, base_url: str, role: str, lang: str):
 def test_no_page_scrolls_sideways(visit, lang, browse, artifacts):
     role, spec = visit
     page = browse(role, lang, spec.path)
+    assert page.get_attribute("html", "lang") == lang
     too_wide = {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})

@@ -61,7 +61,7 @@ def test_the_standing_panel_names_criteria_and_values_in_danish(nurse_client, tr
     page = _get(nurse_client, form_url(candidate), "da")
     i13 = next(r for r in page.context["standing"].results if r.code == "I13")
     assert i13.label == "Neutrofile granulocytter over 1,5 × 10⁹/L"
-    assert "Neutrofile granulocytter 1.2" in i13.reason
+    assert "Neutrofile granulocytter 1,2" in i13.reason  # and a decimal comma
     assert "Neutrofile granulocytter over 1,5 × 10⁹/L" in _text(page)
 
 
@@ -86,7 +86,7 @@ def test_the_criteria_page_shows_danish_labels_beside_the_verbatim_wording(
     i13 = trial.criteria_sets.get(version=1).criteria.get(code="I13")
     assert "Neutrofile granulocytter over 1,5 × 10⁹/L" in page
     assert f"“{escape(i13.protocol_wording)}”" in page  # as registered, in English
-    assert "Neutrofile granulocytter &gt; 1.5" in page  # the rule in words, Danish labels
+    assert "Neutrofile granulocytter &gt; 1,5" in page  # the rule in words, Danish labels and comma
 
 
 def test_the_log_and_summary_name_failed_criteria_in_danish(investigator_client, decided):

@@ -7,6 +7,7 @@ from criteria.exceptions import CriteriaSetNotFound, ValueProblem
 from criteria.management.commands._io import CriteriaVersionOption, fail, read_json
 from criteria.selectors import criteria_set_lookup, criteria_set_rules
 from criteria.values import parse_values
+from trialsite.language import in_english
 
 
 class Command(CriteriaVersionOption, BaseCommand):
@@ -19,6 +20,8 @@ class Command(CriteriaVersionOption, BaseCommand):
         parser.add_argument("source", metavar="FILE|-", help="case file, or - for stdin")
         parser.add_argument("--trial", required=True, help="registry id, e.g. NCT01387295")
 
+    # Its JSON is data: the reasons in English, numbers with a point, whatever the site's language.
+    @in_english
     def handle(self, *args, source: str, trial: str, version: int | None, **options):
         criteria_set = self._criteria_set(trial, version)
         case = read_json(source)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from criteria.models import Trial
 from screening.review.standards.scope import Scope, ScopeError, scope_get
@@ -13,15 +14,15 @@ from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fi
 
 
 class StandardsScopeForm(forms.Form):
-    trial = forms.ChoiceField(label="Trial")
+    trial = forms.ChoiceField(label=_("Trial"))
     version = forms.IntegerField(
-        label="Criteria version",
+        label=_("Criteria version"),
         required=False,
         min_value=1,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "published"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("published")}),
     )
-    screened_from = date_field("Screened from")
-    screened_to = date_field("Screened to")
+    screened_from = date_field(_("Screened from"))
+    screened_to = date_field(_("Screened to"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +38,9 @@ class StandardsScopeForm(forms.Form):
                 Column("version", css_class="col-sm-6 col-lg-3"),
                 Column("screened_from", css_class="col-sm-6 col-lg-2"),
                 Column("screened_to", css_class="col-sm-6 col-lg-2"),
-                Column(Submit("", "Choose", css_class="w-100"), css_class="col-sm-6 col-lg-2 mb-3"),
+                Column(
+                    Submit("", _("Choose"), css_class="w-100"), css_class="col-sm-6 col-lg-2 mb-3"
+                ),
                 css_class="align-items-end",
             )
         )

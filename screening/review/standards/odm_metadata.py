@@ -206,7 +206,7 @@ def admin_element(root, scope: Scope, users: dict) -> None:
         definition = element(
             admin, "SignatureDef", OID=signature_def_oid(meaning), Methodology="Electronic"
         )
-        element(definition, "Meaning", meaning.label)
+        element(definition, "Meaning", str(meaning.label))
         element(definition, "LegalReason", LEGAL_REASON)
 
 

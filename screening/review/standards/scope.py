@@ -13,6 +13,7 @@ from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
+from django.utils.translation import gettext as _
 
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Trial
@@ -61,11 +62,17 @@ def scope_get(
         raise ScopeError(str(error)) from error
     if criteria_set.status == CriteriaSet.Status.DRAFT:
         raise ScopeError(
-            f"{registry_id} criteria version {criteria_set.version} is a draft: only published "
-            "or retired criteria are exported"
+            _(
+                "%(trial)s criteria version %(version)s is a draft: only published or retired "
+                "criteria are exported"
+            )
+            % {"trial": registry_id, "version": criteria_set.version}
         )
     if first and last and first > last:
-        raise ScopeError(f"the date range ends ({last}) before it starts ({first})")
+        raise ScopeError(
+            _("the date range ends (%(last)s) before it starts (%(first)s)")
+            % {"last": last, "first": first}
+        )
     return Scope(criteria_set, first, last)
 
 
