@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.pages import PAGES, Page, fill, placeholders
 from screening.models import Decision, Screening
-from tests.cases import eligible_values, fill as fill_values, form_url, post_values, register
+from tests.cases import eligible_values, form_url, post_values, register
+from tests.cases import fill as fill_values
 from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
 
 pytestmark = pytest.mark.django_db
