@@ -62,8 +62,11 @@ def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
     return last.replace(day=1), last
 
 
-def placeholders(*, episodes: int, number: str, decision: str, undecided: str, today: dt.date):
-    """The values `fill` puts into paths, for a log of `episodes` episodes."""
+def placeholders(
+    *, episodes: int, decisions: int, number: str, decision: str, undecided: str, today: dt.date
+) -> dict:
+    """The values `fill` puts into paths, for a log of `episodes` episodes and an admin list of
+    `decisions` decisions."""
     last = max(1, math.ceil(episodes / LOG_PAGE_SIZE))
     deep = DEEP_PAGE if last > DEEP_PAGE else max(1, last // 2)
     month_from, month_to = last_month(today)
@@ -73,7 +76,7 @@ def placeholders(*, episodes: int, number: str, decision: str, undecided: str, t
         "undecided": undecided,
         "last": last,
         "deep": deep,
-        "admin_last": max(1, math.ceil(episodes / ADMIN_PAGE_SIZE)),
+        "admin_last": max(1, math.ceil(decisions / ADMIN_PAGE_SIZE)),
         "admin_deep": max(1, deep * LOG_PAGE_SIZE // ADMIN_PAGE_SIZE),
         "month_from": month_from.isoformat(),
         "month_to": month_to.isoformat(),

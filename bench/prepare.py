@@ -10,8 +10,9 @@ the auth models), so one script serves both sides.
   bench superuser; KIND `record` also saves bench/case.json's values into each, ready for
   Record decision. Writes one JSON object a line: number, session, and the fingerprint that
   confirming would send (empty where the revision has no confirmation step).
-- `targets`: one JSON object: the episodes, a decided candidate in the middle of the data and
-  its decision, a fresh candidate whose values await Record decision, and a session.
+- `targets`: one JSON object: how many episodes and decisions, a decided candidate in the
+  middle of the data and its decision, a fresh candidate whose values await Record decision,
+  and a session.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from django.test import Client  # noqa: E402
 
 from criteria.models import Trial  # noqa: E402
 from screening import services  # noqa: E402
-from screening.models import Screening  # noqa: E402
+from screening.models import Decision, Screening  # noqa: E402
 
 TRIAL = "NCT01387295"
 CASE = json.loads((Path(__file__).resolve().parent / "case.json").read_text())
@@ -116,6 +117,7 @@ def targets() -> None:
     undecided = register(bench_user(), with_values=True)
     found = {
         "episodes": Screening.objects.count(),
+        "decisions": Decision.objects.count(),
         "number": middle.candidate.screening_number,
         "decision": str(decision.public_id),
         "undecided": undecided.candidate.screening_number,

@@ -229,8 +229,12 @@ def wrk(side: Side, path: str, seconds: int, session: str = "", lines=None) -> M
         requests.write_text("\n".join(lines) + "\n", encoding="utf-8")
         args += ["-s", str(ROOT / "bench/post.lua")]
         env["BENCH_REQUESTS"] = str(requests)
-    elif session:
-        args += ["-H", f"Cookie: {cookie(session)}"]
+    else:
+        status, _ = request(side, "GET", path, cookie(session) if session else "")
+        if status != 200:  # wrk would count a redirect as an answer
+            raise SystemExit(f"{side.name}: GET {path} answers HTTP {status}, not 200")
+        if session:
+            args += ["-H", f"Cookie: {cookie(session)}"]
     out = subprocess.run(
         [*args, f"http://{HOST}:{side.port}{path}"], capture_output=True, text=True,
         timeout=seconds + 60, check=True, env=env,
@@ -309,7 +313,7 @@ def load(sides: list[Side], seconds: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=5, help="of wrk per page and side")
+    parser.add_argument("--seconds", type=int, default=10, help="of wrk per page and side")
     parser.add_argument("--before", metavar="REVISION", help="compare with this git revision")
     args = parser.parse_args()
     started = time.perf_counter()

@@ -42,6 +42,7 @@ def _all_pages(client, trial, nurse, number: str) -> dict[str, tuple[int, int]]:
     undecided = fill_values(register(trial, nurse).screenings.get(), nurse)
     values = placeholders(
         episodes=Screening.objects.count(),
+        decisions=Decision.objects.count(),
         number=number,
         decision=str(decided.current_decision.public_id),
         undecided=undecided.candidate.screening_number,
