@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from screening import services
 from screening.exceptions import AppendOnlyViolation
-from screening.forms import DecisionConfirmForm
+from screening.intake.forms import DecisionConfirmForm
 from screening.models import Candidate, Screening
 from trialsite.append_only import TRIGGER_SUFFIX
 

@@ -1,7 +1,6 @@
 """factory-boy factories; roles come from the groups the data migration created."""
 
 import factory
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -27,6 +26,6 @@ class UserFactory(factory.django.DjangoModelFactory):
             return
         # A transactional test flushes the migration's groups; recreate them the same way.
         if not Group.objects.filter(name=extracted).exists():
-            roles.roles_sync(apps)
+            roles.roles_sync()
         self.groups.add(Group.objects.get(name=extracted))
         self.save()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from criteria.selectors import criteria_set_published, criteria_set_rules
 from criteria.values import check_range, value_from_json
-from screening.forms import NEVER_SUFFIX, UNIT_SUFFIX
+from screening.intake.forms import NEVER_SUFFIX, UNIT_SUFFIX
 from screening.models import Candidate, Decision
 from tests.cases import eligible_values, record_via_pages, register
 

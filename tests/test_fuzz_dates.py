@@ -13,9 +13,9 @@ from django.urls import get_resolver, reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.log_forms import LogFilterForm, SummaryPeriodForm
 from screening.models import Candidate
-from screening.standards.forms import StandardsScopeForm
+from screening.review.forms import LogFilterForm, SummaryPeriodForm
+from screening.review.standards.forms import StandardsScopeForm
 from tests.factories import UserFactory
 from tests.test_fuzz import FUZZ, TEXT, VALID_REFERRAL
 from tests.test_fuzz_numbers import PAST_32_BITS, PAST_64_BITS, PAST_THE_COLUMN, _forms_of_the_apps

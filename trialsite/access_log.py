@@ -52,8 +52,9 @@ def candidate_access_logged(
 
 
 class CandidateAccessLogMixin:
-    """For views whose `dispatch` sets `self.candidate` (screening.views.CandidateMixin): put it
-    after that mixin. Logs responses that showed the page (200), not refusals or redirects."""
+    """For views whose `dispatch` sets `self.candidate` (the screening app's CandidateMixin):
+    put it after that mixin. Logs responses that showed the page (200), not refusals or
+    redirects."""
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)

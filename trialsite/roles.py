@@ -1,8 +1,9 @@
 """The roles as Django groups, and the permissions each one holds: the three of DESIGN.md,
 and IT staff, who look after accounts and lock-outs in the Django admin.
 
-The table is the single statement of who may do what; data migrations call `roles_sync` so
-a new model's permissions reach the groups in the same migration run that creates them.
+The table is the single statement of who may do what. `roles_sync` runs after every
+`migrate` (and `flush`), connected in trialsite/apps.py, so a new model's permissions reach the
+groups in the same run that creates them, and a group edited by hand is put back to the table.
 """
 
 from collections.abc import Iterable
@@ -80,36 +81,33 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def roles_sync(apps, schema_editor=None) -> None:
+def roles_sync(*, using: str = "default", **kwargs) -> None:
     """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS.
 
-    Takes the historical `apps` of a migration (or django.apps.apps). Permissions are created
-    first, because Django only creates them after the whole migrate run otherwise.
+    A `post_migrate` receiver for the trialsite app, the last of INSTALLED_APPS: by the time
+    it runs, Django has created every app's permissions.
     """
-    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
     for name, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(_permissions(apps, perms))
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.set(_permissions(perms, using))
 
 
-def _permissions(apps, names: Iterable[str]):
-    # An earlier roles migration runs against the models of its own point in history, where a
-    # later model's permissions do not exist yet: they are skipped there and granted by the
-    # roles migration that follows the model's own. tests/trialsite/test_roles.py proves that
-    # after all migrations every group holds exactly its table, so a typo cannot hide here.
-    Permission = apps.get_model("auth", "Permission")
+def _permissions(names: Iterable[str], using: str):
+    # After a partial `migrate` a later model's permissions may not exist yet: they are skipped
+    # here and granted by the next full run. tests/trialsite/test_roles.py proves that after
+    # all migrations every group holds exactly its table, so a typo cannot hide here.
+    from django.contrib.auth.models import Permission
+
     found = []
     for name in names:
         app_label, codename = name.split(".")
-        permission = Permission.objects.filter(
-            content_type__app_label=app_label, codename=codename
-        ).first()
+        permission = (
+            Permission.objects.using(using)
+            .filter(content_type__app_label=app_label, codename=codename)
+            .first()
+        )
         if permission is not None:
             found.append(permission)
     return found

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from screening.log_query import LogRow
+from screening.review.log_query import LogRow
 from screening.templatetags.outcome import outcome_badge
 from screening.wording import outcome_words
 

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
@@ -74,7 +73,7 @@ def site(django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
-            roles_sync(apps)
+            roles_sync()
 
 
 @pytest.fixture(scope="module")

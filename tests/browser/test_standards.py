@@ -3,7 +3,7 @@
 import pyreadstat
 import pytest
 
-from screening.standards.odm_schema import odm_validate
+from screening.review.standards.odm_schema import odm_validate
 from tests.browser.conftest import log_in
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import make_cohort

@@ -21,7 +21,7 @@ from criteria.evaluator import evaluate
 from criteria.exceptions import ValueProblem
 from criteria.rules import RuleSet, protocol_from_dict
 from criteria.values import parse_values
-from screening.forms import ScreeningForm
+from screening.intake.forms import ScreeningForm
 from tests.cases import PROTOCOL_FILE, eligible_values
 
 SHIPPED = protocol_from_dict(json.loads(PROTOCOL_FILE.read_text(encoding="utf-8")))[1]

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from screening import services
 from screening.exceptions import BirthDateConflict
-from screening.forms import CandidateForm
+from screening.intake.forms import CandidateForm
 from screening.models import Candidate, Decision
 from tests.cases import REFERRAL, eligible_values, form_url, post_values
 
@@ -230,7 +230,7 @@ def test_an_implausible_referral_date_is_refused_next_to_the_field(
     db, monkeypatch, born, referred, error
 ):
     # On 2019-06-01 a birth on 1899-06-01 is age 120, still plausible: the referral date decides.
-    monkeypatch.setattr("screening.forms.timezone.localdate", lambda: dt.date(2019, 6, 1))
+    monkeypatch.setattr("screening.intake.forms.timezone.localdate", lambda: dt.date(2019, 6, 1))
     form = CandidateForm(REFERRAL | {"date_of_birth": born, "referral_date": referred})
     valid = form.is_valid()
     if error is None:

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from screening.exports import COLUMNS
 from screening.hashing import GENESIS_HASH
-from screening.log_views import ScreeningLogView
 from screening.models import Decision, Signature
+from screening.review.exports import COLUMNS
+from screening.review.views import ScreeningLogView
 from screening.signoff import signature_sign
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient

@@ -6,12 +6,12 @@ import json
 import pytest
 from django.urls import reverse
 
-from screening import selectors
 from screening.audit import decision_chain_verify
 from screening.failures import FailedEntries, failed_results
-from screening.log_query import LogFilters, log_filter_recorders
-from screening.log_views import ScreeningLogView
 from screening.models import Decision
+from screening.review import selectors
+from screening.review.log_query import LogFilters, log_filter_recorders
+from screening.review.views import ScreeningLogView
 from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
 
 pytestmark = [pytest.mark.django_db]

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from criteria.models import Trial
-from screening.log_query import LogRow
 from screening.models import Candidate, Decision, Screening, Signature
+from screening.review.log_query import LogRow
 from screening.templatetags.log_cells import log_row, row_link, signoff_state
 
 NUMBERS = [

@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from screening import selectors, services
-from screening.log_counts import queryset_sql
-from screening.log_pages import LogPages, log_pages
-from screening.log_query import LogFilters
-from screening.log_views import ScreeningLogView
+from screening import services
+from screening.review import selectors
+from screening.review.log_counts import queryset_sql
+from screening.review.log_pages import LogPages, log_pages
+from screening.review.log_query import LogFilters
+from screening.review.views import ScreeningLogView
 from tests.cases import fill
 from tests.screening.log_data import FAILING, clone_decisions, screen_patient
 

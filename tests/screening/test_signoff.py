@@ -10,11 +10,12 @@ from django.db import connection
 from django.urls import reverse
 
 from criteria.services import protocol_load
-from screening import selectors, services
+from screening import services
 from screening.exceptions import AppendOnlyViolation, SignOffRefused, WrongPassword
 from screening.hashing import chain_hash
-from screening.log_query import LogFilters
 from screening.models import Signature, SignatureAttempt
+from screening.review import selectors
+from screening.review.log_query import LogFilters
 from screening.signoff import signature_payload, signature_sign
 from tests.cases import PROTOCOL_FILE, assert_append_only, lvef_amended, verify_audit_run
 from tests.factories import TEST_PASSWORD, UserFactory

@@ -6,8 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from screening import selectors, services
-from screening.charts import VALUE_CHAR_WIDTH, WIDTH, bar_chart
+from screening import services
+from screening.review import selectors
+from screening.review.charts import VALUE_CHAR_WIDTH, WIDTH, bar_chart
 from tests.cases import fill, register
 from tests.screening.log_data import screen_patient
 

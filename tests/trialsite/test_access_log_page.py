@@ -1,6 +1,7 @@
 """The access log page (/access-log/): the investigator reads who viewed which candidate."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -63,9 +64,8 @@ def test_investigator_sees_the_nurse_viewing_a_candidate(client, nurse, investig
         candidate_url,
     )
     page = response.content.decode()
-    assert (
-        f'{escape(nurse.get_full_name())} <span class="text-body-secondary">(nurse)</span>' in page
-    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert f"{escape(nurse.get_full_name())} (nurse)" in text
     trail = reverse("log:audit-trail", args=[candidate.screening_number])
     assert f'href="{trail}"' in page
     assert candidate_url in page

@@ -1,8 +1,9 @@
-"""The roles data migration: three groups, each with exactly the table's permissions."""
+"""The roles after `migrate`: the groups, each with exactly the table's permissions."""
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 
 from tests.factories import UserFactory
 from trialsite import roles
@@ -27,28 +28,42 @@ def test_each_group_holds_exactly_its_permissions(role):
     assert _perm_names(Group.objects.get(name=role)) == set(roles.ROLE_PERMISSIONS[role])
 
 
+def _user(role):
+    return UserFactory(role=role)
+
+
 def test_only_criteria_admin_may_change_criteria():
-    for role in (roles.STUDY_NURSE, roles.INVESTIGATOR):
-        assert "criteria.change_criterion" not in roles.ROLE_PERMISSIONS[role]
-    assert "criteria.change_criterion" in roles.ROLE_PERMISSIONS[roles.CRITERIA_ADMIN]
+    assert not _user(roles.STUDY_NURSE).has_perm("criteria.change_criterion")
+    assert not _user(roles.INVESTIGATOR).has_perm("criteria.change_criterion")
+    assert _user(roles.CRITERIA_ADMIN).has_perm("criteria.change_criterion")
 
 
 def test_nobody_may_change_or_delete_a_decision():
-    for perms in roles.ROLE_PERMISSIONS.values():
-        assert "screening.change_decision" not in perms
-        assert "screening.delete_decision" not in perms
+    for role in roles.ROLE_PERMISSIONS:
+        user = _user(role)
+        assert not user.has_perm("screening.change_decision")
+        assert not user.has_perm("screening.delete_decision")
 
 
 def test_nurses_record_decisions_investigators_do_not():
-    assert "screening.add_decision" in roles.ROLE_PERMISSIONS[roles.STUDY_NURSE]
-    assert "screening.add_decision" not in roles.ROLE_PERMISSIONS[roles.INVESTIGATOR]
+    assert _user(roles.STUDY_NURSE).has_perm("screening.add_decision")
+    assert not _user(roles.INVESTIGATOR).has_perm("screening.add_decision")
 
 
 def test_only_investigators_read_the_access_log_and_nobody_changes_it():
-    for role, perms in roles.ROLE_PERMISSIONS.items():
-        assert ("trialsite.view_candidateaccess" in perms) is (role == roles.INVESTIGATOR)
+    for role in roles.ROLE_PERMISSIONS:
+        user = _user(role)
+        assert user.has_perm("trialsite.view_candidateaccess") is (role == roles.INVESTIGATOR)
         for action in ("add", "change", "delete"):
-            assert f"trialsite.{action}_candidateaccess" not in perms
+            assert not user.has_perm(f"trialsite.{action}_candidateaccess")
+
+
+def test_migrate_puts_a_group_edited_by_hand_back_to_the_table():
+    nurses = Group.objects.get(name=roles.STUDY_NURSE)
+    nurses.permissions.remove(*nurses.permissions.filter(codename="add_decision"))
+    nurses.permissions.add(*Permission.objects.filter(codename="delete_decision"))
+    call_command("migrate", verbosity=0)
+    assert _perm_names(nurses) == set(roles.ROLE_PERMISSIONS[roles.STUDY_NURSE])
 
 
 @pytest.mark.parametrize(

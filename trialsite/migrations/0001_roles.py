@@ -1,6 +1,8 @@
-from django.db import migrations
+"""The role groups. Empty: this step used to call the live `roles_sync`, which
+changed with every later edit of the roles table; the groups are now synced after every
+`migrate` by trialsite.apps (post_migrate). Kept so the migration graph is unchanged."""
 
-from trialsite.roles import roles_sync
+from django.db import migrations
 
 
 class Migration(migrations.Migration):
@@ -11,4 +13,4 @@ class Migration(migrations.Migration):
         ("screening", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(roles_sync, migrations.RunPython.noop)]
+    operations = []

@@ -1,8 +1,8 @@
-"""Give the roles the permissions of the sign-off models (Signature, the audit trail, exports)."""
+"""The sign-off models' permissions for the roles. Empty: this step used to call the live `roles_sync`, which
+changed with every later edit of the roles table; the groups are now synced after every
+`migrate` by trialsite.apps (post_migrate). Kept so the migration graph is unchanged."""
 
 from django.db import migrations
-
-from trialsite.roles import roles_sync
 
 
 class Migration(migrations.Migration):
@@ -11,4 +11,4 @@ class Migration(migrations.Migration):
         ("screening", "0002_signatures"),
     ]
 
-    operations = [migrations.RunPython(roles_sync, migrations.RunPython.noop)]
+    operations = []

@@ -1,9 +1,8 @@
-"""Give the investigator the access log's view permission (`trialsite.view_candidateaccess`),
-so an existing database's Investigator group gains it on `migrate` like every other grant."""
+"""The investigator's access-log permission. Empty: this step used to call the live `roles_sync`, which
+changed with every later edit of the roles table; the groups are now synced after every
+`migrate` by trialsite.apps (post_migrate). Kept so the migration graph is unchanged."""
 
 from django.db import migrations
-
-from trialsite.roles import roles_sync
 
 
 class Migration(migrations.Migration):
@@ -11,4 +10,4 @@ class Migration(migrations.Migration):
         ("trialsite", "0005_protect_rules_snapshot"),
     ]
 
-    operations = [migrations.RunPython(roles_sync, migrations.RunPython.noop)]
+    operations = []

@@ -9,13 +9,13 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 
 from criteria.management.commands._io import CriteriaVersionOption, fail
-from screening.standards.exports import (
+from screening.review.standards.exports import (
     EXPORT_PERMISSION,
     KINDS,
     standards_file_build,
     standards_file_export,
 )
-from screening.standards.scope import ScopeError, scope_get
+from screening.review.standards.scope import ScopeError, scope_get
 
 
 class StandardsCommand(CriteriaVersionOption):

@@ -11,7 +11,7 @@ from screening.hashing import decision_payload
 from screening.prefill.freshness import reference_day, stale_keys
 from screening.prefill.mapping import Proposal
 from screening.prefill.services import prefill_approve
-from screening.selectors import candidate_audit_trail
+from screening.review.selectors import candidate_audit_trail
 from tests.cases import eligible_values
 
 SCREENING_DAY = dt.date(2026, 11, 20)

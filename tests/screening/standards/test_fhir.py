@@ -8,8 +8,8 @@ from fhir.resources import __fhir_version__ as model_fhir_version
 from fhir.resources.bundle import Bundle
 from pydantic import ValidationError
 
-from screening.standards import fhir
-from screening.standards.scope import scope_get
+from screening.review.standards import fhir
+from screening.review.standards.scope import scope_get
 
 pytestmark = [pytest.mark.django_db]
 

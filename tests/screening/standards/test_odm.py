@@ -5,10 +5,10 @@ import pytest
 from lxml import etree
 
 from screening.models import Signature
-from screening.standards.odm import odm_document
-from screening.standards.odm_schema import OdmInvalid, odm_schema, odm_validate
-from screening.standards.scope import scope_get
-from screening.standards.sdtm import iso_utc
+from screening.review.standards.odm import odm_document
+from screening.review.standards.odm_schema import OdmInvalid, odm_schema, odm_validate
+from screening.review.standards.scope import scope_get
+from screening.review.standards.sdtm import iso_utc
 
 pytestmark = [pytest.mark.django_db]
 NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}

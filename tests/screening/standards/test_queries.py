@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from screening.standards.exports import KINDS, standards_file_build
-from screening.standards.scope import scope_get
+from screening.review.standards.exports import KINDS, standards_file_build
+from screening.review.standards.scope import scope_get
 from tests.screening.log_data import screen_patient
 
 pytestmark = [pytest.mark.django_db]

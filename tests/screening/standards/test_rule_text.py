@@ -4,7 +4,11 @@ import json
 
 import pytest
 
-from screening.standards.rule_text import NotExpressible, criterion_expression, expression_text
+from screening.review.standards.rule_text import (
+    NotExpressible,
+    criterion_expression,
+    expression_text,
+)
 from tests.cases import PROTOCOL_FILE
 
 TYPES = {

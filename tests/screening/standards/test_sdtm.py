@@ -9,8 +9,8 @@ import pyreadstat
 import pytest
 
 from criteria.services import criteria_set_draft_create, protocol_load
-from screening.standards import sdtm
-from screening.standards.scope import ScopeError, scope_get
+from screening.review.standards import sdtm
+from screening.review.standards.scope import ScopeError, scope_get
 from tests.cases import PROTOCOL_FILE
 from tests.screening.log_data import screen_patient
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from screening.standards.sdtm_text import ascii_text, sdtm_text, short_names
+from screening.review.standards.sdtm_text import ascii_text, sdtm_text, short_names
 
 
 @pytest.mark.parametrize(

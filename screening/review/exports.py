@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from screening.log_query import LogRow
+from screening.review.log_query import LogRow
 
 COLUMNS = [
     "Trial",

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from screening import decision_views, views
+from screening.intake import decision_views, views
 
 app_name = "screening"
 

@@ -12,8 +12,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
-from screening.log_query import IN_PROGRESS, SORTS, LogFilters
 from screening.models import Decision
+from screening.review.log_query import IN_PROGRESS, SORTS, LogFilters
 from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fields
 
 OUTCOME_CHOICES = [("", "Any outcome"), *Decision.Outcome.choices, (IN_PROGRESS, "Not decided")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from screening.standards import views
+from screening.review.standards import views
 
 app_name = "standards"
 

@@ -20,9 +20,9 @@ import pandas as pd
 import pyreadstat
 
 from screening.failures import failed_results
-from screening.standards.rule_text import NotExpressible, criterion_expression
-from screening.standards.scope import Scope, scope_episodes
-from screening.standards.sdtm_text import sdtm_text, short_names
+from screening.review.standards.rule_text import NotExpressible, criterion_expression
+from screening.review.standards.scope import Scope, scope_episodes
+from screening.review.standards.sdtm_text import sdtm_text, short_names
 
 
 @dataclass(frozen=True)

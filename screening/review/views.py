@@ -16,10 +16,13 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from screening import anchors, charts, exports, log_pages, selectors, signoff
+from criteria.selectors import trial_ids
+from screening import anchors, signoff
 from screening.exceptions import SignOffRefused, WrongPassword
-from screening.log_forms import LogFilterForm, SignOffForm, SummaryPeriodForm
-from screening.log_query import LogFilters
+from screening.review import charts, exports, log_pages, selectors
+from screening.review.forms import LogFilterForm, SignOffForm, SummaryPeriodForm
+from screening.review.log_query import LogFilters
+from screening.selectors import candidate_get
 from trialsite.access_log import CandidateAccessLogMixin, candidate_access_logged
 from trialsite.login_protection import lockout_response, login_failure_count, login_locked_out
 
@@ -115,7 +118,7 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
     template_name = "screening/summary.html"
 
     def get_context_data(self, **kwargs):
-        trials = selectors.trial_ids()
+        trials = trial_ids()
         form = SummaryPeriodForm(self.request.GET, trials=trials)
         referred_from, referred_to = form.period()
         trial = form.chosen_trial()
@@ -244,7 +247,7 @@ class AuditTrailView(PermissionRequiredMixin, CandidateAccessLogMixin, TemplateV
 
     def dispatch(self, request, *args, **kwargs):
         # Set before the access-log mixin looks for it: reading a trail is reading a candidate.
-        self.candidate = selectors.candidate_get(kwargs["number"])
+        self.candidate = candidate_get(kwargs["number"])
         if self.candidate is None:
             raise Http404("No candidate with this screening number.")
         return super().dispatch(request, *args, **kwargs)

@@ -17,9 +17,9 @@ from django.utils import timezone
 from fhir.resources.bundle import Bundle
 
 from screening.models import Decision, Screening
-from screening.standards.rule_text import NotExpressible, criterion_expression
-from screening.standards.scope import Scope, scope_episodes
-from screening.standards.sdtm import iso_utc
+from screening.review.standards.rule_text import NotExpressible, criterion_expression
+from screening.review.standards.scope import Scope, scope_episodes
+from screening.review.standards.sdtm import iso_utc
 
 EXPRESSION_EXTENSION = "http://hl7.org/fhir/StructureDefinition/cqf-expression"
 DECIDED_AT_EXTENSION = "urn:trialsite:fhir:decision-recorded-at"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from screening.forms import CandidateForm
+from screening.intake.forms import CandidateForm
 
 NO_TRIAL = (
     "No trial has published criteria yet, so no referral can be registered. A criteria admin "

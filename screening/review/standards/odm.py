@@ -20,10 +20,10 @@ from lxml import etree
 
 from screening.failures import failed_results
 from screening.models import Decision, Screening, Signature
-from screening.standards import odm_metadata as meta
-from screening.standards.odm_schema import NAMESPACE, odm_validate
-from screening.standards.scope import Scope, scope_episodes
-from screening.standards.sdtm import iso_utc
+from screening.review.standards import odm_metadata as meta
+from screening.review.standards.odm_schema import NAMESPACE, odm_validate
+from screening.review.standards.scope import Scope, scope_episodes
+from screening.review.standards.sdtm import iso_utc
 
 element = meta.element
 

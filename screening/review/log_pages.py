@@ -30,8 +30,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from screening.log_counts import counts_checked, queryset_sql
-from screening.log_query import (
+from screening.models import Decision, Screening
+from screening.review.log_counts import counts_checked, queryset_sql
+from screening.review.log_query import (
     DECISION_SORTS,
     IN_PROGRESS,
     LogFilters,
@@ -41,7 +42,6 @@ from screening.log_query import (
     log_queryset,
     log_trial_filter,
 )
-from screening.models import Decision, Screening
 from trialsite.integers import integer_range
 
 PAGED_SORTS = DECISION_SORTS

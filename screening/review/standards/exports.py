@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from screening.standards import fhir, odm, sdtm
-from screening.standards.scope import Scope
+from screening.review.standards import fhir, odm, sdtm
+from screening.review.standards.scope import Scope
 from trialsite.access_log import candidate_access_record_many
 
 EXPORT_PERMISSION = "screening.export_screening_log"

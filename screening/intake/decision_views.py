@@ -15,9 +15,8 @@ from criteria.describe import rules_in_words
 from screening import services
 from screening.confirmation import DecisionPreview, decision_preview
 from screening.exceptions import ConfirmationStale, EpisodeLocked, ScreeningError
-from screening.forms import DecisionConfirmForm
-from screening.models import Screening
-from screening.views import (
+from screening.intake.forms import DecisionConfirmForm
+from screening.intake.views import (
     NOT_SAVED,
     REASON_NEEDED,
     CandidateMixin,
@@ -25,6 +24,7 @@ from screening.views import (
     episode_url,
     pending_reason_key,
 )
+from screening.models import Screening
 from screening.wording import decision_words
 from trialsite.access_log import CandidateAccessLogMixin
 

@@ -8,7 +8,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
 from criteria.models import Trial
-from screening.standards.scope import Scope, ScopeError, scope_get
+from screening.review.standards.scope import Scope, ScopeError, scope_get
 from trialsite.filter_forms import check_date_range, date_field, mark_invalid_fields
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from lxml import etree
 
 from screening.models import Decision, Signature
-from screening.standards.odm_schema import NAMESPACE
-from screening.standards.scope import Scope
+from screening.review.standards.odm_schema import NAMESPACE
+from screening.review.standards.scope import Scope
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STUDY_EVENT, FORM, LOCATION = "SE.SCREENING", "F.SCREENING", "LOC.SITE"

@@ -13,16 +13,21 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from criteria.selectors import criteria_set_published, criteria_set_rules, trials_screening
+from criteria.selectors import (
+    criteria_set_published,
+    criteria_set_rules,
+    trial_ids,
+    trials_screening,
+)
 from screening import selectors, services
 from screening.exceptions import ScreeningError
-from screening.forms import (
+from screening.intake.forms import (
     CandidateChangeForm,
     DecisionForm,
     ScreeningForm,
 )
+from screening.intake.register_form import CandidateRegisterForm
 from screening.models import Screening
-from screening.register_form import CandidateRegisterForm
 from trialsite.access_log import CandidateAccessLogMixin
 
 logger = logging.getLogger(__name__)
@@ -63,7 +68,7 @@ class CandidateListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.trials = selectors.trial_ids()
+        self.trials = trial_ids()
         trial = self.request.GET.get("trial", "")
         self.trial = trial if trial in self.trials else ""
         return selectors.candidate_list(search=self.request.GET.get("q", ""), trial=self.trial)

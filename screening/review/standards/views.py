@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from screening.standards.exports import EXPORT_PERMISSION, KINDS, standards_file_export
-from screening.standards.forms import StandardsScopeForm
+from screening.review.standards.exports import EXPORT_PERMISSION, KINDS, standards_file_export
+from screening.review.standards.forms import StandardsScopeForm
 
 TEMPLATE = "standards/exports.html"
 
