@@ -7,9 +7,10 @@ what both revisions have (the services that register a referral and save values,
 the auth models), so one script serves both sides.
 
 - `pool FILE COUNT KIND`: COUNT fresh referrals, each with its own signed-in session of the
-  bench superuser; KIND `record` also saves bench/case.json's values into each, ready for
-  Record decision. Writes one JSON object a line: number, session, and the fingerprint that
-  confirming would send (empty where the revision has no confirmation step).
+  bench superuser; KIND `record` also saves the values of the production smoke test's
+  patient (deploy/smoke-case.json) into each, ready for Record decision. Writes one JSON
+  object a line: number, session, and the fingerprint that confirming would send (empty
+  where the revision has no confirmation step).
 - `targets`: one JSON object: how many episodes and decisions, a decided candidate in the
   middle of the data and its decision, a fresh candidate whose values await Record decision,
   and a session.
@@ -41,7 +42,9 @@ from screening import services  # noqa: E402
 from screening.models import Decision, Screening  # noqa: E402
 
 TRIAL = "NCT01387295"
-CASE = json.loads((Path(__file__).resolve().parent / "case.json").read_text())
+# The production smoke test's patient, who meets every criterion (JSON form).
+SMOKE_CASE = Path(__file__).resolve().parents[1] / "deploy/smoke-case.json"
+CASE = json.loads(SMOKE_CASE.read_text())["values"]
 
 
 def bench_user():

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.pages import BARE, PAGES, SIGNED_IN, Page, fill, placeholders  # noqa: E402
 from bench.report import Measure, print_table, write_results  # noqa: E402
+from deploy.smoke_client import form_data  # noqa: E402
 
 PY = sys.executable
 PG = "postgres://postgres@127.0.0.1:5432/"
@@ -49,7 +50,8 @@ BEFORE_TREE = Path("/tmp/bench-before")
 SECRET = secrets.token_urlsafe(50)
 # The CSRF cookie's secret and the form's token: Django accepts the unmasked secret as token.
 CSRF = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
-CASE = json.loads((ROOT / "bench/case.json").read_text())
+# The production smoke test's patient, who meets every criterion (JSON form).
+CASE = json.loads((ROOT / "deploy/smoke-case.json").read_text())["values"]
 POOL_PER_SECOND = 80  # fresh episodes per second of a POST run; the run stops if they run out
 
 
@@ -182,24 +184,11 @@ def post_lines(side: Side, page: Page) -> list[str]:
                 "confirm": "",
             }
         else:
-            fields = {**form_values(CASE), "save": ""}
+            fields = {**form_data(CASE), "save": ""}
         body = urlencode({"csrfmiddlewaretoken": CSRF, **fields})
         path = fill(page.path, {**side.values, "fresh": item["number"]})
         lines.append(f"{path}\t{cookie(item['session'])}\t{body}")
     return lines
-
-
-def form_values(values: dict) -> dict:
-    """The screening form's fields for JSON-form values, as a browser sends them."""
-    data = {}
-    for key, value in values.items():
-        if isinstance(value, bool):
-            data[key] = "yes" if value else "no"
-        elif value == "never":
-            data[f"{key}__never"] = "on"
-        else:
-            data[key] = str(value)
-    return data
 
 
 def probe(side: Side, page: Page) -> str:
