@@ -296,6 +296,7 @@ def load(sides: list[Side], seconds: int) -> dict:
         if page.admin:
             admin = fill(page.admin, after.values)
             results[(page.name, "admin")] = wrk(after, admin, seconds, after.values["session"])
+    results["bare at the end"] = wrk(after, BARE.path, seconds)
     return results
 
 
