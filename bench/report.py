@@ -10,8 +10,10 @@ page should answer with p99 < 250 ms.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import platform
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,20 +28,52 @@ QUIET_P99_MS = 250
 
 @dataclass
 class Measure:
-    rate: float  # requests/s
-    p99: float  # ms
-    requests: int
+    """What wrk recorded of one page on one side, over one or more runs."""
+
+    latencies: Counter  # microseconds -> how many requests took that long
+    seconds: float
     ran_out: bool = False  # a POST page used every fresh episode before its time was up
+    sent: int = 0  # a POST page's prepared requests sent
+
+    @property
+    def requests(self) -> int:
+        return sum(self.latencies.values())
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def p99(self) -> float:
+        """The 99th percentile in ms: the least latency that 99 % of requests did not exceed."""
+        rank, seen = 0.99 * self.requests, 0
+        for microseconds in sorted(self.latencies):
+            seen += self.latencies[microseconds]
+            if seen >= rank:
+                return microseconds / 1000
+        return math.nan
+
+    def __add__(self, other: Measure) -> Measure:
+        return Measure(
+            self.latencies + other.latencies,
+            self.seconds + other.seconds,
+            self.ran_out or other.ran_out,
+            self.sent + other.sent,
+        )
 
     def __str__(self) -> str:
         return f"{self.rate:,.1f} requests/s, p99 {self.p99:,.1f} ms ({self.requests} requests)"
 
 
 def _ms(value: float) -> str:
+    if value != value:  # NaN: no request was answered within a run
+        return "none answered"
     return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
 
 
 def _ratio(value: float, goal_met: bool) -> str:
+    if math.isnan(value):
+        return ""
     return f"{value:.2f}" + ("" if goal_met else " ✗")
 
 
@@ -58,7 +92,7 @@ def rows(results: dict) -> list[list[str]]:
         else:
             ratio = after.p99 / before.p99
             cells += [_ms(before.p99), _ratio(ratio, ratio <= MAX_RATIO)]
-        cells.append(f"{after.p99 / signed_in:.1f}")
+        cells.append(_ms(after.p99 / signed_in).replace("none answered", ""))
         cells.append(
             _ratio(admin.p99 / after.p99, admin.p99 / after.p99 >= ADMIN_RATIO) if admin else ""
         )
@@ -119,7 +153,8 @@ def write_results(results: dict, context: dict) -> None:
         "# Benchmark results",
         "",
         f"{machine} · `{context['command']}` · {run_at} · after = {context['after']}{before} · "
-        f"{context['decisions']:,} decisions, wrk -t1 -c4 -d{context['seconds']}s, gunicorn 2 "
+        f"{context['decisions']:,} decisions, wrk -t1 -c4, {context['rounds']} × "
+        f"{context['seconds']} s a page and side, gunicorn 2 "
         f"workers, PostgreSQL · {context['total'] / 60:.0f} min",
         "",
         "| " + " | ".join(HEADER) + " |",
@@ -148,7 +183,7 @@ def _memory() -> str:
 NOTES = """How to read it: docs/performance.md. ✗ marks a ratio that misses its goal (after / before
 ≤ 1.5; admin changelist / page ≥ 1.5). The URLs are in bench/pages.py.
 
-POST pages are loaded by wrk with bench/post.lua: each request goes to a fresh episode (made
+POST pages are loaded by wrk with bench/wrk.lua: each request goes to a fresh episode (made
 beforehand through each side's own services, with its own session), so every Save stores
 values into an empty episode and every Record decision records a first decision, as a nurse
 does; wrk rather than a Python client, so the load generator costs the same as for the GET

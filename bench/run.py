@@ -4,11 +4,12 @@ With `--before REVISION`, that revision is checked out in a temporary git worktr
 (/tmp/bench-before, removed afterwards). Each side gets its own PostgreSQL database, made by
 its own migrations, holding the same volume of data (--decisions decided candidates, made by
 that side's generator), and its own gunicorn (2 workers, 127.0.0.1, DEBUG off). Then each page
-of bench/pages.py is loaded by `wrk` (1 thread, 4 connections, --seconds) on before, then on
-after, page after page, so a change in the host's load hits both sides alike. List pages are
-also compared with Django admin's changelist over the same rows, and every page with a
-signed-in page that does nothing (bench/urls.py). POST pages (Save, Record decision) go to a
-fresh episode per request, through bench/post.lua. The table is printed and written to
+of bench/pages.py is loaded by `wrk` (1 thread, 4 connections, --seconds a run) on before,
+then after, then before and after again (--rounds), page after page, so a change in the
+host's load hits both sides alike; each side's runs of a page are merged into one p99. List
+pages are also compared with Django admin's changelist over the same rows, and every page
+with a signed-in page that does nothing (bench/urls.py). POST pages (Save, Record decision)
+go to a fresh episode per request, through bench/wrk.lua. The table is printed and written to
 bench/RESULTS.md (bench/report.py). Nothing here passes or fails.
 
 Only 127.0.0.1 is contacted. The databases (trialsite_bench, trialsite_bench_before) are
@@ -30,6 +31,7 @@ import string
 import subprocess
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +55,8 @@ CSRF = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in ran
 # The production smoke test's patient, who meets every criterion (JSON form).
 CASE = json.loads((ROOT / "deploy/smoke-case.json").read_text())["values"]
 POOL_PER_SECOND = 80  # fresh episodes per second of a POST run; the run stops if they run out
+CONNECTIONS = 4
+TIMEOUT_S = 10
 
 
 @dataclass
@@ -211,12 +215,14 @@ def probe(side: Side, page: Page) -> str:
 
 
 def wrk(side: Side, path: str, seconds: int, session: str = "", lines=None) -> Measure:
-    args = ["wrk", "-t1", "-c4", f"-d{seconds}s", "--timeout", "10s", "--latency"]
-    env = dict(os.environ)
+    """One wrk run; `lines`: a POST page's prepared requests (bench/wrk.lua)."""
+    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", f"{TIMEOUT_S}s"]
+    args += ["-s", str(ROOT / "bench/wrk.lua")]
+    latencies = Path(f"/tmp/bench-latencies-{side.name}.txt")
+    env = {**os.environ, "BENCH_LATENCIES": str(latencies)}
     if lines is not None:
         requests = Path(f"/tmp/bench-requests-{side.name}.tsv")
         requests.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        args += ["-s", str(ROOT / "bench/post.lua")]
         env["BENCH_REQUESTS"] = str(requests)
     else:
         status, _ = request(side, "GET", path, cookie(session) if session else "")
@@ -231,14 +237,23 @@ def wrk(side: Side, path: str, seconds: int, session: str = "", lines=None) -> M
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise SystemExit(f"{side.name} {path}: {errors.group(1)} responses were errors\n{out}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    count = int(re.search(r"(\d+) requests in", out).group(1))
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out).groups()
-    return Measure(rate, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], count)
+    took = float(re.search(r"requests in ([\d.]+)s", out).group(1))
+    counts, sent = Counter(), 0
+    for line in latencies.read_text().splitlines():
+        microseconds, count = line.split()
+        if microseconds == "sent":
+            sent = int(count)
+        else:
+            counts[int(microseconds)] += int(count)
+    # A request wrk gave up on after --timeout counts as taking that long, not as none.
+    timeouts = re.search(r"timeout (\d+)", out)
+    if timeouts:
+        counts[TIMEOUT_S * 1_000_000] += int(timeouts.group(1))
+    return Measure(counts, took, sent=sent)
 
 
 def measure(side: Side, page: Page, seconds: int) -> Measure | None:
-    """The page under load on this side; None when the side does not have it."""
+    """One run of the page under load on this side; None when the side does not have it."""
     why = probe(side, page)
     if why:
         if page.new and side.name == "before":
@@ -248,17 +263,19 @@ def measure(side: Side, page: Page, seconds: int) -> Measure | None:
         return wrk(side, fill(page.path, side.values), seconds, side.values["session"])
     lines = post_lines(side, page)
     result = wrk(side, lines[0].split("\t")[0], seconds, lines=lines)
-    done = _done(side, page, len(lines))
-    if done < min(result.requests, len(lines)):
+    result.ran_out = result.sent >= len(lines)
+    used = side.pools[page.name][: result.sent]
+    del side.pools[page.name][: len(used)]
+    done = _done(side, used)
+    if done < min(result.requests, len(used)):
         raise SystemExit(f"{side.name}: {page.name}: {result.requests} sent, {done} took effect")
-    result.ran_out = result.requests >= len(lines)
     return result
 
 
-def _done(side: Side, page: Page, count: int) -> int:
-    """How many of the pool's episodes the POST page changed: decided, or values saved."""
-    numbers = ",".join(f"'{item['number']}'" for item in side.pools[page.name][:count])
-    changed = "s.status = 'decided'" if "decide" in page.path else "s.\"values\" <> '{}'::jsonb"
+def _done(side: Side, used: list[dict]) -> int:
+    """How many of the `used` episodes a POST page changed: decided, or values saved."""
+    numbers = ",".join(f"'{item['number']}'" for item in used)
+    changed = "(s.status = 'decided' OR s.\"values\" <> '{}'::jsonb)"
     return int(
         psql(
             side.db,
@@ -284,26 +301,39 @@ def git(*args: str) -> str:
     return done.stdout.strip()
 
 
-def load(sides: list[Side], seconds: int) -> dict:
-    """Every page on every side, alternating sides page by page."""
+def load(sides: list[Side], seconds: int, rounds: int) -> dict:
+    """Every page on every side: before, after, before, after ... (`rounds` of each), page by
+    page; each page's runs on one side merged into one Measure."""
     after = sides[-1]
     results: dict = {"bare": wrk(after, BARE.path, seconds)}
     results["signed-in"] = wrk(after, SIGNED_IN.path, seconds, after.values["session"])
     for page in PAGES:
+        for _round in range(rounds):
+            for side in sides:
+                _add(results, (page.name, side.name), measure(side, page, seconds))
+            if page.admin:
+                admin = fill(page.admin, after.values)
+                _add(
+                    results,
+                    (page.name, "admin"),
+                    wrk(after, admin, seconds, after.values["session"]),
+                )
         for side in sides:
-            results[(page.name, side.name)] = measure(side, page, seconds)
             print(f"{side.name:>6} {page.name}: {results[(page.name, side.name)]}", flush=True)
-        if page.admin:
-            admin = fill(page.admin, after.values)
-            results[(page.name, "admin")] = wrk(after, admin, seconds, after.values["session"])
     results["bare at the end"] = wrk(after, BARE.path, seconds)
     return results
+
+
+def _add(results: dict, key: tuple, measured: Measure | None) -> None:
+    earlier = results.get(key)
+    results[key] = measured if earlier is None or measured is None else earlier + measured
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=10, help="of wrk per page and side")
+    parser.add_argument("--seconds", type=int, default=5, help="of each wrk run")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each page on each side")
     parser.add_argument("--before", metavar="REVISION", help="compare with this git revision")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -314,11 +344,12 @@ def main() -> None:
             tree = before_tree(args.before)
             sides.insert(0, Side("before", tree, "trialsite_bench_before", 8766))
         with ThreadPoolExecutor(max_workers=len(sides)) as pool:
-            made = list(pool.map(lambda s: prepare(s, args.decisions, args.seconds), sides))
+            runs = args.seconds * args.rounds
+            made = list(pool.map(lambda s: prepare(s, args.decisions, runs), sides))
         with ExitStack() as servers:
             for side in sides:
                 servers.enter_context(gunicorn(side))
-            results = load(sides, args.seconds)
+            results = load(sides, args.seconds, args.rounds)
     finally:
         if args.before and BEFORE_TREE.exists():
             git("worktree", "remove", "--force", str(BEFORE_TREE))
@@ -328,6 +359,7 @@ def main() -> None:
         "after": git("rev-parse", "--short", "HEAD"),
         "decisions": args.decisions,
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "generated": dict(zip([s.name for s in sides], made, strict=True)),
         "total": time.perf_counter() - started,
     }
