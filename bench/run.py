@@ -23,6 +23,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import math
 import os
 import re
 import secrets
@@ -253,8 +254,12 @@ def wrk(side: Side, path: str, seconds: int, session: str = "", lines=None) -> M
 
 
 def measure(side: Side, page: Page, seconds: int) -> Measure | None:
-    """One run of the page under load on this side; None when the side does not have it."""
+    """One run of the page under load on this side; None when the side does not have it.
+    A page whose one request takes more than a quarter of `seconds` runs for four times that
+    (at most a minute), so that some of its requests are answered within the run."""
+    started = time.perf_counter()
     why = probe(side, page)
+    seconds = max(seconds, min(60, math.ceil(4 * (time.perf_counter() - started))))
     if why:
         if page.new and side.name == "before":
             return None
