@@ -44,7 +44,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from criteria.evaluator import EVALUATOR_VERSION, evaluate  # noqa: E402
-from criteria.rules import rules_to_dict  # noqa: E402
+from criteria.protocol import rules_to_dict  # noqa: E402
 from criteria.selectors import criteria_set_lookup, criteria_set_rules  # noqa: E402
 from criteria.values import value_to_json  # noqa: E402
 from screening.demo import candidate  # noqa: E402

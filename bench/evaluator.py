@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.jsonlogic_rules import outcome_of, rules_logic, to_json_data  # noqa: E402
 from criteria.evaluator import evaluate  # noqa: E402
-from criteria.rules import RuleSet, protocol_from_dict  # noqa: E402
+from criteria.protocol import RuleSet, protocol_from_dict  # noqa: E402
 from screening.demo import candidate  # noqa: E402
 
 PROTOCOL = ROOT / "criteria" / "protocols" / "NCT01387295.json"

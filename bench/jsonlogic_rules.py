@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from criteria.derivations import DERIVATIONS
-from criteria.rules import Condition, CriterionRule, Expression, Group, RuleSet
+from criteria.derivations import derive
+from criteria.protocol import Condition, CriterionRule, Expression, Group, RuleSet
 from criteria.values import NEVER
 
 _SYMBOL = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "eq": "==", "ne": "!="}
@@ -89,7 +89,7 @@ def to_json_data(rules: RuleSet, values: Mapping[str, object]) -> dict[str, Any]
     working = dict(values)
     for key, spec in rules.variables.items():
         if spec.derivation:
-            derived = DERIVATIONS[spec.derivation](working)
+            derived = derive(spec, working, rules.variables)
             if derived is not None:
                 working[key] = derived.value
     data: dict[str, Any] = {}

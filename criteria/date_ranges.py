@@ -2,9 +2,10 @@
 
 A protocol declares numeric plausible ranges per variable (minimum, maximum); a date's range
 depends on the screening date instead, so it follows from what the protocol already declares
-about the date: the birth date and the screening date are the inputs of the age derivation,
-a date that may lie in the future (`future_allowed`) is a planned one, and every other date is
-a past event. Dates are measured from the screening date, or from today while none is given.
+about the date: the birth date and the screening date are the variables the registration
+fills in (`date_of_birth`, `screening_date`), a date that may lie in the future
+(`future_allowed`) is a planned one, and every other date is a past event. Dates are
+measured from the screening date, or from today while none is given.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from criteria.derivations import DERIVATION_INPUTS, completed_years
-from criteria.schema import VariableSpec
+from criteria.derivations import completed_years
+from criteria.protocol import VariableSpec
 
-BIRTH_KEY, REFERENCE_KEY = DERIVATION_INPUTS["age_years"]
+# The keys the registration's date of birth and the episode's screening date are kept under.
+BIRTH_KEY, REFERENCE_KEY = "date_of_birth", "screening_date"
 EARLIEST = date(1900, 1, 1)
 OLDEST_AGE = 120
 PLANNED_YEARS = 2

@@ -1,18 +1,20 @@
-"""Named derivations: values computed from entered ones (age, creatinine clearance, × ULN).
+"""Derivations: values computed from others, each an instance of a kind of calculation.
 
-Each takes the working mapping of typed canonical values (entered values plus the derived
-values computed so far) and returns `Derived(value, how)` or None when an input is missing.
-The functions read fixed variable keys (`date_of_birth`, `weight_kg`, ...): a trial that uses a
-derivation must name its variables so; `DERIVATION_INPUTS` lists them for validation and for
-telling the nurse what to fill in.
+A protocol file declares a derived variable's kind and names its inputs
+(`criteria.protocol.shape.DERIVATION_KINDS`): a lab as a multiple of its upper limit of
+normal, age in completed years, days between two dates, creatinine clearance (measured, else
+Cockcroft-Gault). `DERIVATIONS` maps each kind to its function, which takes the derived
+variable, the working mapping of typed canonical values (entered values plus the derived
+values computed so far) and the trial's variables, and returns `Derived(value, how)` or None
+when an input is missing. No function reads a fixed key.
 
 Decimal arithmetic runs in one fixed context (28 digits, half-even) so a caller's thread-local
 context cannot change an outcome; so does the rounding of values for reasons and `how` texts,
 so that it cannot change those or make them raise either. Derived values are compared
-unrounded; they are quantized to 2 places only for the `how` text, because rounding first
-could turn 30.004 mL/min into 30.00 and so flip "> 30". A ratio of inputs with a few
-significant digits lies much further than 28 digits from any threshold unless it equals it,
-so the division cannot flip one either.
+unrounded; they are rounded to the variable's display places only for people, because
+rounding first could turn 30.004 mL/min into 30.00 and so flip "> 30". A ratio of inputs with
+a few significant digits lies much further than 28 digits from any threshold unless it equals
+it, so the division cannot flip one either.
 """
 
 from __future__ import annotations
@@ -22,10 +24,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
-from criteria.schema import VariableSpec
+from criteria.protocol.shape import (
+    DEFAULT_DERIVED_PLACES,
+    DERIVATION_KINDS,
+    Derivation,
+    Variables,
+    VariableSpec,
+)
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
-_CENTS = Decimal("0.01")
 _UMOL_PER_MG_DL_CREATININE = Decimal("88.4")
 _FEMALE_FACTOR = Decimal("0.85")
 
@@ -35,12 +42,14 @@ class Derived:
     """A derived value and how it was obtained.
 
     `how` is the full working for the result page ("Cockcroft-Gault: (140 − 61) × ..."),
-    `method` the short tag a criterion's reason puts after the value ("Cockcroft-Gault").
+    `method` the short tag a criterion's reason puts after the value ("Cockcroft-Gault"),
+    `shown` the value rounded for people (the evaluator sets it; `value` stays exact).
     """
 
     value: object
     how: str
     method: str = ""
+    shown: str = ""  # the value as people read it: rounded to the variable's display places
 
 
 @dataclass(frozen=True)
@@ -62,10 +71,17 @@ def days_between(a: date, b: date) -> int:
     return (b - a).days
 
 
-def display(value: Decimal) -> str:
-    """A derived Decimal as shown to people: 2 places, half-even, in CONTEXT whatever the
+def display(value: Decimal, places: int = DEFAULT_DERIVED_PLACES) -> str:
+    """A Decimal as shown to people: `places` places, half-even, in CONTEXT whatever the
     caller's context (a precision of 3 made 72.1396 raise InvalidOperation)."""
-    return str(value.quantize(_CENTS, context=CONTEXT))
+    return str(value.quantize(Decimal(1).scaleb(-places), context=CONTEXT))
+
+
+def shown(value: object, places: int | None) -> str:
+    """A value as people read it: a Decimal rounded to `places` (None: as it is)."""
+    if isinstance(value, Decimal) and places is not None:
+        return display(value, places)
+    return str(value)
 
 
 def _date(values: Mapping[str, object], key: str) -> date | None:
@@ -83,13 +99,43 @@ def completed_years(born: date, on: date) -> int:
     return on.year - born.year - before_birthday
 
 
-def age_years(values: Mapping[str, object]) -> Derived | None:
-    """Completed years of `date_of_birth` at `screening_date`."""
-    born, on = _date(values, "date_of_birth"), _date(values, "screening_date")
-    if born is None or on is None:
+def _inputs(spec: VariableSpec, values: Mapping[str, object]) -> dict[str, object]:
+    """The values of a derivation's inputs by role (a choice value, such as "female", as is)."""
+    derivation = spec.derivation
+    assert derivation is not None  # only derived variables are worked out
+    literal = {put.role for put in DERIVATION_KINDS[derivation.kind].inputs if put.choice_of}
+    return {
+        role: name if role in literal else values.get(name)
+        for role, name in derivation.inputs.items()
+    }
+
+
+def _number(value: object) -> Decimal | int | None:
+    return value if isinstance(value, (Decimal, int)) and not isinstance(value, bool) else None
+
+
+def _dates(spec: VariableSpec, values: Mapping[str, object], *roles: str) -> list[date] | None:
+    given = _inputs(spec, values)
+    found = [given[role] for role in roles]
+    return found if all(isinstance(day, date) for day in found) else None  # type: ignore[return-value]
+
+
+def age_years(spec: VariableSpec, values: Mapping[str, object], variables: Variables):
+    """Completed years from `birth_date` to `on`."""
+    dates = _dates(spec, values, "birth_date", "on")
+    if dates is None:
         return None
-    years = completed_years(born, on)
-    return Derived(years, f"{years} completed years on {on}, born {born}")
+    years = completed_years(*dates)
+    return Derived(years, f"{years} completed years on {dates[1]}, born {dates[0]}")
+
+
+def days_from_to(spec: VariableSpec, values: Mapping[str, object], variables: Variables):
+    """Whole days from `start` to `end` (negative when `end` is earlier)."""
+    dates = _dates(spec, values, "start", "end")
+    if dates is None:
+        return None
+    days = days_between(*dates)
+    return Derived(days, f"{days} days from {dates[0]} to {dates[1]}")
 
 
 def cockcroft_gault(
@@ -107,77 +153,82 @@ def cockcroft_gault(
     return CONTEXT.divide(top, CONTEXT.multiply(Decimal(72), creatinine_umol))
 
 
-def creatinine_clearance(values: Mapping[str, object]) -> Derived | None:
+def creatinine_clearance(spec: VariableSpec, values: Mapping[str, object], variables: Variables):
     """Measured clearance when entered, else Cockcroft-Gault from age, sex, weight, creatinine."""
-    measured = values.get("creatinine_clearance_measured")
+    given = _inputs(spec, values)
+    measured = _number(given.get("measured"))
     if measured is not None:
         return Derived(measured, f"measured: {measured} mL/min", "measured")
-    age, sex = values.get("age_years"), values.get("sex")
-    weight, creatinine = values.get("weight_kg"), values.get("serum_creatinine")
-    if age is None or sex not in ("female", "male") or weight is None or not creatinine:
+    age, sex = _number(given["age"]), given["sex"]
+    weight, creatinine = _number(given["weight"]), _number(given["creatinine"])
+    if age is None or sex is None or weight is None or not creatinine:
         return None
-    female = sex == "female"
+    female = sex == given["female"]
     result = cockcroft_gault(age, female, weight, creatinine)  # type: ignore[arg-type]
-    return Derived(
-        result,
-        _cockcroft_gault_how(age, female, weight, creatinine, result),
-        "Cockcroft-Gault",
-    )
+    how = _cockcroft_gault_how(age, female, weight, creatinine, result, spec.places)
+    return Derived(result, how, "Cockcroft-Gault")
 
 
-def _cockcroft_gault_how(age, female: bool, weight, creatinine, result: Decimal) -> str:
+def _cockcroft_gault_how(age, female: bool, weight, creatinine, result: Decimal, places) -> str:
     mg_dl = CONTEXT.divide(creatinine, _UMOL_PER_MG_DL_CREATININE)
     sex_part = " × 0.85" if female else ""
     return (
         f"Cockcroft-Gault: (140 − {age}) × {weight} kg{sex_part} / (72 × {display(mg_dl)} mg/dL"
-        f" [{creatinine} µmol/L ÷ 88.4]) = {display(result)} mL/min"
+        f" [{creatinine} µmol/L ÷ 88.4]) = {shown(result, places)} mL/min"
     )
 
 
-def bilirubin_x_uln(values: Mapping[str, object]) -> Derived | None:
-    """Bilirubin as a multiple of the lab's upper normal limit (both µmol/L)."""
-    bilirubin, uln = values.get("bilirubin"), values.get("bilirubin_uln")
-    if bilirubin is None or not uln:
+def times_uln(spec: VariableSpec, values: Mapping[str, object], variables: Variables):
+    """A lab value as a multiple of its upper limit of normal (both in the same unit)."""
+    given = _inputs(spec, values)
+    value, uln = _number(given["value"]), _number(given["uln"])
+    if value is None or not uln:
         return None
-    ratio = CONTEXT.divide(bilirubin, uln)  # type: ignore[arg-type]
-    return Derived(ratio, f"{bilirubin} µmol/L ÷ {uln} µmol/L ULN = {display(ratio)} × ULN")
+    ratio = CONTEXT.divide(value, uln)
+    unit = variables[spec.derivation.inputs["value"]].unit  # type: ignore[union-attr]
+    amount, limit = (f"{value} {unit}", f"{uln} {unit}") if unit else (f"{value}", f"{uln}")
+    return Derived(ratio, f"{amount} ÷ {limit} ULN = {shown(ratio, spec.places)} × ULN")
 
 
-DERIVATIONS: dict[str, Callable[[Mapping[str, object]], Derived | None]] = {
+Derive = Callable[[VariableSpec, Mapping[str, object], Variables], "Derived | None"]
+DERIVATIONS: dict[str, Derive] = {
+    "times_uln": times_uln,
     "age_years": age_years,
+    "days_between": days_from_to,
     "creatinine_clearance": creatinine_clearance,
-    "bilirubin_x_uln": bilirubin_x_uln,
 }
 
-# The variables each derivation needs. An optional input that short-cuts the derivation
-# (creatinine_clearance_measured) is not listed: the nurse is asked for what is always enough.
-DERIVATION_INPUTS: dict[str, tuple[str, ...]] = {
-    "age_years": ("date_of_birth", "screening_date"),
-    "creatinine_clearance": ("age_years", "sex", "weight_kg", "serum_creatinine"),
-    "bilirubin_x_uln": ("bilirubin", "bilirubin_uln"),
-}
+
+def derive(spec: VariableSpec, values: Mapping[str, object], variables: Variables):
+    """The derived variable `spec` worked out from `values`, or None while an input is missing."""
+    return DERIVATIONS[spec.derivation.kind](spec, values, variables)  # type: ignore[union-attr]
 
 
 def entered_inputs(key: str, variables: Mapping[str, VariableSpec]) -> tuple[str, ...]:
-    """The entered variables a variable needs: itself, or a derivation's, through derived ones."""
+    """The entered variables a variable needs: itself, or a derivation's, through derived ones.
+    An optional input that short-cuts the derivation (a measured clearance) is not listed: the
+    nurse is asked for what is always enough."""
     spec = variables.get(key)
-    if spec is None or not spec.derivation:
+    if spec is None or spec.derivation is None:
         return (key,)
     found: dict[str, None] = {}
-    for needed in DERIVATION_INPUTS.get(spec.derivation, ()):
+    for needed in spec.derivation.reads(optional=False):
         found.update(dict.fromkeys(entered_inputs(needed, variables)))
     return tuple(found)
 
 
 def derivation_order(variables: Mapping[str, VariableSpec]) -> list[str]:
-    """The derived variables' keys, each after the derived variables it reads."""
-    derived = {k: s.derivation for k, s in variables.items() if s.derivation}
+    """The derived variables' keys, each after the derived variables it reads (the loader
+    refuses derivations that read each other in a circle)."""
+    derived: dict[str, Derivation] = {
+        k: s.derivation for k, s in variables.items() if s.derivation is not None
+    }
     done: list[str] = []
 
     def visit(key: str, trail: tuple[str, ...]) -> None:
         if key in done or key in trail:
             return
-        for needed in DERIVATION_INPUTS.get(derived[key], ()):
+        for needed in derived[key].reads():
             if needed in derived:
                 visit(needed, (*trail, key))
         done.append(key)

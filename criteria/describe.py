@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext as _
+
 from criteria.exceptions import ProtocolError
-from criteria.jsonform import build_rules
-from criteria.reasons import applies_phrase, condition_text
-from criteria.rules import (
+from criteria.protocol import (
     Condition,
     Group,
     RuleSet,
@@ -15,6 +15,8 @@ from criteria.rules import (
     condition_from_dict,
     expression_from_dict,
 )
+from criteria.protocol.reading import build_rules
+from criteria.reasons import applies_phrase, condition_text
 from criteria.values import unit_display
 
 Variables = Mapping[str, VariableSpec]
@@ -27,6 +29,66 @@ def expression_in_words(expression: dict, variables: Variables) -> str:
     except Exception:  # noqa: BLE001 - a draft may hold a half-edited rule; show, never crash
         return str(expression)
     return _words(parsed, variables)
+
+
+def rule_in_words(expression: dict, variables: Variables) -> str:
+    """An expression as the Changes page names it: a group says which of its parts must hold
+    ("any of: Creatinine ≤ 1 × ULN or Creatinine clearance > 50 mL/min")."""
+    try:
+        parsed = expression_from_dict(expression, variables)
+    except Exception:  # noqa: BLE001 - as above
+        return str(expression)
+    if isinstance(parsed, Group):
+        return f"{_mode_words(parsed.mode)}: {_words(parsed, variables)[1:-1]}"
+    return _words(parsed, variables)
+
+
+def rule_changes(old: dict, new: dict, variables: Variables) -> list[str]:
+    """How a rule with a group changed, part by part, in words: "any of → all of",
+    "part 3 added: …", "part 2 removed: …", "part 1 changed: … → …", a nested group's as
+    "part 3.1 …". Empty when neither rule is a group (old → new says it all) or when one
+    cannot be read."""
+    try:
+        was, now = (expression_from_dict(e, variables) for e in (old, new))
+    except Exception:  # noqa: BLE001 - as above
+        return []
+    if not isinstance(was, Group) and not isinstance(now, Group):
+        return []
+    return _changes(was, now, variables, "")
+
+
+def _changes(was, now, variables: Variables, where: str) -> list[str]:
+    old_mode, new_mode = (e.mode if isinstance(e, Group) else "" for e in (was, now))
+    old_parts, new_parts = (e.parts if isinstance(e, Group) else (e,) for e in (was, now))
+    lines = []
+    if old_mode != new_mode:
+        switch = f"{_mode_words(old_mode)} → {_mode_words(new_mode)}"
+        if where:
+            switch = _("part %(part)s: %(switch)s") % {"part": where[:-1], "switch": switch}
+        lines.append(switch)
+    removed = [(i, p) for i, p in enumerate(old_parts, start=1) if p not in new_parts]
+    added = [(i, p) for i, p in enumerate(new_parts, start=1) if p not in old_parts]
+    for (_at, old_part), (at, new_part) in zip(removed, added, strict=False):
+        if isinstance(old_part, Group) and isinstance(new_part, Group):
+            lines += _changes(old_part, new_part, variables, f"{where}{at}.")
+        else:
+            words = f"{_words(old_part, variables)} → {_words(new_part, variables)}"
+            lines.append(_("part %(part)s changed: %(words)s") % _said(where, at, words))
+    paired = min(len(removed), len(added))
+    for at, part in removed[paired:]:
+        lines.append(_("part %(part)s removed: %(words)s") % _said(where, at, part, variables))
+    for at, part in added[paired:]:
+        lines.append(_("part %(part)s added: %(words)s") % _said(where, at, part, variables))
+    return lines
+
+
+def _said(where: str, at: int, part, variables: Variables | None = None) -> dict:
+    words = part if variables is None else _words(part, variables)
+    return {"part": f"{where}{at}", "words": words}
+
+
+def _mode_words(mode: str) -> str:
+    return {"all": _("all of"), "any": _("any of")}.get(mode, _("one comparison"))
 
 
 def applies_if_in_words(conditions: list, variables: Variables) -> str:

@@ -20,20 +20,23 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, DecimalException
 from functools import partial
 
 from criteria import reasons
 from criteria.derivations import (
-    DERIVATIONS,
     Derived,
     Working,
     days_between,
     derivation_order,
+    derive,
     entered_inputs,
+    shown,
 )
 from criteria.exceptions import ValueProblem
+from criteria.protocol import NEVER, Condition, CriterionRule, Expression, Group, RuleSet, Variables
 from criteria.results import (
     ELIGIBLE,
     INCOMPLETE,
@@ -46,7 +49,6 @@ from criteria.results import (
     Evaluation,
     fails,
 )
-from criteria.schema import NEVER, Condition, CriterionRule, Expression, Group, RuleSet, Variables
 from criteria.values import MOST_DIGITS, number_problem
 
 __all__ = [
@@ -141,7 +143,7 @@ def _check_types(rules: RuleSet, values: Mapping[str, object]) -> None:
     not_never: list[str] = []
     for key, spec in rules.variables.items():
         value = values.get(key)
-        if value is None or spec.derivation:
+        if value is None or spec.derivation is not None:
             continue
         if type(value) not in _TYPES["never" if spec.never_allowed else spec.data_type]:
             wrong.append(key)
@@ -180,7 +182,7 @@ def _entered(rules: RuleSet, values: Mapping[str, object]) -> dict[str, object]:
     working.update(values)
     problems = {}
     for key, spec in rules.variables.items():
-        if spec.derivation:
+        if spec.derivation is not None:
             working[key] = None  # always computed, never taken from the input
         elif spec.data_type in ("number", "integer") and working[key] is not None:
             problem = number_problem(working[key])  # type: ignore[arg-type]
@@ -198,8 +200,9 @@ def _derive(rules: RuleSet, values: dict[str, object]) -> Working:
     derived: dict[str, Derived] = {}
     lacking: dict[str, tuple[str, ...]] = {}
     for key in derivation_order(rules.variables):
+        spec = rules.variables[key]
         try:
-            result = DERIVATIONS[rules.variables[key].derivation](values)
+            result = derive(spec, values, rules.variables)
         except DecimalException:  # an overflow, a divisor near 0: decimal traps it
             result = None
         value = None if result is None else result.value
@@ -210,7 +213,7 @@ def _derive(rules: RuleSet, values: dict[str, object]) -> Working:
             lacking[key] = tuple(k for k in inputs if values.get(k) is None)
             continue
         values[key] = _unsigned(value)  # 0 × -70 kg is -0
-        derived[key] = result
+        derived[key] = replace(result, shown=shown(values[key], spec.places))
     return Working(values, derived, lacking)
 
 
@@ -218,7 +221,7 @@ def _needs(rules: RuleSet, keys: tuple[str, ...], working: Working) -> tuple[str
     """The entered variables to fill in for missing `keys` (derived ones resolved to inputs)."""
     found: dict[str, None] = {}
     for key in keys:
-        if rules.variables[key].derivation:
+        if rules.variables[key].derivation is not None:
             inputs = working.lacking.get(key) or entered_inputs(key, rules.variables)
             found.update(dict.fromkeys(inputs))
         else:

@@ -1,20 +1,36 @@
 """Forms of the criteria admin. A criterion's expression is built from plain fields
 (variable, operator, threshold) so a non-programmer never types JSON; the rule checks are the
-same ones the protocol loader and the model use (criteria.rules.check_*)."""
+same ones the protocol loader and the model use (criteria.protocol.check_*)."""
 
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from criteria import rules
-from criteria.describe import expression_in_words
+from criteria import protocol
+from criteria.describe import applies_if_in_words, rule_in_words
+from criteria.expression_rows import (
+    TEXT_FIELDS,
+    applies_if_unrepresentable,
+    comparison_from_text,
+    comparison_text,
+    rows_from_expression,
+    unrepresentable,
+)
 from criteria.labels import stale_problems
 from criteria.models import CriteriaSet, Criterion
-from criteria.schema import NUMBER_OPERATORS
+from criteria.part_forms import (
+    MODE_CHOICES,
+    PREFIX,
+    PartFormSet,
+    field_for,
+    rule_action,
+    rule_layout,
+)
 from criteria.selectors import criterion_earlier_rules
-from criteria.values import decimal_from_text
 from trialsite.integers import integer_form_field
 
 OPERATOR_LABELS = {
@@ -32,6 +48,10 @@ OPERATOR_LABELS = {
     "not_within_days_before": "does not lie less than N days before",
 }
 APPLIES_IF_ROWS = 2
+_REFUSAL = gettext_lazy(
+    "Not saved: tick this box to replace the stored rule with the rule on this page, or change "
+    "it in the protocol file (load_protocol)."
+)
 REASON_HELP = "Why this change is made (kept in the criteria history), e.g. “Amendment 3”."
 
 
@@ -53,8 +73,23 @@ class CriterionForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(max_length=500, help_text=REASON_HELP)
 
+    mode = forms.ChoiceField(
+        required=False,
+        choices=[("", gettext_lazy("one comparison")), *MODE_CHOICES],
+        label=gettext_lazy("The rule holds when"),
+    )
+    replace_rule = forms.BooleanField(
+        required=False, label=gettext_lazy("Replace the stored rule with the rule below")
+    )
+
     def __init__(
-        self, *args, criteria_set: CriteriaSet, criterion: Criterion | None = None, **kwargs
+        self,
+        *args,
+        criteria_set: CriteriaSet,
+        criterion: Criterion | None = None,
+        rows: list | None = None,
+        focus: str = "",
+        **kwargs,
     ):
         self.criteria_set = criteria_set
         self.criterion = criterion
@@ -74,15 +109,98 @@ class CriterionForm(forms.Form):
                 required=False, choices=[("", "—"), *OPERATOR_LABELS.items()], label="operator"
             )
             self.fields[f"if_value_{i}"] = forms.CharField(required=False, label="value")
-        if criterion is not None and not self.is_bound:
-            self.initial.update(_initial(criterion))
+        if criterion is not None and not self.is_bound and rows is None:
+            rows = self._show(criterion)
+        self.unrepresentable = self._unrepresentable(criterion)
+        self.is_group = self["mode"].value() in ("all", "any")
+        self.parts = PartFormSet(
+            self.data if self.is_bound else None,
+            prefix=PREFIX,
+            initial=rows or [],
+            form_kwargs={"variables": self.variables, "choices": self._part_choices(choices)},
+        )
+        self._arrange(focus)
+
+    def _show(self, criterion: Criterion) -> list:
+        self.initial.update(_initial(criterion))
+        mode, rows = rows_from_expression(criterion.expression, self.variables)
+        if mode:
+            self.initial["mode"] = mode
+        else:
+            self.initial.update(comparison_text(criterion.expression, self.variables))
+        return rows
+
+    def _unrepresentable(self, criterion: Criterion | None) -> str:
+        # Shown and saved unchanged, a criterion must be stored unchanged; where the fields
+        # cannot say what is stored, saving needs the admin's explicit say-so.
+        if criterion is None:
+            return ""
+        why = unrepresentable(criterion.expression, self.variables, OPERATOR_LABELS)
+        return why or applies_if_unrepresentable(
+            criterion.applies_if, self.variables, APPLIES_IF_ROWS
+        )
+
+    def _stored_words(self) -> str:
+        rule = self.criterion
+        words = rule_in_words(rule.expression, self.variables)
+        when = applies_if_in_words(rule.applies_if, self.variables)
+        return _("Stored now: %(rule)s. This page cannot show it exactly: %(why)s.") % {
+            "rule": f"{words}, {when}" if when else words,
+            "why": self.unrepresentable,
+        }
+
+    def _part_choices(self, choices: list) -> dict:
+        return {
+            "variable": [("", "—"), *choices],
+            "operator": [("", "—"), *OPERATOR_LABELS.items()],
+            "other": self.fields["other"].choices,
+        }
+
+    def _arrange(self, focus: str) -> None:
+        if self.is_group:
+            for name in TEXT_FIELDS:
+                self.fields[name].required = False
+        else:
+            self.fields["mode"].widget = forms.HiddenInput()
+        if self.unrepresentable:
+            self.fields["replace_rule"].help_text = self._stored_words()
+        else:
+            del self.fields["replace_rule"]
+        for field in [*self, *(f for form in self.parts for f in form)]:
+            if focus and field.html_name == focus:
+                field.field.widget.attrs["autofocus"] = True
+        self.focus = focus
         self.helper = FormHelper()
-        self.helper.layout = _layout()
-        self.helper.add_input(Submit("save", "Save criterion"))
+        self.helper.form_tag = False
+        self.helper.layout = _layout(group=self.is_group, refused=bool(self.unrepresentable))
+        self.helper.add_input(Submit("save", gettext_lazy("Save criterion")))
+
+    def after_rule_action(self) -> CriterionForm | None:
+        """The form as it stands after the rule button pressed (unbound: nothing is checked
+        or saved), or None when no rule button was pressed or it no longer fits the rows."""
+        action = self.data.get("rule_action") if self.is_bound else None
+        if not action:
+            return None
+        main = {name: self[name].value() for name in self.fields}
+        mode = main.get("mode") or ""
+        try:
+            mode, rows, comparison, focus = rule_action(action, mode, self.parts.rows(), main)
+        except ValueError:
+            return None
+        initial = {**main, **comparison, "mode": mode}
+        return CriterionForm(
+            initial=initial,
+            criteria_set=self.criteria_set,
+            criterion=self.criterion,
+            rows=rows,
+            focus=focus,
+        )
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip().upper()
-        others = self.criteria_set.criteria.filter(code=code)
+        # Kept as typed: a trial's codes may be lower case ("inc-age"), and saving a criterion
+        # unchanged must not rename it. Codes differing only in case would be confused.
+        code = self.cleaned_data["code"].strip()
+        others = self.criteria_set.criteria.filter(code__iexact=code)
         if self.criterion is not None:
             others = others.exclude(pk=self.criterion.pk)
         if others.exists():
@@ -93,24 +211,38 @@ class CriterionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.unrepresentable and not cleaned.get("replace_rule"):
+            self.add_error("replace_rule", _REFUSAL)
         if self.errors:
             return cleaned
-        expression = self._condition(cleaned, "variable", "operator", "value", "other")
-        for problem in self._problems(expression, "value"):
-            self.add_error(_field_for(problem, "variable", "operator", "value"), problem)
+        expression = self._expression(cleaned)
         applies_if = []
         for i in range(1, APPLIES_IF_ROWS + 1):
-            if not cleaned.get(f"if_variable_{i}"):
-                continue
-            names = (f"if_variable_{i}", f"if_operator_{i}", f"if_value_{i}")
-            condition = self._condition(cleaned, *names)
-            for problem in self._problems(condition, names[2]):
-                self.add_error(_field_for(problem, *names), problem)
-            applies_if.append(condition)
+            if cleaned.get(f"if_variable_{i}"):
+                names = (f"if_variable_{i}", f"if_operator_{i}", f"if_value_{i}")
+                applies_if.append(self._condition(cleaned, *names))
+        if self.errors:
+            return cleaned
         cleaned["expression"], cleaned["applies_if"] = expression, applies_if
+        # The whole rule as the protocol loader checks it: nothing the parts let through.
+        for problem in [] if self.errors else protocol.check_expression(expression, self.variables):
+            self.add_error(None, problem)
         if not self.errors:
             self._refuse_stale_numbers(cleaned)
         return cleaned
+
+    def _expression(self, cleaned: dict) -> dict | None:
+        mode = cleaned.get("mode")
+        if not mode:
+            return self._condition(cleaned, "variable", "operator", "value", "other")
+        if not self.parts.is_valid():
+            self.add_error(None, _("A part of the rule has a problem: see the message beside it."))
+            return None
+        if not self.parts.forms:
+            for problem in protocol.check_expression({mode: []}):
+                self.add_error("mode", problem)
+            return None
+        return self.parts.expression(mode)
 
     def _refuse_stale_numbers(self, cleaned: dict) -> None:
         # A label that still names the threshold a change replaced would tell nurses the old
@@ -124,7 +256,7 @@ class CriterionForm(forms.Form):
         problems = stale_problems(
             earlier=earlier,
             rule=cleaned,
-            rule_words=expression_in_words(cleaned["expression"], self.variables),
+            rule_words=rule_in_words(cleaned["expression"], self.variables),
         )
         for field, message in problems.items():
             self.add_error(field, message)
@@ -132,26 +264,17 @@ class CriterionForm(forms.Form):
     def _condition(
         self, cleaned: dict, variable: str, operator: str, value: str, other: str | None = None
     ) -> dict:
-        key, op = cleaned.get(variable), cleaned.get(operator)
-        condition = {"variable": key, "operator": op, "value": _threshold(op, cleaned.get(value))}
-        if other and cleaned.get(other):
-            condition["other"] = cleaned[other]
+        """A comparison typed in the named fields; its problems are added next to them."""
+        names = {"variable": variable, "operator": operator, "value": value, "other": other}
+        typed = {key: cleaned.get(name) for key, name in names.items() if name}
+        condition, problem = comparison_from_text(typed, self.variables)
+        problems = [problem] if problem else protocol.check_condition(condition, self.variables)
+        for message in problems:
+            self.add_error(field_for(message, variable, operator, value), message)
         return condition
 
-    def _problems(self, condition: dict, value: str) -> list[str]:
-        # A typed number threshold is read by the rule of the screening form: 1,5 is 1.5.
-        spec = self.variables.get(condition["variable"])
-        typed = condition["value"]
-        numeric = spec is not None and spec.data_type in ("number", "integer")
-        if numeric and condition["operator"] in NUMBER_OPERATORS and isinstance(typed, str):
-            try:
-                condition["value"] = str(decimal_from_text(typed)) if typed else typed
-            except ValueError as error:
-                return [f"Threshold {error}"]
-        return rules.check_condition(condition, self.variables)
-
     def rule_fields(self) -> dict:
-        """What to store on the Criterion, in the JSON form of criteria.rules."""
+        """What to store on the Criterion, in the JSON form of criteria.protocol."""
         names = (
             "code",
             "kind",
@@ -169,53 +292,19 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=500, help_text=REASON_HELP)
 
 
-def _threshold(operator: str | None, raw: str | None):
-    raw = (raw or "").strip()
-    if operator in ("is_true", "is_false"):
-        return None
-    if operator in ("in", "not_in"):
-        return [part.strip() for part in raw.split(",") if part.strip()]
-    if operator in ("within_days_before", "not_within_days_before"):
-        return int(raw) if raw.isdigit() else raw
-    return raw
-
-
-def _field_for(problem: str, variable: str, operator: str, value: str) -> str:
-    if "unknown variable" in problem:
-        return variable
-    if "operator" in problem:
-        return operator
-    return value
-
-
 def _initial(criterion: Criterion) -> dict:
     initial = {
         name: getattr(criterion, name)
         for name in ("code", "kind", "label", "protocol_wording", "order", "note")
     }
-    expression = criterion.expression
-    if "variable" in expression:
-        initial.update(_condition_initial(expression, "variable", "operator", "value"))
-        initial["other"] = expression.get("other", "")
     for i, condition in enumerate(criterion.applies_if[:APPLIES_IF_ROWS], start=1):
-        initial.update(
-            _condition_initial(condition, f"if_variable_{i}", f"if_operator_{i}", f"if_value_{i}")
-        )
+        shown = comparison_text(condition, {})
+        for name in ("variable", "operator", "value"):
+            initial[f"if_{name}_{i}"] = shown[name]
     return initial
 
 
-def _condition_initial(condition: dict, variable: str, operator: str, value: str) -> dict:
-    shown = condition.get("value")
-    if isinstance(shown, list):
-        shown = ", ".join(shown)
-    return {
-        variable: condition["variable"],
-        operator: condition["operator"],
-        value: "" if shown is None else shown,
-    }
-
-
-def _layout() -> Layout:
+def _layout(*, group: bool, refused: bool) -> Layout:
     applies = [
         Div(
             Div(Field(f"if_variable_{i}"), css_class="col-md-5"),
@@ -238,16 +327,7 @@ def _layout() -> Layout:
             "protocol_wording",
             "note",
         ),
-        Fieldset(
-            "Rule",
-            Div(
-                Div("variable", css_class="col-md-5"),
-                Div("operator", css_class="col-md-4"),
-                Div("value", css_class="col-md-3"),
-                css_class="row",
-            ),
-            "other",
-        ),
+        Fieldset("Rule", *rule_layout(group=group, refused=refused)),
         Fieldset("Applies if (all must hold; leave empty when it always applies)", *applies),
         Fieldset("Why", "reason"),
     )

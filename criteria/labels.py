@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from criteria.describe import expression_in_words
-from criteria.schema import VariableSpec
+from criteria.describe import rule_in_words
+from criteria.protocol import VariableSpec
 
 # Not part of a word or a longer number ("HER2", "E01", "10^9"), then digits with an optional
 # decimal point or comma; "weeks" after it is read as well.
@@ -92,7 +92,7 @@ def stale_label_problems(
     """`stale_problems` of each (rule, the rules it replaces), as "criterion I18: …" lines."""
     problems = []
     for rule, earlier in pairs:
-        words = expression_in_words(rule["expression"], variables)
+        words = rule_in_words(rule["expression"], variables)
         for message in stale_problems(earlier=earlier, rule=rule, rule_words=words).values():
             problems.append(f"criterion {rule['code']}: {message}")
     return problems

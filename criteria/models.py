@@ -1,7 +1,7 @@
 """Trials, their variables and versioned criteria sets, stored as data (DESIGN.md, "Rule records").
 
 A criterion's expression and applies-if conditions are stored in the JSON form of
-`criteria.rules`, so the evaluator, the protocol file and a decision's snapshot share one shape.
+`criteria.protocol`, so the evaluator, the protocol file and a decision's snapshot share one shape.
 Published and retired sets are frozen here, in the model, so no form or script can edit them.
 """
 
@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from criteria import rules
+from criteria import protocol
 from criteria.derivations import CONTEXT
 from criteria.exceptions import CriteriaSetFrozen
 
@@ -51,7 +51,10 @@ class Variable(models.Model):
     choices = models.JSONField(default=list, blank=True)
     never_allowed = models.BooleanField(default=False)
     future_allowed = models.BooleanField(default=False)
-    derivation = models.CharField(max_length=64, blank=True)
+    # A derived variable's kind and inputs, {"kind": "times_uln", "value": ..., "uln": ...}
+    # (criteria.protocol.shape.DERIVATION_KINDS); null for an entered one.
+    derivation = models.JSONField(null=True, blank=True)
+    display_places = models.PositiveSmallIntegerField(null=True, blank=True)
     loinc = models.CharField(max_length=16, blank=True)
     shown_if = models.JSONField(default=list, blank=True)
     # Codes in the hospital record ([{system, code}], asked in order) and the look-back window.
@@ -68,29 +71,16 @@ class Variable(models.Model):
     def __str__(self) -> str:
         return f"{self.trial}: {self.key}"
 
-    def as_spec(self) -> rules.VariableSpec:
-        return rules.variable_from_dict(
-            {
-                "key": self.key,
-                "label": self.label,
-                "data_type": self.data_type,
-                "section": self.section,
-                "order": self.order,
-                "help_text": self.help_text,
-                "unit": self.unit,
-                "alt_units": self.alt_units,
-                "minimum": _decimal_text(self.minimum),
-                "maximum": _decimal_text(self.maximum),
-                "choices": self.choices,
-                "never_allowed": self.never_allowed,
-                "future_allowed": self.future_allowed,
-                "derivation": self.derivation,
-                "loinc": self.loinc,
-                "shown_if": self.shown_if,
-                "codes": self.codes,
-                "lookback_days": self.lookback_days,
-            }
-        )
+    @classmethod
+    def stored_fields(cls) -> tuple[str, ...]:
+        """The fields of a protocol file's variable that this model stores, in file order."""
+        return _stored(cls, protocol.VARIABLE_FIELDS)
+
+    def as_spec(self) -> protocol.VariableSpec:
+        # DecimalField pads ("1.5000"); the file does not.
+        data = {name: getattr(self, name) for name in self.stored_fields()}
+        data.update(minimum=_decimal_text(self.minimum), maximum=_decimal_text(self.maximum))
+        return protocol.variable_from_dict(data)
 
 
 class CriteriaSet(models.Model):
@@ -201,21 +191,17 @@ class Criterion(models.Model):
 
     def clean(self) -> None:
         variables = _variable_specs(self.criteria_set.trial)
-        problems = rules.check_criterion(self.as_rule_dict(), variables)
+        problems = protocol.check_criterion(self.as_rule_dict(), variables)
         if problems:
             raise ValidationError({"expression": problems})
 
+    @classmethod
+    def stored_fields(cls) -> tuple[str, ...]:
+        """The fields of a protocol file's criterion that this model stores, in file order."""
+        return _stored(cls, protocol.CRITERION_FIELDS)
+
     def as_rule_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "kind": self.kind,
-            "label": self.label,
-            "protocol_wording": self.protocol_wording,
-            "expression": self.expression,
-            "applies_if": self.applies_if,
-            "order": self.order,
-            "note": self.note,
-        }
+        return {name: getattr(self, name) for name in self.stored_fields()}
 
     def _refuse_if_frozen(self, verb: str) -> None:
         # Read the status from the database: a stale in-memory set must not unlock a criterion.
@@ -229,6 +215,12 @@ class Criterion(models.Model):
                 f"Criterion {self.code} belongs to a {status} criteria set and cannot be {verb}; "
                 "create a new draft instead."
             )
+
+
+def _stored(model: type[models.Model] | models.Model, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The protocol file's fields that `model` has a column for, in the file's order."""
+    columns = {f.name for f in model._meta.concrete_fields}
+    return tuple(name for name in names if name in columns)
 
 
 def _variable_specs(trial: Trial) -> dict:

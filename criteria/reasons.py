@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from criteria.derivations import CONTEXT, Working, days_between, display
-from criteria.schema import NEVER, Condition, VariableSpec
+from criteria.protocol import NEVER, Condition, VariableSpec
 from criteria.values import unit_display
 
 SYMBOLS = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "eq": "=", "ne": "≠"}
@@ -45,11 +45,14 @@ def _choice(value: object) -> str:
     return str(value).replace("_", " ")
 
 
-def _derived_amount(value: Decimal, cond: Condition | None, compare: Compare | None) -> str:
-    # 2 places, unless that rounding would seem to contradict the decision (30.004 shown as
-    # "30.00" next to "needs > 30"); then as many places as it takes. Rounded in CONTEXT, as
-    # display() is: the caller's context must not change the text (comparisons are exact).
-    shown = display(value)
+def _rounded_amount(
+    value: Decimal, places: int, cond: Condition | None, compare: Compare | None
+) -> str:
+    # `places` places, unless that rounding would seem to contradict the decision (30.004
+    # shown as "30.00" next to "needs > 30"); then as many places as it takes. Rounded in
+    # CONTEXT, as display() is: the caller's context must not change the text (comparisons
+    # are exact).
+    shown = display(value, places)
     if Decimal(shown) == value:
         return plain(value)
     if cond is None or compare is None or cond.operator not in SYMBOLS:
@@ -69,9 +72,10 @@ def value_phrase(
 ) -> str:
     """A variable and its value: "Neutrophils 1.2 × 10⁹/L", "Informed consent: yes".
 
-    `method` is given for derived values ("Cockcroft-Gault"; "" when there is no tag); with
-    `cond` and `compare`, a derived value is shown with enough places not to seem to
-    contradict the decision on `cond`.
+    `method` is given for derived values ("Cockcroft-Gault"; "" when there is no tag). A
+    number is shown with the variable's places (`VariableSpec.places`: derived ones 2 unless
+    the file says otherwise, entered ones as entered); with `cond` and `compare`, with enough
+    places not to seem to contradict the decision on `cond`.
     """
     if spec.data_type == "boolean":
         return f"{spec.label}: {'yes' if value else 'no'}"
@@ -80,7 +84,8 @@ def value_phrase(
     if value == NEVER:
         return f"{spec.label}: never"
     if isinstance(value, Decimal):
-        amount = plain(value) if method is None else _derived_amount(value, cond, compare)
+        places = spec.places
+        amount = plain(value) if places is None else _rounded_amount(value, places, cond, compare)
     else:
         amount = str(value)
     text = f"{spec.label} {amount}{unit_display(spec.unit)}"

@@ -86,12 +86,13 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         """The JSON the `screen` command prints (trial and version are added by the caller):
         {"outcome", "criteria": [{"code", "kind", "label", "variable", "variables", "status",
-        "reason", "note"}], "missing": [keys], "derived": {key: value as text},
-        "derived_how": {key: how it was obtained}}."""
+        "reason", "note"}], "missing": [keys], "derived": {key: value rounded to its display
+        places, as text}, "derived_how": {key: how it was obtained}}. The exact derived
+        values are in `derived` (a decision stores them)."""
         return {
             "outcome": self.outcome,
             "criteria": [r.to_dict() for r in self.results],
             "missing": list(self.missing),
-            "derived": {k: str(d.value) for k, d in self.derived.items()},
+            "derived": {k: d.shown or str(d.value) for k, d in self.derived.items()},
             "derived_how": {k: d.how for k, d in self.derived.items()},
         }

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from criteria import rules
+from criteria import protocol
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
-
-PROTOCOL_FORMAT = "trialsite-protocol/1"
 
 
 def trial_get(registry_id: str) -> Trial | None:
@@ -44,35 +42,21 @@ def criteria_set_by_version(trial: Trial, version: int) -> CriteriaSet | None:
     return trial.criteria_sets.filter(version=version).first()
 
 
-def protocol_dict(criteria_set: CriteriaSet) -> dict:
-    """One criteria set with its trial and variables, in the protocol file's JSON form."""
+def criteria_set_protocol(criteria_set: CriteriaSet) -> dict:
+    """One criteria set with its trial and variables, as a protocol file's dict."""
     trial = criteria_set.trial
-    specs = {variable.key: variable.as_spec() for variable in trial.variables.all()}
-    # Through the rule objects and back: PostgreSQL's jsonb keeps an expression's keys in its
-    # own order, and the file's order is the canonical one (the export is byte for byte).
+    info = protocol.TrialInfo(trial.registry_id, trial.title, trial.sponsor_protocol_id)
     # Shape only, not against today's variables: an old version is exported as it was.
-    criteria = [
-        rules.criterion_to_dict(rules.criterion_from_dict(criterion.as_rule_dict()))
-        for criterion in criteria_set.criteria.all()
-    ]
-    return {
-        "format": PROTOCOL_FORMAT,
-        "trial": {
-            "registry_id": trial.registry_id,
-            "title": trial.title,
-            "sponsor_protocol_id": trial.sponsor_protocol_id,
-        },
-        "variables": [rules.variable_to_dict(spec) for spec in specs.values()],
-        "criteria_set": {
-            "version": criteria_set.version,
-            "criteria": criteria,
-        },
-    }
+    criteria = [protocol.criterion_from_dict(c.as_rule_dict()) for c in criteria_set.criteria.all()]
+    variables = trial_variables(trial)
+    rules = protocol.RuleSet(info.registry_id, criteria_set.version, variables, criteria)
+    return protocol.protocol_to_dict(info, rules)
 
 
-def criteria_set_rules(criteria_set: CriteriaSet) -> rules.RuleSet:
-    """The set as the evaluator's frozen RuleSet (variables of its trial included)."""
-    _, rule_set = rules.protocol_from_dict(protocol_dict(criteria_set))
+def criteria_set_rules(criteria_set: CriteriaSet) -> protocol.RuleSet:
+    """The set as the evaluator's frozen RuleSet (variables of its trial included), checked
+    against today's variables as a protocol file is."""
+    _, rule_set = protocol.protocol_from_dict(criteria_set_protocol(criteria_set))
     return rule_set
 
 
@@ -107,7 +91,8 @@ TEXT_FIELDS = ("label", "protocol_wording")
 
 def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
     """Criterion by criterion, what changed from `old` to `new`: added, removed or changed,
-    each field as (name, old, new) in words. Where the rule changed, the label and wording are
+    each field as (name, old, new) in words, and a changed group's `rule_changes` part by part
+    ("part 3 added: …"). Where the rule changed, the label and wording are
     listed beside it even when unchanged (old == new), and `warnings` names a number in them
     that the rule no longer has, or that is none of its thresholds (criteria.labels)."""
     variables = trial_variables(new.trial)
@@ -121,7 +106,15 @@ def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
             continue
         change = "added" if was is None else "removed" if now is None else "changed"
         warnings = _label_warnings(was, now, variables) if now else []
-        entries.append({"code": code, "change": change, "fields": fields, "warnings": warnings})
+        entries.append(
+            {
+                "code": code,
+                "change": change,
+                "fields": fields,
+                "rule_changes": _rule_changes(was, now, variables),
+                "warnings": warnings,
+            }
+        )
     return entries
 
 
@@ -152,13 +145,13 @@ def _code_order(before: dict, after: dict):
 
 
 def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[str, str, str]]:
-    from criteria.describe import applies_if_in_words, expression_in_words
+    from criteria.describe import applies_if_in_words, rule_in_words
 
     def shown(rule: dict | None, name: str) -> str:
         if rule is None:
             return ""
         if name == "expression":
-            return expression_in_words(rule[name], variables)
+            return rule_in_words(rule[name], variables)
         if name == "applies_if":
             return applies_if_in_words(rule[name], variables) or "always"
         return str(rule[name])
@@ -169,6 +162,14 @@ def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[s
     return [
         (title, shown(old, n), shown(new, n)) for n, title in DIFF_FIELDS.items() if n in changed
     ]
+
+
+def _rule_changes(old: dict | None, new: dict | None, variables: dict) -> list[str]:
+    from criteria.describe import rule_changes
+
+    if not old or not new or old["expression"] == new["expression"]:
+        return []
+    return rule_changes(old["expression"], new["expression"], variables)
 
 
 def _label_warnings(old: dict | None, new: dict, variables: dict) -> list[str]:

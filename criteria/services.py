@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from criteria import rules
+from criteria import protocol
 from criteria.exceptions import CriteriaEditRefused
 from criteria.labels import label_flags, stale_label_problems
 from criteria.models import CriteriaSet, Criterion, Trial, Variable
@@ -39,7 +39,7 @@ def protocol_load(*, data: dict, source: str, loaded_by=None) -> ProtocolLoadRes
     nothing is written). Loading the same criteria again changes nothing; different criteria
     become a new published version and the previous published set is retired.
     """
-    trial_info, rule_set = rules.protocol_from_dict(data)
+    trial_info, rule_set = protocol.protocol_from_dict(data)
     trial, _ = Trial.objects.update_or_create(
         registry_id=trial_info.registry_id,
         defaults={"title": trial_info.title, "sponsor_protocol_id": trial_info.sponsor_protocol_id},
@@ -52,7 +52,7 @@ def protocol_load(*, data: dict, source: str, loaded_by=None) -> ProtocolLoadRes
     variables = trial_variables(trial)
     problems = stale_label_problems(_replaced(current, wanted), variables)
     if problems:
-        raise rules.ProtocolError(problems)
+        raise protocol.ProtocolError(problems)
     version = _next_version(trial, requested=data["criteria_set"].get("version"))
     new_set = CriteriaSet.objects.create(
         trial=trial, version=version, created_by=loaded_by, based_on=current
@@ -162,14 +162,13 @@ def _require_reason(reason: str) -> None:
 
 def _variables_sync(trial: Trial, variable_dicts: list[dict]) -> tuple[int, int]:
     added = changed = 0
-    for raw in variable_dicts:
-        spec = rules.variable_from_dict(raw)
-        fields = {k: v for k, v in rules.variable_to_dict(spec).items() if k != "key"}
-        variable = Variable.objects.filter(trial=trial, key=spec.key).first()
+    for raw in protocol.upgraded_variables(variable_dicts):
+        fields = _stored_fields(protocol.variable_from_dict(raw))
+        variable = Variable.objects.filter(trial=trial, key=fields["key"]).first()
         if variable is None:
-            Variable.objects.create(trial=trial, key=spec.key, **fields)
+            Variable.objects.create(trial=trial, **fields)
             added += 1
-        elif rules.variable_to_dict(variable.as_spec()) != rules.variable_to_dict(spec):
+        elif _stored_fields(variable.as_spec()) != fields:
             for name, value in fields.items():
                 setattr(variable, name, value)
             variable._change_reason = "protocol file loaded"
@@ -178,18 +177,16 @@ def _variables_sync(trial: Trial, variable_dicts: list[dict]) -> tuple[int, int]
     return added, changed
 
 
+def _stored_fields(spec: protocol.VariableSpec) -> dict:
+    """A variable's canonical dict, less the fields the Variable model does not store."""
+    stored = Variable.stored_fields()
+    return {k: v for k, v in protocol.variable_to_dict(spec).items() if k in stored}
+
+
 def _canonical_criterion(raw: dict) -> dict:
-    canonical = rules.criterion_to_dict(rules.criterion_from_dict(raw))
-    return {
-        "code": canonical["code"],
-        "kind": canonical["kind"],
-        "label": canonical["label"],
-        "protocol_wording": canonical["protocol_wording"],
-        "expression": canonical["expression"],
-        "applies_if": canonical.get("applies_if", []),
-        "order": canonical.get("order", 0),
-        "note": canonical.get("note", ""),
-    }
+    """A criterion's canonical dict, less the fields the Criterion model does not store."""
+    canonical = protocol.criterion_to_dict(protocol.criterion_from_dict(raw))
+    return {name: canonical[name] for name in Criterion.stored_fields()}
 
 
 def _next_version(trial: Trial, requested: int | None) -> int:

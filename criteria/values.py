@@ -20,7 +20,7 @@ from django.utils import timezone
 from criteria.date_ranges import date_problems
 from criteria.derivations import CONTEXT
 from criteria.exceptions import ValueProblem
-from criteria.schema import NEVER, RuleSet, VariableSpec
+from criteria.protocol import NEVER, RuleSet, VariableSpec
 from criteria.typed_numbers import decimal_from_text, integer_from_text, number_text
 
 __all__ = [
@@ -212,8 +212,8 @@ def parse_values(
         spec = rules.variables.get(key)
         if spec is None:
             raise ValueProblem(key, f'unknown variable "{key}"')
-        if spec.derivation:
-            raise ValueProblem(key, f"{key}: is derived ({spec.derivation}), not entered")
+        if spec.derivation is not None:
+            raise ValueProblem(key, f"{key}: is derived ({spec.derivation.kind}), not entered")
         if answer is not None:
             values[key] = parse_value(spec, answer)
     today = today or timezone.localdate()

@@ -116,7 +116,12 @@ class CriterionEditView(PermissionRequiredMixin, CriteriaSetMixin, FormView):
     def post(self, request, *args, **kwargs):
         if not self.criteria_set.is_editable:
             return self._frozen()
-        return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        # A rule button (add, remove or regroup parts) shows the form again; nothing is saved.
+        regrouped = form.after_rule_action()
+        if regrouped is not None:
+            return self.render_to_response(self.get_context_data(form=regrouped))
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
 
     def get_form(self, form_class=None):
         return CriterionForm(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from criteria.evaluator import Evaluation, evaluate
 from criteria.models import CriteriaSet
-from criteria.rules import RuleSet
+from criteria.protocol import RuleSet
 from criteria.selectors import criteria_set_published, criteria_set_rules
 from screening.exceptions import NoPublishedCriteria
 from screening.hashing import content_hash

@@ -7,7 +7,7 @@ from django.utils import timezone
 from criteria.describe import rules_in_words
 from criteria.evaluator import Evaluation, evaluate
 from criteria.models import CriteriaSet
-from criteria.rules import RuleSet
+from criteria.protocol import RuleSet
 from criteria.values import value_from_json
 from screening.models import (
     Candidate,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from criteria.evaluator import EVALUATOR_VERSION, Evaluation
 from criteria.models import Trial
-from criteria.rules import rules_to_dict
+from criteria.protocol import rules_to_dict
 from criteria.selectors import criteria_set_published
 from screening.birth_dates import birth_date_conflict, birth_date_values, open_episodes_follow
 from screening.confirmation import decision_fingerprint, screening_evaluation

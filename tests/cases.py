@@ -13,9 +13,9 @@ from screening import services
 from screening.exceptions import AppendOnlyViolation
 from screening.intake.forms import DecisionConfirmForm
 from screening.models import Candidate, Screening
+from tests.criteria.cases import PROTOCOL_FILE, eligible_values, lvef_amended  # noqa: F401
 from trialsite.append_only import TRIGGER_SUFFIX
 
-PROTOCOL_FILE = Path(__file__).resolve().parents[1] / "criteria/protocols/NCT01387295.json"
 # A small second trial whose criterion codes (I07, I08, E01) are also NCT01387295's codes,
 # for different criteria: what is keyed by a code must be keyed by trial and code.
 SHARED_CODES_FILE = Path(__file__).resolve().parent / "data/NCT09990002.json"
@@ -96,65 +96,6 @@ def record_via_pages(client, screening: Screening, *, reason: str = "", **extra)
         confirm.initial,
         follow=True,
     )
-
-
-def lvef_amended(rule: dict, threshold: str) -> dict:
-    """I18 (JSON form) amended as a protocol amendment does it: the threshold, and the label
-    and wording that name it (the editor refuses a label left naming the old threshold)."""
-    return rule | {
-        "expression": {**rule["expression"], "value": threshold},
-        "label": rule["label"].replace("50", threshold),
-        "protocol_wording": rule["protocol_wording"].replace("50", threshold),
-    }
-
-
-def eligible_values() -> dict:
-    """A HER2-positive woman who meets every criterion of NCT01387295 (JSON form)."""
-    return {
-        "screening_date": "2026-11-20",
-        "planned_start_date": "2026-12-01",
-        "informed_consent": True,
-        "date_of_birth": "1965-03-02",
-        "sex": "female",
-        "adenocarcinoma_confirmed": True,
-        "liver_metastases_unsuitable_for_local_treatment": True,
-        "measurable_liver_disease": True,
-        "pet_ct_done": True,
-        "extrahepatic_disease": "limited",
-        "liver_involvement_percent": "30",
-        "her2_status": "positive",
-        "lvef_percent": "55",
-        "ecog_performance_status": 1,
-        "expected_survival_months": "6",
-        "prior_taxane": True,
-        "capecitabine_history": "none",
-        "prior_oxaliplatin": False,
-        "last_chemotherapy_date": "2026-10-01",
-        "last_investigational_treatment_date": "never",
-        "in_other_trial": False,
-        "fluoropyrimidine_serious_reaction": False,
-        "hypersensitivity_to_study_drugs": False,
-        "neutrophils": "3.2",
-        "platelets": "250",
-        "bilirubin": "10",
-        "bilirubin_uln": "22",
-        "weight_kg": "70",
-        "serum_creatinine": "80",
-        "inr": "1.0",
-        "other_malignancy": "none",
-        "peripheral_neuropathy_grade": 0,
-        "cns_metastases": False,
-        "cns_suspicion": False,
-        "severe_cardiac_disease": False,
-        "last_ami_date": "never",
-        "other_severe_condition": False,
-        "condition_preventing_oral_therapy": False,
-        "uncontrolled_infection": False,
-        "pregnant_or_lactating": False,
-        "childbearing_potential": False,
-        "able_to_understand_and_comply": True,
-        "dyspnoea_from_malignancy_or_oxygen_need": False,
-    }
 
 
 def verify_audit_run() -> tuple[int, str]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from criteria.date_ranges import BIRTH_KEY, EARLIEST, date_problems
 from criteria.form_fields import DateField, DecimalTextField, IntegerTextField
-from criteria.rules import RuleSet, VariableSpec, condition_to_dict
+from criteria.protocol import RuleSet, VariableSpec, condition_to_dict
 from criteria.values import NEVER, check_range, to_canonical, value_from_json, value_to_json
 from screening.birth_dates import CORRECT_IT, birth_date_conflict
 from screening.models import Candidate

@@ -20,7 +20,7 @@ from fhirpy.base.exceptions import (
 )
 from pydantic import ValidationError
 
-from criteria.schema import Code
+from criteria.protocol import Code
 from screening.exceptions import PrefillFailed
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.utils import timezone
 
-from criteria.schema import RuleSet, VariableSpec
+from criteria.protocol import RuleSet, VariableSpec
 from screening.exceptions import PrefillFailed
 from screening.models import Screening
 from screening.prefill.client import HospitalRecord, Server

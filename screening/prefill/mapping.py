@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from criteria.exceptions import ValueProblem
-from criteria.schema import VariableSpec
+from criteria.protocol import VariableSpec
 from criteria.values import check_range, format_amount, to_canonical, value_to_json
 
 UCUM = "http://unitsofmeasure.org"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from criteria.rules import RuleSet
+from criteria.protocol import RuleSet
 from criteria.values import format_amount, value_from_json
 from screening.prefill.freshness import FHIR
 from screening.prefill.sources import source_brief, source_text

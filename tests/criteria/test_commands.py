@@ -7,10 +7,11 @@ import sys
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from criteria.models import CriteriaSet, Trial, Variable
-from screening.models import Decision
-from tests.cases import PROTOCOL_FILE, eligible_values
+from tests.criteria.cases import PROTOCOL_FILE, eligible_values
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def test_export_round_trips_through_an_empty_database(loaded, tmp_path):
 
 
 def _canonical(data: dict) -> dict:
-    from criteria.rules import criterion_from_dict, criterion_to_dict
+    from criteria.protocol import criterion_from_dict, criterion_to_dict
 
     data["criteria_set"]["criteria"] = [
         criterion_to_dict(criterion_from_dict(c)) for c in data["criteria_set"]["criteria"]
@@ -132,9 +133,12 @@ def test_export_of_unknown_trial_is_refused(loaded):
 
 
 def test_screen_prints_the_evaluation_as_json_and_writes_nothing(loaded, tmp_path):
-    output = json.loads(
-        _call("screen", "--trial", "NCT01387295", _write(tmp_path, {"values": eligible_values()}))
-    )
+    with CaptureQueriesContext(connection) as queries:
+        output = json.loads(
+            _call(
+                "screen", "--trial", "NCT01387295", _write(tmp_path, {"values": eligible_values()})
+            )
+        )
     assert output["trial"] == "NCT01387295"
     assert output["criteria_set_version"] == 1
     assert output["outcome"] == "eligible"
@@ -142,7 +146,8 @@ def test_screen_prints_the_evaluation_as_json_and_writes_nothing(loaded, tmp_pat
     assert len(output["criteria"]) == 37
     assert set(output["criteria"][0]) >= {"code", "kind", "variable", "status", "reason"}
     assert output["derived"]["age_years"] == "61"
-    assert Decision.objects.count() == 0
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert statements and set(statements) == {"SELECT"}
 
 
 def test_screen_reads_stdin_and_converts_units(loaded):

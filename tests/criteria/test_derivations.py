@@ -1,7 +1,9 @@
-"""Derivations: age, creatinine clearance (measured or Cockcroft-Gault), bilirubin × ULN."""
+"""Derivations as the shipped file declares them: age, creatinine clearance (measured or
+Cockcroft-Gault), bilirubin × ULN. Kinds with other inputs: test_derivation_kinds.py."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_UP, Inexact, localcontext
 from decimal import Decimal as D
@@ -10,18 +12,30 @@ import pytest
 
 from criteria.derivations import (
     CONTEXT,
-    DERIVATION_INPUTS,
     DERIVATIONS,
     Derived,
-    age_years,
-    bilirubin_x_uln,
     completed_years,
-    creatinine_clearance,
     days_between,
+    derive,
     display,
 )
-from criteria.rules import VariableSpec
+from criteria.protocol import DERIVATION_KINDS, VariableSpec, protocol_from_dict
 from criteria.values import to_canonical
+from tests.criteria.cases import PROTOCOL_FILE
+
+SPECS = protocol_from_dict(json.loads(PROTOCOL_FILE.read_text(encoding="utf-8")))[1].variables
+
+
+def creatinine_clearance(values: dict[str, object]) -> Derived | None:
+    return derive(SPECS["creatinine_clearance"], values, SPECS)
+
+
+def age_years(values: dict[str, object]) -> Derived | None:
+    return derive(SPECS["age_years"], values, SPECS)
+
+
+def bilirubin_x_uln(values: dict[str, object]) -> Derived | None:
+    return derive(SPECS["bilirubin_x_uln"], values, SPECS)
 
 
 def clearance_inputs(**changes: object) -> dict[str, object]:
@@ -150,8 +164,8 @@ def test_display_does_not_depend_on_the_callers_decimal_context(context):
     assert shown == ["72.14", "72.12", "72.14", "-0.00"]
 
 
-def test_every_derivation_lists_its_inputs():
-    assert set(DERIVATIONS) == set(DERIVATION_INPUTS)
+def test_every_kind_of_derivation_has_its_calculation():
+    assert set(DERIVATIONS) == set(DERIVATION_KINDS)
 
 
 def test_derived_is_immutable_and_compares_by_content():

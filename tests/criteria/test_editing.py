@@ -6,16 +6,12 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.urls import reverse
 
 from criteria.exceptions import CriteriaEditRefused, CriteriaSetFrozen
 from criteria.models import CriteriaSet
 from criteria.selectors import criteria_set_diff
 from criteria.services import criteria_set_draft_create, criteria_set_publish, criterion_save
-from screening import services
-from screening.impact import impact_preview
-from screening.models import Decision
-from tests.cases import eligible_values, fill, lvef_amended, register
+from tests.criteria.cases import lvef_amended
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -32,16 +28,6 @@ def _set_lvef_threshold(draft, threshold: str, user) -> None:
     for name, value in lvef_amended(i18.as_rule_dict(), threshold).items():
         setattr(i18, name, value)
     criterion_save(criterion=i18, changed_by=user, reason="Amendment 3: LVEF 55 %")
-
-
-def _screen(trial, nurse, decide=False, **changes):
-    candidate = register(
-        trial, nurse, initials="XY", referral_date=eligible_values()["screening_date"]
-    )
-    episode = fill(candidate.screenings.get(), nurse, **changes)
-    if decide:
-        services.decision_record(screening=episode, recorded_by=nurse)
-    return candidate
 
 
 def test_a_draft_is_a_full_copy_of_the_published_set(trial, draft):
@@ -149,75 +135,3 @@ def test_diff_names_the_changed_criterion_in_words(draft, criteria_admin):
     assert "I18 changed" in out.getvalue()
     assert "Rule: LVEF ≥ 50 % → LVEF ≥ 55 %" in out.getvalue()
     assert "Label: LVEF at least 50% (HER2-positive only) → LVEF at least 55%" in out.getvalue()
-
-
-def test_impact_preview_lists_exactly_the_episodes_that_flip(trial, nurse, draft, criteria_admin):
-    flipping = [_screen(trial, nurse, lvef_percent="52") for _ in range(2)]
-    _screen(trial, nurse, lvef_percent="60")
-    _screen(
-        trial,
-        nurse,
-        her2_status="negative",
-        lvef_percent=None,
-        dyspnoea_from_malignancy_or_oxygen_need=None,
-    )
-    _set_lvef_threshold(draft, "55", criteria_admin)
-
-    preview = impact_preview(draft)
-
-    assert preview.evaluated == 4
-    assert [c.screening_number for c in preview.changes] == [c.screening_number for c in flipping]
-    assert {(c.old_outcome, c.new_outcome, c.causes) for c in preview.changes} == {
-        ("eligible", "ineligible", ("I18",))
-    }
-    assert preview.transitions == {("eligible", "ineligible"): 2}
-
-
-def test_impact_preview_query_count_does_not_grow(
-    trial, nurse, draft, criteria_admin, django_assert_max_num_queries
-):
-    for _ in range(3):
-        _screen(trial, nurse)
-    with django_assert_max_num_queries(12) as few:
-        impact_preview(draft)
-    for _ in range(12):
-        _screen(trial, nurse)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        impact_preview(draft)
-
-
-def test_old_decisions_render_identically_after_a_new_version(
-    trial, nurse, nurse_client, criteria_admin
-):
-    candidate = _screen(trial, nurse, decide=True, lvef_percent="52")
-    url = reverse("screening:candidate-detail", args=[candidate.screening_number])
-
-    def decision_html() -> str:
-        page = nurse_client.get(url).content.decode()
-        start = page.index('<article class="mb-3" data-testid="decision">')
-        return page[start : page.index("</article>", start)]
-
-    before = decision_html()
-    draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
-    _set_lvef_threshold(draft, "55", criteria_admin)
-    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="A3")
-    assert decision_html() == before
-    assert "Eligible" in before
-
-
-def test_reevaluation_under_new_criteria_adds_a_decision_and_keeps_the_old(
-    trial, nurse, criteria_admin
-):
-    candidate = _screen(trial, nurse, decide=True, lvef_percent="52")
-    episode = candidate.screenings.get()
-    draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
-    _set_lvef_threshold(draft, "55", criteria_admin)
-    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="A3")
-
-    newer = services.decision_reevaluate(screening=episode, recorded_by=nurse)
-
-    outcomes = list(
-        episode.decisions.order_by("sequence").values_list("criteria_set_version", "outcome")
-    )
-    assert outcomes == [(1, "eligible"), (2, "ineligible")]
-    assert newer.previous_hash == Decision.objects.get(sequence=1).entry_hash

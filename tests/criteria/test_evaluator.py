@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from criteria.evaluator import EVALUATOR_VERSION, evaluate
 from criteria.exceptions import ValueProblem
-from criteria.rules import (
+from criteria.protocol import (
     Condition,
     CriterionRule,
+    Derivation,
     Group,
     RuleSet,
     VariableSpec,
@@ -37,7 +38,8 @@ def variables() -> dict[str, VariableSpec]:
         VariableSpec("arm", "Arm", "choice", order=6, choices=("a", "b")),
         VariableSpec("last_dose", "Last dose", "date", order=7, never_allowed=True),
         VariableSpec("age_years", "Age", "integer", order=8, unit="years",
-                     derivation="age_years"),
+                     derivation=Derivation("age_years", {"birth_date": "date_of_birth",
+                                                         "on": "screening_date"})),
     ]  # fmt: skip
     return {s.key: s for s in specs}
 

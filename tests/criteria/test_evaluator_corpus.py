@@ -18,7 +18,8 @@ import pytest
 
 from criteria.evaluator import evaluate
 from criteria.exceptions import ValueProblem
-from criteria.rules import rules_from_dict
+from criteria.protocol import protocol_from_dict, rules_from_dict
+from tests.criteria.cases import PROTOCOL_FILE, V1_FILE
 
 CORPUS = json.loads(
     (Path(__file__).parent / "data" / "evaluator_corpus.json").read_text(encoding="utf-8")
@@ -78,6 +79,8 @@ def actual(rules, values: dict) -> dict:
     except ValueProblem as problem:
         return {"error": [problem.key, problem.message]}
     out = evaluation.to_dict()
+    # The corpus pins the exact derived values; the JSON shows them rounded (tested apart).
+    out["derived"] = {k: str(d.value) for k, d in evaluation.derived.items()}
     for entry, result in zip(out["criteria"], evaluation.results, strict=True):
         entry.update(protocol_wording=result.protocol_wording, needs=list(result.needs))
     out["derived_method"] = {k: d.method for k, d in evaluation.derived.items()}
@@ -98,6 +101,20 @@ def test_the_evaluator_gives_the_corpus_outputs(trial):
         if got != want:
             differing.append((number, values, want, got))
     assert not differing, f"{len(differing)} cases differ; the first: {differing[0]}"
+
+
+def test_the_version_1_file_decides_every_corpus_case_as_the_shipped_version_2_file():
+    protocol = CORPUS["protocols"]["NCT01387295"]
+    v1, v2 = (
+        protocol_from_dict(json.loads(path.read_text(encoding="utf-8")))[1]
+        for path in (V1_FILE, PROTOCOL_FILE)
+    )
+    differing = [
+        number
+        for number, case in enumerate(protocol["cases"])
+        if actual(v1, values := case_values(case, protocol["base"])) != actual(v2, values)
+    ]
+    assert not differing, f"{len(differing)} cases differ, the first: {differing[:1]}"
 
 
 def test_the_corpus_covers_every_status_outcome_and_refusal():

@@ -1,6 +1,6 @@
 """A criterion's label never silently disagrees with its rule: the editor, publishing and
 load_protocol refuse a label or wording left naming a threshold the rule no longer has; the
-Changes page lists labels beside rule changes; nurses read the rule in words beside the label."""
+Changes page lists labels beside rule changes (what nurses read: tests/screening)."""
 
 import io
 import json
@@ -11,19 +11,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from criteria.describe import rules_in_words
 from criteria.exceptions import CriteriaEditRefused, ProtocolError
-from criteria.jsonform import build_variables
 from criteria.labels import label_flags, stale_numbers, text_numbers, thresholds
 from criteria.models import CriteriaSet
-from criteria.selectors import criteria_set_rules
+from criteria.protocol.reading import build_variables
 from criteria.services import (
     criteria_set_draft_create,
     criteria_set_publish,
     criterion_save,
     protocol_load,
 )
-from tests.cases import PROTOCOL_FILE, fill, lvef_amended, record_via_pages
+from tests.criteria.cases import PROTOCOL_FILE, lvef_amended
 
 pytestmark = pytest.mark.django_db
 
@@ -265,35 +263,3 @@ def test_changes_page_lists_an_unchanged_label_beside_a_changed_rule(draft):
     entry = criteria_set_diff(draft.based_on, draft)[0]
     label = next(f for f in entry["fields"] if f[0] == "Label")
     assert label[1] == label[2] == "INR below 1.6"  # shown, marked unchanged
-
-
-# What nurses read
-
-
-def test_nurses_read_the_rule_in_words_beside_the_label(nurse_client, candidate, episode, nurse):
-    fill(episode, nurse)
-    page = nurse_client.get(
-        reverse("screening:screening-form", args=[candidate.screening_number, 1])
-    ).content.decode()
-    assert "LVEF at least 50% (HER2-positive only)" in page
-    assert "LVEF ≥ 50 %, when HER2 status is positive</div>" in page
-    assert page.count('data-testid="rule-words"') == 37
-
-
-def test_a_decision_shows_the_rule_it_used_after_an_amendment(
-    nurse_client, candidate, episode, nurse
-):
-    fill(episode, nurse, lvef_percent="52")
-    record_via_pages(nurse_client, episode)
-    amended = _protocol()
-    i18 = next(c for c in amended["criteria_set"]["criteria"] if c["code"] == "I18")
-    i18.update(lvef_amended(i18, "55"))
-    protocol_load(data=amended, source="amendment")
-    detail = nurse_client.get(
-        reverse("screening:candidate-detail", args=[candidate.screening_number])
-    )
-    content = detail.content.decode()
-    assert "LVEF ≥ 50 %, when HER2 status is positive" in content  # the rule it was decided by
-    assert "LVEF ≥ 55 %" not in content
-    words = rules_in_words(criteria_set_rules(candidate.trial.criteria_sets.get(version=2)))
-    assert words["I18"] == "LVEF ≥ 55 %, when HER2 status is positive"

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from criteria.models import Criterion, Trial, Variable
-from tests.cases import PROTOCOL_FILE
+from tests.criteria.cases import PROTOCOL_FILE, V1_FILE
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,24 @@ def test_an_operator_that_does_not_fit_lists_those_that_do(tmp_path):
 
 def test_an_unknown_derivation_lists_the_valid_ones(tmp_path):
     data = _protocol()
+    _variable(data, "age_years")["derivation"] = {"kind": "age_in_days"}
+    assert (
+        'variable age_years: unknown derivation kind "age_in_days" (valid: times_uln, '
+        "age_years, days_between, creatinine_clearance)"
+    ) in _refused(tmp_path, data)
+
+
+def test_a_derivation_name_in_a_version_2_file_is_shown_as_its_object(tmp_path):
+    data = _protocol()
+    _variable(data, "age_years")["derivation"] = "age_years"
+    assert (
+        "variable age_years: in trialsite-protocol/2 a derivation is an object: "
+        '{"kind": "age_years", "birth_date": "date_of_birth", "on": "screening_date"}'
+    ) in _refused(tmp_path, data)
+
+
+def test_an_unknown_derivation_of_a_version_1_file_lists_the_valid_names(tmp_path):
+    data = json.loads(V1_FILE.read_text(encoding="utf-8"))
     _variable(data, "age_years")["derivation"] = "age_in_days"
     assert (
         'variable age_years: unknown derivation "age_in_days" (valid: age_years, '

@@ -19,10 +19,9 @@ import pytest
 
 from criteria.evaluator import evaluate
 from criteria.exceptions import ValueProblem
-from criteria.rules import RuleSet, protocol_from_dict
+from criteria.protocol import RuleSet, protocol_from_dict
 from criteria.values import parse_values
-from screening.intake.forms import ScreeningForm
-from tests.cases import PROTOCOL_FILE, eligible_values
+from tests.criteria.cases import PROTOCOL_FILE, eligible_values
 
 SHIPPED = protocol_from_dict(json.loads(PROTOCOL_FILE.read_text(encoding="utf-8")))[1]
 
@@ -197,31 +196,6 @@ def test_the_screen_command_refuses_an_entered_number_of_1e21_or_more(raw, probl
     else:
         with pytest.raises(ValueProblem, match=re.escape(problem)):
             parse_values(UNBOUNDED, {"neutrophils": raw})
-
-
-@pytest.mark.parametrize(
-    ("key", "typed", "error"),
-    [
-        # An integer field takes any whole number: refused by criteria.values.check_range.
-        ("ecog_performance_status", "1000000000000000000000",
-         "1000000000000000000000 is too large to work with"),
-        ("ecog_performance_status", "-1000000000000000000000",
-         '"-1000000000000000000000" is not a whole number: write digits only, like 2.'),
-        ("ecog_performance_status", "999999999999999999999", None),
-        # A number field is read by criteria.values.decimal_from_text, then refused the same way.
-        ("neutrophils", "1000000000000000000000",
-         "1000000000000000000000 × 10⁹/L is too large to work with"),
-        ("neutrophils", "-1000000000000000000000,5",
-         "-1000000000000000000000.5 × 10⁹/L is too large to work with"),
-        ("neutrophils", "999999999999999999999,9", None),
-        ("neutrophils", "1E+21", '"1E+21" is not a number: write one decimal separator, like '
-         "1,4 or 1.4, or a whole number like 12."),
-    ],
-)  # fmt: skip
-def test_the_screening_form_says_why_next_to_a_number_of_1e21_or_more(key, typed, error):
-    form = ScreeningForm(data={key: typed}, rule_set=UNBOUNDED)
-    assert form.is_valid() is (error is None)
-    assert form.errors.get(key, []) == ([error] if error else [])
 
 
 # --- the caller's decimal context ---------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from criteria.evaluator import evaluate
-from criteria.rules import protocol_from_dict, protocol_to_dict
+from criteria.protocol import protocol_from_dict, protocol_to_dict
 from criteria.values import NEVER
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from criteria.models import Variable
+from criteria.protocol import check_variable
 from criteria.services import protocol_load
-from criteria.validation import check_variable
-from tests.cases import PROTOCOL_FILE
+from tests.criteria.cases import PROTOCOL_FILE
 
 NPU, LOINC = "urn:oid:1.2.208.176.2.1", "http://loinc.org"
 SHIPPED = {

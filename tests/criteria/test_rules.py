@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from criteria.exceptions import ProtocolError
-from criteria.rules import (
+from criteria.protocol import (
     Condition,
     Group,
     RuleSet,
@@ -199,9 +199,9 @@ BAD_ENTRIES = [
     (lambda d: criterion(d, "I13").update(protocol_wording=""),
      "criterion I13: protocol_wording must be non-empty text"),
     (set_var("neutrophils", data_type="text"), 'variable neutrophils: unknown data type "text"'),
-    (set_var("age_years", derivation="age_in_days"),
-     'variable age_years: unknown derivation "age_in_days" (valid: age_years, '
-     "creatinine_clearance, bilirubin_x_uln)"),
+    (set_var("age_years", derivation={"kind": "age_in_days"}),
+     'variable age_years: unknown derivation kind "age_in_days" (valid: times_uln, age_years, '
+     "days_between, creatinine_clearance)"),
     (set_var("neutrophils", maximun="100"), 'variable neutrophils: unknown field "maximun"'),
     (set_var("neutrophils", minimum="100", maximum="0"),
      "variable neutrophils: minimum is above maximum"),
@@ -210,15 +210,17 @@ BAD_ENTRIES = [
     (set_var("bilirubin", alt_units={"mg/dL": "0"}),
      'variable bilirubin: factor for unit "mg/dL" must be above 0'),
     (lambda d: d["variables"].remove(variable(d, "weight_kg")),
-     'variable creatinine_clearance: derivation "creatinine_clearance" reads "weight_kg", '
-     "which is not a variable of this trial"),
+     'variable creatinine_clearance: derivation creatinine_clearance: "weight" names '
+     '"weight_kg", which is not a variable of this trial; it needs a number variable in kg '
+     "(there is none)"),
     (lambda d: d["variables"].append(copy.deepcopy(variable(d, "sex"))),
      'variables: two variables with key "sex"'),
     (lambda d: variable(d, "lvef_percent")["shown_if"][0].update(value="unknown"),
      "variable lvef_percent shown_if: value 'unknown' is not a choice of variable \"her2_status\" "
      "(positive, negative)"),
-    (lambda d: d.update(format="trialsite-protocol/2"),
-     "protocol: format must be \"trialsite-protocol/1\", not 'trialsite-protocol/2'"),
+    (lambda d: d.update(format="trialsite-protocol/3"),
+     'protocol: format must be "trialsite-protocol/2" (or "trialsite-protocol/1"), '
+     "not 'trialsite-protocol/3'"),
     (lambda d: d["criteria_set"].update(version=0),
      "criteria_set: version 0 must be a whole number, at least 1"),
     (lambda d: d["trial"].update(registry_id=""), "trial: registry_id must be non-empty text"),

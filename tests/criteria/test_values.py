@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from criteria.exceptions import ValueProblem
-from criteria.rules import protocol_from_dict
+from criteria.protocol import protocol_from_dict
 from criteria.values import (
     NEVER,
     check_range,

@@ -27,5 +27,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {field} (unchanged): {now}")
                 else:
                     self.stdout.write(f"  {field}: {was or '—'} → {now or '—'}")
+            for change in entry["rule_changes"]:
+                self.stdout.write(f"  rule: {change}")
             for warning in entry["warnings"]:
                 self.stdout.write(f"  warning: {warning}")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.management.commands._io import CriteriaVersionOption, fail
-from criteria.selectors import criteria_set_lookup, protocol_dict
+from criteria.selectors import criteria_set_lookup, criteria_set_protocol
 
 
 class Command(CriteriaVersionOption, BaseCommand):
@@ -18,4 +18,5 @@ class Command(CriteriaVersionOption, BaseCommand):
             criteria_set = criteria_set_lookup(trial, version)
         except CriteriaSetNotFound as error:
             raise fail(str(error)) from error
-        self.stdout.write(json.dumps(protocol_dict(criteria_set), indent=2, ensure_ascii=False))
+        data = criteria_set_protocol(criteria_set)
+        self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))

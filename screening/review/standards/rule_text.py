@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from criteria.schema import NEVER
+from criteria.protocol import NEVER
 
 _COMPARISONS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "eq": "=", "ne": "!="}
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -40,7 +40,7 @@ def criterion_expression(criterion: dict, types: Mapping[str, str]) -> str:
 
 
 def expression_text(expression: dict, types: Mapping[str, str]) -> str:
-    """One comparison or an all/any group (the JSON form of `criteria.rules`)."""
+    """One comparison or an all/any group (the JSON form of `criteria.protocol`)."""
     for mode, joiner in (("all", " and "), ("any", " or ")):
         if mode in expression:
             return "(" + joiner.join(expression_text(p, types) for p in expression[mode]) + ")"

@@ -16,7 +16,7 @@ from django.db.models.functions import Length
 
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Trial
-from criteria.selectors import criteria_set_lookup, protocol_dict
+from criteria.selectors import criteria_set_lookup, criteria_set_protocol
 from screening.models import Screening
 from trialsite.local_days import within_days
 
@@ -42,7 +42,7 @@ class Scope:
     @cached_property
     def protocol(self) -> dict:
         """The trial, its variables and this version's criteria (the protocol file's form)."""
-        return protocol_dict(self.criteria_set)
+        return criteria_set_protocol(self.criteria_set)
 
     @cached_property
     def types(self) -> dict[str, str]:

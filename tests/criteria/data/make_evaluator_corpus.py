@@ -28,8 +28,13 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from criteria.exceptions import ValueProblem  # noqa: E402
-from criteria.rules import protocol_from_dict, rules_from_dict, rules_to_dict  # noqa: E402
-from criteria.schema import NEVER, RuleSet  # noqa: E402
+from criteria.protocol import (  # noqa: E402
+    NEVER,
+    RuleSet,
+    protocol_from_dict,
+    rules_from_dict,
+    rules_to_dict,
+)
 from criteria.values import to_canonical  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -231,7 +236,7 @@ def _output(evaluate, rules: RuleSet, values: dict, reasons: list, index: dict) 
         "outcome": out["outcome"],
         "missing": out["missing"],
         "derived": {
-            k: [out["derived"][k], out["derived_how"][k], d.method]
+            k: [str(d.value), out["derived_how"][k], d.method]
             for k, d in evaluation.derived.items()
         },
         "statuses": "".join(STATUS_LETTERS[c["status"]] for c in out["criteria"]),

@@ -1,37 +1,43 @@
-"""Checks on variable lists and whole protocol files (dict / JSON form).
+"""Checking variable lists and whole protocol files (dict / JSON form), all in one pass.
 
 Every check returns a list of messages (empty when fine); `validate_protocol` raises them
 together as one `ProtocolError`. Each message names the entry it is about, e.g.
 `variable lvef_percent: minimum "abc" is not a decimal`. Conditions and criteria are checked
-by `criteria.checks`.
+by `criteria.protocol.checks`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from criteria.checks import (
+from criteria.exceptions import ProtocolError
+from criteria.protocol import derivation_checks
+from criteria.protocol.checks import (
     MAX_WINDOW_DAYS,
     ORDER_COLUMN,
     check_condition,
     check_criterion,
-    check_expression,
     decimal_problem,
 )
-from criteria.derivations import DERIVATION_INPUTS, DERIVATIONS
-from criteria.exceptions import ProtocolError
-from criteria.jsonform import PROTOCOL_FORMAT, VARIABLE_FIELDS, build_variables
-from criteria.schema import DATA_TYPES, Variables
+from criteria.protocol.derivation_checks import EXAMPLE
+from criteria.protocol.reading import V1_DERIVATIONS, build_variables
+from criteria.protocol.shape import (
+    DATA_TYPES,
+    DERIVATION_KINDS,
+    PROTOCOL_FIELDS,
+    PROTOCOL_FORMAT,
+    PROTOCOL_V1,
+    TRIAL_FIELDS,
+    V2_CRITERION_FIELDS,
+    V2_VARIABLE_FIELDS,
+    VARIABLE_FIELDS,
+    Variables,
+)
 from trialsite.integers import integer_problem
-
-__all__ = [
-    "check_condition", "check_criteria", "check_criterion", "check_expression",
-    "check_rule_parts", "check_variable", "check_variables", "decimal_problem",
-    "validate_protocol", "validate_rules_dict",
-]  # fmt: skip
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -40,7 +46,7 @@ def _text_field_problems(data: Mapping[str, Any]) -> list[str]:
     problems = [f'unknown field "{f}"' for f in data if f not in VARIABLE_FIELDS]
     if not isinstance(data.get("label"), str) or not data.get("label"):
         problems.append("label must be non-empty text")
-    for name in ("section", "help_text", "unit", "derivation", "loinc"):
+    for name in ("section", "help_text", "unit", "loinc"):
         if not isinstance(data.get(name, ""), str):
             problems.append(f"{name} must be text")
     problem = integer_problem(data.get("order", 0), ORDER_COLUMN, "order")
@@ -91,12 +97,10 @@ def _kind_problems(data: Mapping[str, Any], data_type: str) -> list[str]:
         problems.append('only a date may be answered "never"')
     if data.get("future_allowed") and data_type != "date":
         problems.append("future_allowed applies to dates only")
-    derivation = data.get("derivation", "")
-    if derivation and derivation not in DERIVATIONS:
-        valid = ", ".join(DERIVATIONS)
-        problems.append(f'unknown derivation "{derivation}" (valid: {valid})')
-    elif derivation and data_type not in ("number", "integer"):
-        problems.append(f"a derived variable is a number or integer, not {data_type}")
+    problems += derivation_checks.own_problems(data.get("derivation"), data_type)
+    problems += derivation_checks.display_places_problems(data, data_type)
+    if not isinstance(data.get("translations", {}), Mapping):
+        problems.append('translations must be an object such as {"da": {"label": "..."}}')
     return problems
 
 
@@ -147,13 +151,10 @@ def _cross_variable_problems(items: list[Mapping[str, Any]]) -> list[str]:
     problems = [f'variables: two variables with key "{k}"' for k in twice]
     once = [item for item in items if item["key"] not in twice]
     specs = build_variables([{**item, "shown_if": []} for item in once])
+    problems += derivation_checks.cycle_problems(specs)
     for item in once:
-        for needed in DERIVATION_INPUTS.get(item.get("derivation", ""), ()):
-            if needed not in specs:
-                problems.append(
-                    f'variable {item["key"]}: derivation "{item["derivation"]}" reads '
-                    f'"{needed}", which is not a variable of this trial'
-                )
+        found = derivation_checks.input_problems(item, specs)
+        problems += [f"variable {item['key']}: {p}" for p in found]
         shown = item.get("shown_if") or []
         if not isinstance(shown, list):
             problems.append(f"variable {item['key']} shown_if: must be a list of conditions")
@@ -220,11 +221,7 @@ def check_rule_parts(variables: object, criteria: object) -> list[str]:
 def _trial_problems(trial: object) -> list[str]:
     if not isinstance(trial, Mapping):
         return ["trial: must be an object with registry_id, title, sponsor_protocol_id"]
-    problems = [
-        f'trial: unknown field "{f}"'
-        for f in trial
-        if f not in ("registry_id", "title", "sponsor_protocol_id")
-    ]
+    problems = [f'trial: unknown field "{f}"' for f in trial if f not in TRIAL_FIELDS]
     for name in ("registry_id", "title"):
         if not isinstance(trial.get(name), str) or not trial.get(name):
             problems.append(f"trial: {name} must be non-empty text")
@@ -239,26 +236,72 @@ def _version_problems(version: object) -> list[str]:
     return []
 
 
+def _format_problems(data: Mapping[str, Any]) -> list[str]:
+    """What the file's format rules out: version 1 has no field of version 2 and names a
+    derivation by a string; version 2 writes a derivation as an object."""
+    fmt = data.get("format")
+    if fmt not in (PROTOCOL_V1, PROTOCOL_FORMAT):
+        return [f'protocol: format must be "{PROTOCOL_FORMAT}" (or "{PROTOCOL_V1}"), not {fmt!r}']
+    variables = data.get("variables") if isinstance(data.get("variables"), list) else []
+    cset = data.get("criteria_set") if isinstance(data.get("criteria_set"), Mapping) else {}
+    criteria = cset.get("criteria") if isinstance(cset.get("criteria"), list) else []
+    problems = []
+    for item in (v for v in variables if isinstance(v, Mapping)):
+        name, raw = f"variable {item.get('key')}", item.get("derivation")
+        if fmt == PROTOCOL_V1:
+            problems += [_v2_only(name, f) for f in V2_VARIABLE_FIELDS if f in item]
+            if raw is not None and not isinstance(raw, str):
+                names = ", ".join(V1_DERIVATIONS)
+                problems.append(f"{name}: in {PROTOCOL_V1} a derivation is a name ({names})")
+        elif isinstance(raw, str) and raw:
+            problems.append(f"{name}: in {PROTOCOL_FORMAT} a derivation is an object: {_like(raw)}")
+    if fmt == PROTOCOL_V1:
+        for item in (c for c in criteria if isinstance(c, Mapping)):
+            name = f"criterion {item.get('code')}"
+            problems += [_v2_only(name, f) for f in V2_CRITERION_FIELDS if f in item]
+    return problems
+
+
+def _like(name: str) -> str:
+    if name in V1_DERIVATIONS:
+        return json.dumps(V1_DERIVATIONS[name])
+    kinds = ", ".join(DERIVATION_KINDS)
+    return f'{{"kind": ..., its inputs}} of a kind among {kinds}, such as {EXAMPLE}'
+
+
+def _v2_only(name: str, field: str) -> str:
+    return f'{name}: unknown field "{field}" in {PROTOCOL_V1} (a field of {PROTOCOL_FORMAT})'
+
+
 def validate_protocol(data: object) -> None:
     """Raise ProtocolError listing every problem of a protocol file's dict; None when valid."""
     if not isinstance(data, Mapping):
         raise ProtocolError("protocol: must be a JSON object")
-    problems = [
-        f'protocol: unknown field "{f}"'
-        for f in data
-        if f not in ("format", "trial", "variables", "criteria_set")
-    ]
-    if data.get("format") != PROTOCOL_FORMAT:
-        problems.append(f'protocol: format must be "{PROTOCOL_FORMAT}", not {data.get("format")!r}')
+    problems = [f'protocol: unknown field "{f}"' for f in data if f not in PROTOCOL_FIELDS]
+    problems += _format_problems(data)
     problems += _trial_problems(data.get("trial"))
     cset = data.get("criteria_set")
     if not isinstance(cset, Mapping):
         problems.append("criteria_set: must be an object with version and criteria")
         cset = {}
     problems += _version_problems(cset.get("version"))
-    problems += check_rule_parts(data.get("variables"), cset.get("criteria"))
+    problems += check_rule_parts(_as_read(data), cset.get("criteria"))
     if problems:
         raise ProtocolError(problems)
+
+
+def _as_read(data: Mapping[str, Any]) -> object:
+    """The variables as checked further: in a version 2 file a derivation written as a name
+    is already refused (_format_problems), and is not read as version 1's name too."""
+    variables = data.get("variables")
+    if data.get("format") == PROTOCOL_V1 or not isinstance(variables, list):
+        return variables
+    return [
+        {**v, "derivation": None}
+        if isinstance(v, Mapping) and isinstance(v.get("derivation"), str)
+        else v
+        for v in variables
+    ]
 
 
 def validate_rules_dict(data: object) -> None:

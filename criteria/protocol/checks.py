@@ -1,8 +1,8 @@
-"""Checks on the dict (JSON) form of one condition, expression or criterion.
+"""Checking the dict (JSON) form of one condition, expression or criterion.
 
-Each returns a list of messages (empty when fine) so Django's `clean()` can show them. A
-criterion's messages name it: `criterion I13: operator "is_true" does not fit number
-variable "neutrophils"`. Whole variable lists and protocol files: `criteria.validation`.
+Each check returns a list of messages (empty when fine) so Django's `clean()` can show them.
+A criterion's messages name it: `criterion I13: operator "is_true" does not fit number
+variable "neutrophils"`. Variables and whole files: `criteria.protocol.validation`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from criteria.jsonform import (
+from criteria.protocol.reading import DECIMAL_TEXT
+from criteria.protocol.shape import (
+    CONDITION_FIELDS,
     CRITERION_FIELDS,
-    DECIMAL_TEXT,
-    condition_dict,
-    criterion_dict,
-    expression_dict,
-)
-from criteria.schema import (
     DATE_OPERATORS,
     KINDS,
     OPERATORS,
@@ -29,9 +25,9 @@ from criteria.schema import (
     Variables,
     VariableSpec,
 )
+from criteria.protocol.writing import condition_dict, criterion_dict, expression_dict
 from trialsite.integers import integer_problem
 
-_CONDITION_FIELDS = {"variable", "operator", "value", "other"}
 # The column type of Variable.order and Criterion.order (criteria.models).
 ORDER_COLUMN = "PositiveIntegerField"
 # A date window longer than a century separates no dates a screening holds (none is before
@@ -171,7 +167,7 @@ def check_condition(
     data = condition_dict(cond) if isinstance(cond, Condition) else cond
     if not isinstance(data, Mapping):
         return [f"a condition must be an object, not {data!r}"]
-    extra = sorted(set(data) - _CONDITION_FIELDS)
+    extra = sorted(set(data) - set(CONDITION_FIELDS))
     if extra:
         return [f'unknown field "{extra[0]}" in condition']
     if variables is None:
