@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Every trial's protocol file: `make setup` loads each (a new trial is a new file, no code).
 PROTOCOLS := $(sort $(wildcard criteria/protocols/*.json))
 
-.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo bench-quick \
+.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo bench-quick docs-images \
 	messages translations
 
 $(VENV)/bin/activate:
@@ -85,6 +85,14 @@ backup: $(VENV)/.deps
 restore: $(VENV)/.deps
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/trialsite-YYYYMMDDTHHMMSSZ.sqlite3"; exit 2; }
 	$(PY) -m trialsite.backup restore "$(FILE)"
+
+# The screenshots in docs/: taken by the browser tests listed in docs/images/manifest.txt.
+docs-images: dev-deps
+	rm -rf test-artifacts/docs
+	ARTIFACTS_DIR=test-artifacts/docs REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider \
+	  $$(sed -n 's/^# tests: //p' docs/images/manifest.txt)
+	grep -v '^#' docs/images/manifest.txt | while read -r shot doc; do \
+	  [ -z "$$shot" ] || cp "test-artifacts/docs/$$shot" "docs/images/$$doc" || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .hypothesis
