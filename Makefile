@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Every trial's protocol file: `make setup` loads each (a new trial is a new file, no code).
 PROTOCOLS := $(sort $(wildcard criteria/protocols/*.json))
 
-.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo \
+.PHONY: setup run test lint bench static-deps deps dev-deps migrate clean backup restore fhir-demo bench-quick docs-images \
 	messages translations
 
 $(VENV)/bin/activate:
@@ -64,13 +64,18 @@ lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Benchmarks: need wrk and a local PostgreSQL (127.0.0.1:5432, user postgres).
+# Benchmarks (docs/performance.md): need wrk and a local PostgreSQL (127.0.0.1:5432, user
+# postgres). Compare with an earlier commit: make bench BENCH_ARGS="--before a035591"
 bench: dev-deps
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
 	  for _ in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# A smoke run of the same harness: 2,000 decisions, 2 s a page.
+bench-quick:
+	$(MAKE) bench BENCH_ARGS="--decisions 2000 --seconds 2 $(BENCH_ARGS)"
 
 # The database DATABASE_URL names (default db.sqlite3) into backups/, named by UTC time.
 backup: $(VENV)/.deps
@@ -80,6 +85,14 @@ backup: $(VENV)/.deps
 restore: $(VENV)/.deps
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/trialsite-YYYYMMDDTHHMMSSZ.sqlite3"; exit 2; }
 	$(PY) -m trialsite.backup restore "$(FILE)"
+
+# The screenshots in docs/: taken by the browser tests listed in docs/images/manifest.txt.
+docs-images: dev-deps
+	rm -rf test-artifacts/docs
+	ARTIFACTS_DIR=test-artifacts/docs REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider \
+	  $$(sed -n 's/^# tests: //p' docs/images/manifest.txt)
+	grep -v '^#' docs/images/manifest.txt | while read -r shot doc; do \
+	  [ -z "$$shot" ] || cp "test-artifacts/docs/$$shot" "docs/images/$$doc" || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .hypothesis

@@ -1,125 +1,151 @@
-"""`make bench`: every benchmark of issue 8, one `name: value` line per figure, and
-bench/RESULTS.md with the figures, the machine and the command. Nothing here passes or fails.
+"""`make bench`: every page a user opens, timed under load, after against before, in one run.
 
-1. The evaluator on one core, against JsonLogic (bench/evaluator.py).
-2. The screening log under load: a PostgreSQL database with --decisions decisions (made by
-   `generate_demo_data`, timed), the app under gunicorn (2 workers, 127.0.0.1, DEBUG off) and
-   `wrk` for --seconds each against a bare view (the floor), the cheapest signed-in page
-   (admin's JavaScript catalogue: session and user, no work), the log's first page, a filtered
-   page, page 500 (as reached with "Next", and by page number alone), page 499 (with
-   "Previous" from there), the last page (with "Last") and Django admin's changelist of
-   decisions. Two more routes measure a ceiling (bench/urls.py, served only here): a
-   signed-in page that does nothing, and the log's first page kept whole in memory.
-3. The impact preview of a draft over --episodes episodes: seconds, SQL queries (also at a
-   fifth of the episodes, to show the count does not grow) and peak memory (tracemalloc).
-4. SQL queries per page.
+With `--before REVISION`, that revision is checked out in a temporary git worktree
+(/tmp/bench-before, removed afterwards). Each side gets its own PostgreSQL database, made by
+its own migrations, holding the same volume of data (--decisions decided candidates, made by
+that side's generator), and its own gunicorn (2 workers, 127.0.0.1, DEBUG off). Then each page
+of bench/pages.py is loaded by `wrk` (1 thread, 4 connections, --seconds a run) on before,
+then after, then before and after again (--rounds), page after page, so a change in the
+host's load hits both sides alike; each side's runs of a page are merged into one p99. List
+pages are also compared with Django admin's changelist over the same rows, and every page
+with a signed-in page that does nothing (bench/urls.py). POST pages (Save, Record decision)
+go to a fresh episode per request, through bench/wrk.lua. The table is printed and written to
+bench/RESULTS.md (bench/report.py). Nothing here passes or fails.
 
-Only 127.0.0.1 is contacted; every load run is bounded by wrk's -d and a subprocess timeout,
-and gunicorn is started and stopped here. The databases it makes (trialsite_bench,
-trialsite_bench_impact) are dropped and made again on each run; no other is touched.
+Only 127.0.0.1 is contacted. The databases (trialsite_bench, trialsite_bench_before) are
+dropped and made again on each run; no other is touched. gunicorn and wrk are started and
+stopped here, each bounded by a timeout.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
+import math
 import os
 import re
 import secrets
 import signal
+import string
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import evaluator  # noqa: E402
-from bench.report import write_results  # noqa: E402
+from bench.pages import BARE, PAGES, SIGNED_IN, Page, fill, placeholders  # noqa: E402
+from bench.report import Measure, print_table, write_results  # noqa: E402
+from deploy.smoke_client import form_data  # noqa: E402
 
 PY = sys.executable
 PG = "postgres://postgres@127.0.0.1:5432/"
-LOG_DB, IMPACT_DB = "trialsite_bench", "trialsite_bench_impact"
-HOST, PORT = "127.0.0.1", 8765
+HOST = "127.0.0.1"
+BEFORE_TREE = Path("/tmp/bench-before")
 SECRET = secrets.token_urlsafe(50)
-SIGNED_IN = "signed-in page doing nothing (bench route)"
-FROM_MEMORY = "log page 1 kept whole in memory (bench route)"
-FIGURES: dict[str, object] = {}
+# The CSRF cookie's secret and the form's token: Django accepts the unmasked secret as token.
+CSRF = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+# The production smoke test's patient, who meets every criterion (JSON form).
+CASE = json.loads((ROOT / "deploy/smoke-case.json").read_text())["values"]
+POOL_PER_SECOND = 80  # fresh episodes per second of a POST run; the run stops if they run out
+CONNECTIONS = 4
+TIMEOUT_S = 10
 
 
-def figure(name: str, value: object) -> None:
-    FIGURES[name] = value
-    shown = value
-    if isinstance(value, float):  # ratios below 1 keep three decimals: 0.017, not 0.0
-        shown = f"{value:,.1f}" if value >= 1 else f"{value:.3f}"
-    print(f"{name}: {shown}", flush=True)
+@dataclass
+class Side:
+    name: str
+    tree: Path
+    db: str
+    port: int
+    settings: str = "trialsite.settings"
+    values: dict = field(default_factory=dict)  # placeholders of bench/pages.py
+    pools: dict = field(default_factory=dict)  # POST page name -> [pool lines]
+
+    def env(self) -> dict:
+        return {
+            **os.environ,
+            "DATABASE_URL": PG + self.db,
+            "DJANGO_SECRET_KEY": SECRET,
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": self.settings,
+            "WHITENOISE_USE_FINDERS": "1",
+        }
+
+    def run(self, *args: str, timeout: int = 1800) -> str:
+        done = subprocess.run(
+            [PY, *args], cwd=self.tree, env=self.env(), capture_output=True, text=True,
+            timeout=timeout,
+        )  # fmt: skip
+        if done.returncode:
+            raise SystemExit(f"{self.name}: {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
 
 
-def _env(db: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": PG + db,
-        "DJANGO_SECRET_KEY": SECRET,
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_DEBUG": "0",
-        "WHITENOISE_USE_FINDERS": "1",
-    }
-
-
-def _run(args: list[str], db: str, timeout: int = 900) -> str:
-    done = subprocess.run(
-        args, cwd=ROOT, env=_env(db), capture_output=True, text=True, timeout=timeout
-    )
-    if done.returncode:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def _psql(db: str, *commands: str) -> None:
-    args = ["psql", "-h", HOST, "-U", "postgres", "-d", db, "-q", "-v", "ON_ERROR_STOP=1"]
+def psql(db: str, *commands: str) -> str:
+    args = ["psql", "-h", HOST, "-U", "postgres", "-d", db, "-qAt", "-v", "ON_ERROR_STOP=1"]
     for command in commands:
         args += ["-c", command]
-    subprocess.run(args, check=True, timeout=600, capture_output=True)
+    return subprocess.run(args, check=True, timeout=600, capture_output=True, text=True).stdout
 
 
-def prepare(db: str, decisions: int) -> float:
-    """A fresh database with the protocol and `decisions` decisions; the generator's seconds."""
-    _psql("postgres", f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}")
-    _run([PY, "manage.py", "migrate", "--no-input", "-v0"], db)
-    _run([PY, "manage.py", "load_protocol", "criteria/protocols/NCT01387295.json"], db)
-    return generate(db, decisions)
+def prepare(side: Side, decisions: int, seconds: int) -> float:
+    """The side's database: its own schema, the protocol, `decisions` decided candidates, and
+    fresh episodes for the POST pages. Returns the generator's seconds."""
+    psql("postgres", f"DROP DATABASE IF EXISTS {side.db}", f"CREATE DATABASE {side.db}")
+    side.run("manage.py", "migrate", "--no-input", "-v0")
+    side.run("manage.py", "load_protocol", "criteria/protocols/NCT01387295.json")
+    started = time.perf_counter()
+    if side.name == "after":
+        side.run(str(ROOT / "bench/data.py"), str(decisions))
+    else:  # the earlier revision's own generator
+        side.run("manage.py", "generate_demo_data", "--decisions", str(decisions), "--force")
+    generated = time.perf_counter() - started
+    psql(side.db, "VACUUM ANALYZE")
+    prepare_script = str(ROOT / "bench/prepare.py")
+    for page in PAGES:
+        if page.method == "POST":
+            kind = "record" if "decide" in page.path else "save"
+            path = f"/tmp/bench-pool-{side.name}-{kind}.jsonl"
+            side.run(prepare_script, "pool", path, str(seconds * POOL_PER_SECOND), kind)
+            lines = Path(path).read_text().splitlines()
+            side.pools[page.name] = [json.loads(line) for line in lines]
+    found = json.loads(side.run(prepare_script, "targets").strip().splitlines()[-1])
+    side.values = placeholders(today=dt.date.today(), **_without(found, "session"))
+    side.values["session"] = found["session"]
+    return generated
 
 
-def generate(db: str, decisions: int) -> float:
-    args = ["generate_demo_data", "--decisions", str(decisions), "--force"]
-    out = _run([PY, "manage.py", *args], db)
-    # A running site's autovacuum would have done this by the time anyone reads the log.
-    _psql(db, "VACUUM ANALYZE")
-    return float(re.search(r"in ([\d.]+) s", out).group(1))
-
-
-def site(db: str, action: str) -> dict:
-    return json.loads(_run([PY, "bench/site.py", action], db).strip().splitlines()[-1])
+def _without(found: dict, key: str) -> dict:
+    return {k: v for k, v in found.items() if k != key}
 
 
 @contextmanager
-def gunicorn(db: str, root: Path = ROOT, settings: str = "trialsite.settings"):
-    """gunicorn with 2 workers on 127.0.0.1 serving the code at `root` with `settings`,
-    stopped (its whole process group) on exit."""
+def gunicorn(side: Side):
+    """gunicorn with 2 workers serving the side's tree, stopped (its process group) on exit;
+    its output goes to /tmp/bench-gunicorn-SIDE.log."""
     args = [PY, "-m", "gunicorn", "trialsite.wsgi:application", "--workers", "2"]
-    args += ["--bind", f"{HOST}:{PORT}", "--log-level", "warning"]
-    env = {**_env(db), "DJANGO_SETTINGS_MODULE": settings}
-    server = subprocess.Popen(args, cwd=root, env=env, start_new_session=True)
+    args += ["--bind", f"{HOST}:{side.port}", "--log-level", "warning"]
+    log = open(f"/tmp/bench-gunicorn-{side.name}.log", "w")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        args, cwd=side.tree, env=side.env(), stdout=log, stderr=log, start_new_session=True
+    )
     try:
         for _ in range(100):
-            if _status("/health/", "") == 200:
+            if request(side, "GET", "/health/")[0] == 200:
                 break
             time.sleep(0.2)
         else:
-            raise SystemExit("gunicorn did not answer /health/ within 20 s")
+            raise SystemExit(f"{side.name}: gunicorn did not answer /health/ within 20 s")
         yield
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -128,181 +154,222 @@ def gunicorn(db: str, root: Path = ROOT, settings: str = "trialsite.settings"):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        log.close()
 
 
-def _get(path: str, session: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
+def request(side: Side, method: str, path: str, cookie: str = "", body: str = ""):
+    """(status, Location) of one request, or (0, "") if the server did not answer."""
+    connection = http.client.HTTPConnection(HOST, side.port, timeout=60)
+    headers = {"Cookie": cookie} if cookie else {}
+    if method == "POST":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        headers = {"Cookie": f"sessionid={session}"} if session else {}
-        connection.request("GET", path, headers=headers)
+        connection.request(method, path, body=body or None, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
+        response.read()
+        return response.status, response.getheader("Location", "")
     except OSError:
         return 0, ""
     finally:
         connection.close()
 
 
-def _status(path: str, session: str) -> int:
-    return _get(path, session)[0]
+def cookie(session: str) -> str:
+    return f"sessionid={session}; csrftoken={CSRF}"
 
 
-def pager_link(path: str, session: str, label: str, key: str = "") -> str:
-    """The pager's `label` link of a log page, as a person clicking would follow it; `key`:
-    the query parameter it must carry."""
-    status, html = _get(path, session)
-    found = re.search(rf'href="(\?[^"]*)">{label}<', html)
-    if status != 200 or not found or key not in found.group(1):
-        raise SystemExit(f"no {label} link with {key or 'a page'} on {path} (HTTP {status})")
-    return "/log/" + found.group(1).replace("&amp;", "&")
+def post_lines(side: Side, page: Page) -> list[str]:
+    """The pool as "path<TAB>cookie<TAB>body" lines, one fresh episode each."""
+    lines = []
+    for item in side.pools[page.name]:
+        if "decide" in page.path:  # Record decision: the confirmation of the outcome shown
+            fields = {
+                "fingerprint": item["fingerprint"],
+                "screen_failure_reason": "",
+                "confirm": "",
+            }
+        else:
+            fields = {**form_data(CASE), "save": ""}
+        body = urlencode({"csrfmiddlewaretoken": CSRF, **fields})
+        path = fill(page.path, {**side.values, "fresh": item["number"]})
+        lines.append(f"{path}\t{cookie(item['session'])}\t{body}")
+    return lines
 
 
-def wrk(path: str, session: str, seconds: int) -> tuple[float, float]:
-    """(requests/s, p99 ms) of `seconds` of wrk: 1 thread, 4 connections, 2 per worker."""
-    if _status(path, session) != 200:
-        raise SystemExit(f"{path} does not answer 200 with the bench session")
-    args = ["wrk", "-t1", "-c4", f"-d{seconds}s", "--timeout", "10s", "--latency"]
-    if session:
-        args += ["-H", f"Cookie: sessionid={session}"]
+def probe(side: Side, page: Page) -> str:
+    """'' if the page answers as it should on this side, else why not. A POST page's probe
+    uses up the pool's first episode."""
+    if page.method == "GET":
+        path = fill(page.path, side.values)
+        status, _ = request(side, "GET", path, cookie(side.values["session"]))
+        return "" if status == 200 else f"GET {path}: HTTP {status}"
+    path, sent_cookie, body = post_lines(side, page)[0].split("\t")
+    number = side.pools[page.name].pop(0)["number"]
+    status, location = request(side, "POST", path, sent_cookie, body)
+    if "decide" in page.path:  # recorded: on to the candidate's page
+        answered = location.endswith(f"/candidates/{number}/")
+    else:  # saved: back to the form
+        answered = f"/candidates/{number}/episodes/1/" in location
+    if status != 302 or not answered:
+        return f"POST {path}: HTTP {status} to {location or 'nowhere'}"
+    return ""
+
+
+def wrk(side: Side, path: str, seconds: int, session: str = "", lines=None) -> Measure:
+    """One wrk run; `lines`: a POST page's prepared requests (bench/wrk.lua)."""
+    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", f"{TIMEOUT_S}s"]
+    args += ["-s", str(ROOT / "bench/wrk.lua")]
+    latencies = Path(f"/tmp/bench-latencies-{side.name}.txt")
+    env = {**os.environ, "BENCH_LATENCIES": str(latencies)}
+    if lines is not None:
+        requests = Path(f"/tmp/bench-requests-{side.name}.tsv")
+        requests.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        env["BENCH_REQUESTS"] = str(requests)
+    else:
+        status, _ = request(side, "GET", path, cookie(session) if session else "")
+        if status != 200:  # wrk would count a redirect as an answer
+            raise SystemExit(f"{side.name}: GET {path} answers HTTP {status}, not 200")
+        if session:
+            args += ["-H", f"Cookie: {cookie(session)}"]
     out = subprocess.run(
-        [*args, f"http://{HOST}:{PORT}{path}"],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-        check=True,
-    ).stdout
+        [*args, f"http://{HOST}:{side.port}{path}"], capture_output=True, text=True,
+        timeout=seconds + 60, check=True, env=env,
+    ).stdout  # fmt: skip
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
-        raise SystemExit(f"{path}: {errors.group(1)} responses were not 200\n{out}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out).groups()
-    return rate, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+        raise SystemExit(f"{side.name} {path}: {errors.group(1)} responses were errors\n{out}")
+    took = float(re.search(r"requests in ([\d.]+)s", out).group(1))
+    counts, sent = Counter(), 0
+    for line in latencies.read_text().splitlines():
+        microseconds, count = line.split()
+        if microseconds == "sent":
+            sent = int(count)
+        else:
+            counts[int(microseconds)] += int(count)
+    # A request wrk gave up on after --timeout counts as taking that long, not as none.
+    timeouts = re.search(r"timeout (\d+)", out)
+    if timeouts:
+        counts[TIMEOUT_S * 1_000_000] += int(timeouts.group(1))
+    return Measure(counts, took, sent=sent)
 
 
-def bench_evaluator(count: int) -> None:
-    for name, value in evaluator.main(count).items():
-        FIGURES[name] = value
+def measure(side: Side, page: Page, seconds: int) -> Measure | None:
+    """One run of the page under load on this side; None when the side does not have it.
+    A page whose one request takes more than a quarter of `seconds` runs for four times that
+    (at most a minute), so that some of its requests are answered within the run."""
+    started = time.perf_counter()
+    why = probe(side, page)
+    seconds = max(seconds, min(60, math.ceil(4 * (time.perf_counter() - started))))
+    if why:
+        if page.new and side.name == "before":
+            return None
+        raise SystemExit(f"{side.name}: {page.name} does not answer as it should: {why}")
+    if page.method == "GET":
+        return wrk(side, fill(page.path, side.values), seconds, side.values["session"])
+    lines = post_lines(side, page)
+    result = wrk(side, lines[0].split("\t")[0], seconds, lines=lines)
+    result.ran_out = result.sent >= len(lines)
+    used = side.pools[page.name][: result.sent]
+    del side.pools[page.name][: len(used)]
+    done = _done(side, used)
+    if done < min(result.requests, len(used)):
+        raise SystemExit(f"{side.name}: {page.name}: {result.requests} sent, {done} took effect")
+    return result
 
 
-def bench_impact(episodes: int) -> None:
-    fifth = site_after(IMPACT_DB, prepare(IMPACT_DB, episodes // 5), "impact")
-    figure(f"impact preview queries at {fifth['episodes']:,} episodes", fifth["queries"])
-    seconds = generate(IMPACT_DB, episodes - episodes // 5)
-    full = site(IMPACT_DB, "impact")
-    figure(f"generate_demo_data {episodes - episodes // 5:,} decisions s", seconds)
-    figure(f"impact preview {full['episodes']:,} episodes s", full["seconds"])
-    figure(f"impact preview queries at {full['episodes']:,} episodes", full["queries"])
-    figure("impact preview changed outcomes", full["changed"])
-    figure("impact preview peak memory MiB", full["peak_mib"])
-    pages = site(IMPACT_DB, "queries")
-    for name, page in pages.items():
-        if not name.startswith("_"):
-            figure(f"queries {name}", page["queries"])
-            FIGURES.setdefault("_pages", {})[name] = page  # type: ignore[union-attr]
+def _done(side: Side, used: list[dict]) -> int:
+    """How many of the `used` episodes a POST page changed: decided, or values saved."""
+    numbers = ",".join(f"'{item['number']}'" for item in used)
+    changed = "(s.status = 'decided' OR s.\"values\" <> '{}'::jsonb)"
+    return int(
+        psql(
+            side.db,
+            "SELECT count(*) FROM screening_screening s JOIN screening_candidate c"
+            f" ON c.id = s.candidate_id WHERE c.screening_number IN ({numbers}) AND {changed}",
+        ).strip()
+    )
 
 
-def site_after(db: str, seconds: float, action: str) -> dict:
-    figure(f"generate_demo_data into {db} s", seconds)
-    return site(db, action)
-
-
-def log_targets(session: str, deep: int, ceilings: bool) -> dict[str, tuple[str, str]]:
-    """What wrk loads: name -> (path, session cookie); `ceilings`: with the routes of
-    bench/urls.py."""
-    deeper = pager_link(f"/log/?page={deep - 1}", session, "Next", key="after=")
-    # Earlier code gave this link no key: any "Next" link, as a person would follow it.
-    by_outcome = pager_link(f"/log/?sort=-outcome&page={deep - 1}", session, "Next")
-    targets = {
-        "floor (/health/)": ("/health/", ""),
-        # The cheapest signed-in page Django has: session, user and a tiny response.
-        "signed-in floor (/admin/jsi18n/)": ("/admin/jsi18n/", session),
-        "log page 1": ("/log/", session),
-        "log filtered": ("/log/?outcome=ineligible&signoff=unsigned", session),
-        f"log page {deep} (Next link)": (deeper, session),
-        f"log page {deep - 1} (Previous link)": (pager_link(deeper, session, "Previous"), session),
-        f"log page {deep} (page number)": (f"/log/?page={deep}", session),
-        f"log page {deep} by outcome (Next link)": (by_outcome, session),
-        "log last page (Last link)": (pager_link("/log/", session, "Last"), session),
-        "admin decisions changelist": ("/admin/screening/decision/", session),
-    }
-    if ceilings:
-        targets[SIGNED_IN] = ("/bench/signed-in/", session)
-        targets[FROM_MEMORY] = ("/bench/log-from-memory/", session)
-    return targets
-
-
-def bench_log(decisions: int, seconds: int, before: str | None) -> None:
-    figure(f"generate_demo_data {decisions:,} decisions s", prepare(LOG_DB, decisions))
-    session = site(LOG_DB, "session")["sessionid"]
-    deep = max(2, min(500, decisions // 50))  # page 500 at 100,000 decisions
-    with gunicorn(LOG_DB, settings="bench.settings"):
-        targets = log_targets(session, deep, ceilings=True)
-        for name, (path, cookie) in targets.items():
-            rate, p99 = wrk(path, cookie, seconds)
-            figure(f"{name} requests/s", rate)
-            figure(f"{name} p99 ms", p99)
-            FIGURES.setdefault("_paths", {})[name] = path  # type: ignore[union-attr]
-    log = FIGURES["log page 1 requests/s"]
-    figure("log vs floor", log / FIGURES["floor (/health/) requests/s"])  # type: ignore[operator]
-    figure("log vs admin", log / FIGURES["admin decisions changelist requests/s"])  # type: ignore[operator]
-    signed_in = FIGURES["signed-in floor (/admin/jsi18n/) requests/s"]
-    figure("log vs signed-in floor", log / signed_in)  # type: ignore[operator]
-    # The ceilings: no signed-in log page can beat them, however it is made.
-    floor = FIGURES["floor (/health/) requests/s"]
-    nothing, kept = FIGURES[f"{SIGNED_IN} requests/s"], FIGURES[f"{FROM_MEMORY} requests/s"]
-    figure("signed-in page doing nothing vs floor", nothing / floor)  # type: ignore[operator]
-    figure("log kept whole in memory vs floor", kept / floor)  # type: ignore[operator]
-    if before:
-        bench_log_before(before, session, deep, seconds)
-
-
-def bench_log_before(revision: str, session: str, deep: int, seconds: int) -> None:
-    """The same load on the same database, served by the code of an earlier `revision` (a
-    git worktree of it, sharing this checkout's venv), right after this code's run: the
-    before -> after of one machine in one state. The earlier code must read this schema."""
-    commit = _git("rev-parse", "--short", revision).strip()
-    tree = Path(f"/tmp/trialsite-bench-{commit}")
-    if not tree.exists():
-        _git("worktree", "add", "--detach", str(tree), commit)
+def before_tree(revision: str) -> Path:
+    if BEFORE_TREE.exists():
+        git("worktree", "remove", "--force", str(BEFORE_TREE))
+    git("worktree", "add", "--detach", str(BEFORE_TREE), revision)
     for shared in (".venv", "node_modules"):
-        if not (tree / shared).exists():
-            (tree / shared).symlink_to(ROOT / shared)
-    FIGURES["_before"] = {"revision": commit, "figures": {}}
-    with gunicorn(LOG_DB, root=tree):
-        for name, (path, cookie) in log_targets(session, deep, ceilings=False).items():
-            rate, p99 = wrk(path, cookie, seconds)
-            print(f"before ({commit}) {name}: {rate:,.1f} req/s, p99 {p99:,.1f} ms", flush=True)
-            FIGURES["_before"]["figures"][name] = (rate, p99)  # type: ignore[index]
+        (BEFORE_TREE / shared).symlink_to(ROOT / shared)
+    return BEFORE_TREE
 
 
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
     if done.returncode:
         raise SystemExit(f"git {' '.join(args)} failed: {done.stderr}")
-    return done.stdout
+    return done.stdout.strip()
+
+
+def load(sides: list[Side], seconds: int, rounds: int) -> dict:
+    """Every page on every side: before, after, before, after ... (`rounds` of each), page by
+    page; each page's runs on one side merged into one Measure."""
+    after = sides[-1]
+    results: dict = {"bare": wrk(after, BARE.path, seconds)}
+    results["signed-in"] = wrk(after, SIGNED_IN.path, seconds, after.values["session"])
+    for page in PAGES:
+        for _round in range(rounds):
+            for side in sides:
+                _add(results, (page.name, side.name), measure(side, page, seconds))
+            if page.admin:
+                admin = fill(page.admin, after.values)
+                _add(
+                    results,
+                    (page.name, "admin"),
+                    wrk(after, admin, seconds, after.values["session"]),
+                )
+        for side in sides:
+            print(f"{side.name:>6} {page.name}: {results[(page.name, side.name)]}", flush=True)
+    results["bare at the end"] = wrk(after, BARE.path, seconds)
+    return results
+
+
+def _add(results: dict, key: tuple, measured: Measure | None) -> None:
+    earlier = results.get(key)
+    results[key] = measured if earlier is None or measured is None else earlier + measured
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=100_000)
-    parser.add_argument("--episodes", type=int, default=10_000)
-    parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--candidates", type=int, default=20_000)
-    parser.add_argument("--only", choices=["evaluator", "impact", "log"], action="append")
-    parser.add_argument(
-        "--before", metavar="REVISION", help="also load the log served by this git revision"
-    )
+    parser.add_argument("--seconds", type=int, default=5, help="of each wrk run")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each page on each side")
+    parser.add_argument("--before", metavar="REVISION", help="compare with this git revision")
     args = parser.parse_args()
-    only = set(args.only or ["evaluator", "impact", "log"])
     started = time.perf_counter()
-    if "evaluator" in only:
-        bench_evaluator(args.candidates)
-    if "impact" in only:
-        bench_impact(args.episodes)
-    if "log" in only:
-        bench_log(args.decisions, args.seconds, args.before)
-    figure("bench total s", time.perf_counter() - started)
-    write_results(FIGURES, command=" ".join(["bench/run.py", *sys.argv[1:]]))
+    after = Side("after", ROOT, "trialsite_bench", 8765, settings="bench.settings")
+    sides = [after]
+    try:
+        if args.before:
+            tree = before_tree(args.before)
+            sides.insert(0, Side("before", tree, "trialsite_bench_before", 8766))
+        with ThreadPoolExecutor(max_workers=len(sides)) as pool:
+            runs = args.seconds * args.rounds
+            made = list(pool.map(lambda s: prepare(s, args.decisions, runs), sides))
+        with ExitStack() as servers:
+            for side in sides:
+                servers.enter_context(gunicorn(side))
+            results = load(sides, args.seconds, args.rounds)
+    finally:
+        if args.before and BEFORE_TREE.exists():
+            git("worktree", "remove", "--force", str(BEFORE_TREE))
+    context = {
+        "command": "make bench" + (f' BENCH_ARGS="{" ".join(sys.argv[1:])}"' * bool(sys.argv[1:])),
+        "before": git("rev-parse", "--short", args.before) if args.before else "",
+        "after": git("rev-parse", "--short", "HEAD"),
+        "decisions": args.decisions,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "generated": dict(zip([s.name for s in sides], made, strict=True)),
+        "total": time.perf_counter() - started,
+    }
+    print_table(results, context)
+    write_results(results, context)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The settings `make bench` serves the app with: TrialSite's own, and bench/urls.py, which
-adds two routes that measure a ceiling. Nothing else differs."""
+"""The settings `make bench` serves the current code with: TrialSite's own, and bench/urls.py,
+which adds the signed-in page that does nothing. Nothing else differs."""
 
 from trialsite.settings import *  # noqa: F403
 

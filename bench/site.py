@@ -1,9 +1,6 @@
-"""Django-side figures for bench/run.py, run in a subprocess against DATABASE_URL.
-
-`python bench/site.py session` prints a session key of a bench superuser (made with
-force_login, so no password and no login attempt is involved); `impact` times the criteria
-admin's impact preview and measures its queries and peak memory; `queries` counts the SQL
-queries of each page. Each prints one JSON object on the last line of stdout.
+"""The criteria admin's impact preview, timed on its own (not part of `make bench`):
+`DATABASE_URL=postgres://.../trialsite_bench python bench/site.py impact` prints one JSON
+object: episodes evaluated, outcomes changed, seconds, SQL queries and peak memory.
 """
 
 from __future__ import annotations
@@ -25,13 +22,11 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from criteria.models import CriteriaSet, Trial  # noqa: E402
 from criteria.services import criteria_set_draft_create, criterion_save  # noqa: E402
 from screening.impact import impact_preview  # noqa: E402
-from screening.models import Decision, Screening  # noqa: E402
 
 TRIAL = "NCT01387295"
 
@@ -45,12 +40,6 @@ def bench_user():
         user.is_staff = user.is_superuser = True
         user.save()
     return user
-
-
-def session() -> dict:
-    client = Client()
-    client.force_login(bench_user())
-    return {"sessionid": client.cookies["sessionid"].value}
 
 
 def _draft() -> CriteriaSet:
@@ -91,38 +80,6 @@ def impact() -> dict:
     }
 
 
-def _get(client: Client, url: str) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, secure=True, HTTP_HOST="127.0.0.1")
-    return response.status_code, len(queries)
-
-
-def queries() -> dict:
-    draft = _draft()
-    episode = Screening.objects.select_related("candidate").order_by("pk").first()
-    number = episode.candidate.screening_number
-    pages = {
-        "log": "/log/",
-        "log, filtered": "/log/?outcome=ineligible&signoff=unsigned",
-        "summary": "/log/summary/",
-        "audit trail": f"/log/candidates/{number}/audit-trail/",
-        "candidate page": f"/candidates/{number}/",
-        "screening form": f"/candidates/{number}/episodes/{episode.episode}/",
-        "criteria set page": f"/criteria/{TRIAL}/v{draft.version}/",
-        "impact page": f"/criteria/{TRIAL}/v{draft.version}/impact/",
-        "admin decisions": "/admin/screening/decision/",
-    }
-    client = Client()
-    client.force_login(bench_user())
-    counts = {}
-    for name, url in pages.items():
-        _get(client, url)  # caches warm, as on a running server
-        status, count = _get(client, url)
-        counts[name] = {"url": url, "status": status, "queries": count}
-    counts["_decisions"] = Decision.objects.count()
-    return counts
-
-
 if __name__ == "__main__":
-    action = {"session": session, "impact": impact, "queries": queries}[sys.argv[1]]
+    action = {"impact": impact}[sys.argv[1]]
     print(json.dumps(action()))

@@ -7,8 +7,8 @@ A decision is hashed in two levels. Its large parts — per-criterion results, m
 variables, derived values and the values snapshot — are hashed on their own into
 `content_sha256`; the chained record holds that digest beside every other field. Changing any
 stored field still changes the entry hash (a changed result changes `content_sha256`, which
-changes the record), but identical content is hashed once: re-evaluations and bulk-generated
-demo data repeat it, and each link of the chain then hashes a few hundred bytes, not 15 kB.
+changes the record). Every writer and `verify_audit` compute both levels from the stored
+fields with `decision_payload`: there is no other way to hash a decision.
 """
 
 import hashlib
@@ -52,21 +52,15 @@ def decision_content_sha256(
     return content_hash(content)
 
 
-def decision_payload(decision, *, content_sha256: str | None = None) -> dict:
-    """Everything a decision asserts, as it is stored; the hash covers all of it.
-
-    `content_sha256` may be passed when the caller has just computed it for the same stored
-    content (the demo-data generator hashes each distinct case once); otherwise it is
-    computed from the decision's fields, which is what verification always does.
-    """
-    if content_sha256 is None:
-        content_sha256 = decision_content_sha256(
-            results=decision.results,
-            missing=decision.missing,
-            derived=decision.derived,
-            values_snapshot=decision.values_snapshot,
-            sources_snapshot=decision.sources_snapshot,
-        )
+def decision_payload(decision) -> dict:
+    """Everything a decision asserts, as it is stored; the hash covers all of it."""
+    content_sha256 = decision_content_sha256(
+        results=decision.results,
+        missing=decision.missing,
+        derived=decision.derived,
+        values_snapshot=decision.values_snapshot,
+        sources_snapshot=decision.sources_snapshot,
+    )
     return {
         "public_id": str(decision.public_id),
         "sequence": decision.sequence,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -327,31 +326,3 @@ def decision_content(evaluation: Evaluation) -> dict:
             key: {"value": str(d.value), "how": d.how} for key, d in evaluation.derived.items()
         },
     }
-
-
-def decisions_derived_write(decisions: list[Decision]) -> None:
-    """For decisions written in bulk instead of by `decision_record` (demo data, test
-    fixtures): write what it writes beside each decision, their failed criteria and their
-    episodes' current-decision pointers. In: saved decisions. Call in the writer's
-    transaction, under the chain lock, so no decision is appended meanwhile."""
-    FailedCriterion.objects.bulk_create(failed_criteria(decisions))
-    newest = Decision.objects.filter(screening=OuterRef("pk")).order_by("-sequence")
-    current = {
-        "current_decision": Subquery(newest.values("pk")[:1]),
-        "current_recorded_at": Subquery(newest.values("recorded_at")[:1]),
-        "current_sequence": Subquery(newest.values("sequence")[:1]),
-    }
-    # One UPDATE per run of consecutive episode ids: one per batch of fresh episodes.
-    for first, last in _runs(sorted({decision.screening_id for decision in decisions})):
-        Screening.objects.filter(pk__range=(first, last)).update(**current)
-
-
-def _runs(ids: list[int]) -> list[tuple[int, int]]:
-    """Sorted ids as (first, last) runs of consecutive numbers."""
-    runs: list[tuple[int, int]] = []
-    for pk in ids:
-        if runs and runs[-1][1] == pk - 1:
-            runs[-1] = (runs[-1][0], pk)
-        else:
-            runs.append((pk, pk))
-    return runs

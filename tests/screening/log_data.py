@@ -4,10 +4,19 @@ import datetime as dt
 from contextlib import nullcontext
 from unittest import mock
 
+from django.db.models import OuterRef, Subquery
+
 from screening import services
+from screening.failures import failed_criteria
 from screening.hashing import chain_hash, decision_payload
-from screening.models import Candidate, ChainHead, Decision, Screening, ScreeningNumberCounter
-from screening.services import decisions_derived_write
+from screening.models import (
+    Candidate,
+    ChainHead,
+    Decision,
+    FailedCriterion,
+    Screening,
+    ScreeningNumberCounter,
+)
 from screening.signoff import signature_sign
 from tests.cases import fill, register
 from tests.factories import TEST_PASSWORD
@@ -136,7 +145,7 @@ def clone_decisions(templates: list[Decision], count: int) -> None:
         head.sequence, head.entry_hash = decision.sequence, decision.entry_hash
         decisions.append(decision)
     Decision.objects.bulk_create(decisions)
-    decisions_derived_write(decisions)  # failed criteria and episode pointers, as a service would
+    _derived_write(decisions)
     head.save()
     counter.last_issued += count
     counter.save()
@@ -162,3 +171,15 @@ def _decision_like(template: Decision, screening, head) -> Decision:
     )
     decision.entry_hash = chain_hash(decision_payload(decision), head.entry_hash)
     return decision
+
+
+def _derived_write(decisions: list[Decision]) -> None:
+    """What `decision_record` writes beside each decision: its failed criteria, and its
+    episode's pointer to it (with the pointer's copies of its time and position)."""
+    FailedCriterion.objects.bulk_create(failed_criteria(decisions))
+    newest = Decision.objects.filter(screening=OuterRef("pk")).order_by("-sequence")
+    Screening.objects.filter(pk__in={d.screening_id for d in decisions}).update(
+        current_decision=Subquery(newest.values("pk")[:1]),
+        current_recorded_at=Subquery(newest.values("recorded_at")[:1]),
+        current_sequence=Subquery(newest.values("sequence")[:1]),
+    )

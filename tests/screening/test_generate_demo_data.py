@@ -1,41 +1,48 @@
-"""The demo-data generator writes a valid hash chain (both the bulk_create path on SQLite and
-the COPY path on PostgreSQL), and the two-level decision hash still notices altered content."""
+"""The demo-data command records through the services: an intact chain, every outcome a
+decision can have, refused without DEBUG or --force, and --decisions bounded."""
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.core.management import CommandError, call_command
 
 from screening.audit import decision_chain_verify
-from screening.hashing import chain_hash, decision_payload
+from screening.management.commands import generate_demo_data
 from screening.models import Decision, Screening
 
 pytestmark = pytest.mark.django_db
 
 
-def test_generated_decisions_form_an_intact_chain(trial, settings):
+def test_demo_decisions_are_recorded_as_a_nurse_records_them(trial, settings):
     settings.DEBUG = True
-    call_command("generate_demo_data", decisions=30)
-    call_command("generate_demo_data", decisions=5)  # appends to the same chain
+    call_command("generate_demo_data", decisions=12)
+    call_command("generate_demo_data", decisions=2, seed=7)  # appends to the same chain
     report = decision_chain_verify()
     assert report.intact, report.message
-    assert report.checked == 35 == Screening.objects.count()
-    outcomes = set(Decision.objects.values_list("outcome", flat=True))
-    assert outcomes <= {"eligible", "ineligible", "incomplete"}
-    incomplete = Decision.objects.filter(outcome="incomplete").first()
-    assert incomplete is None or incomplete.screen_failure_reason
+    assert report.checked == 14 == Screening.objects.filter(status="decided").count()
+    assert Decision.objects.filter(recorded_by__username="demo-data").count() == 14
+    for decision in Decision.objects.filter(outcome="incomplete"):
+        assert decision.screen_failure_reason
+    # Each episode's history holds the values saved and the decision, as the services write it.
+    episode = Screening.objects.first()
+    assert episode.history.count() >= 2
 
 
-def test_an_altered_result_changes_the_hash(trial, settings):
+def test_refused_with_debug_off_unless_forced(trial, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError) as refused:
+        call_command("generate_demo_data", decisions=1)
+    assert refused.value.returncode == 2 and not Decision.objects.exists()
+    call_command("generate_demo_data", decisions=1, force=True)
+    assert Decision.objects.count() == 1
+
+
+@pytest.mark.parametrize(("decisions", "accepted"), [(0, False), (1, True), (3, True), (4, False)])
+def test_decisions_bounded(trial, settings, monkeypatch, decisions, accepted):
     settings.DEBUG = True
-    call_command("generate_demo_data", decisions=3)
-    decision = Decision.objects.select_related("screening__candidate", "recorded_by").last()
-    decision.results[0]["reason"] = "altered"
-    assert chain_hash(decision_payload(decision), decision.previous_hash) != decision.entry_hash
-
-
-@pytest.mark.postgres
-def test_postgres_path_reads_back_the_same_json(trial, settings):
-    assert connection.vendor == "postgresql"
-    settings.DEBUG = True
-    call_command("generate_demo_data", decisions=10)
-    assert decision_chain_verify().intact
+    monkeypatch.setattr(generate_demo_data, "MAX_DECISIONS", 3)
+    if accepted:
+        call_command("generate_demo_data", decisions=decisions)
+        assert Decision.objects.count() == decisions
+    else:
+        with pytest.raises(CommandError, match="from 1 to 3") as refused:
+            call_command("generate_demo_data", decisions=decisions)
+        assert refused.value.returncode == 2 and not Decision.objects.exists()
