@@ -1,10 +1,7 @@
 """The nurse's flow in Danish, page by page: the work queue, registering a referral, the
 screening form with its section index, the error summary and the confirmation page each speak
-Danish. The screenshots go to the test's screenshot dir; with DOCS_SCREENSHOTS=1 they are also
-copied to docs/img/ for docs/nurse.md ("På dansk")."""
+Danish. Its screenshots are docs/nurse.md's "På dansk" (docs/images/manifest.txt)."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,14 +13,9 @@ from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
 
 def _shot(page, screenshot_dir: Path, name: str) -> None:
-    path = screenshot_dir / f"{name}.png"
-    page.screenshot(path=str(path))
-    if os.environ.get("DOCS_SCREENSHOTS") == "1":
-        shutil.copyfile(path, DOCS_IMG / path.name)
+    page.screenshot(path=str(screenshot_dir / f"{name}.png"))
 
 
 def test_the_nurses_flow_reads_danish(page, protocol, screenshot_dir, settings):
