@@ -40,44 +40,58 @@ from criteria.translations import (
 from trialsite.integers import integer_form_field
 
 OPERATOR_LABELS = {
-    "lt": "less than (<)",
-    "lte": "at most (≤)",
-    "gt": "more than (>)",
-    "gte": "at least (≥)",
-    "eq": "equals",
-    "ne": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "is_true": "is yes",
-    "is_false": "is no",
-    "within_days_before": "lies less than N days before",
-    "not_within_days_before": "does not lie less than N days before",
+    "lt": gettext_lazy("less than (<)"),
+    "lte": gettext_lazy("at most (≤)"),
+    "gt": gettext_lazy("more than (>)"),
+    "gte": gettext_lazy("at least (≥)"),
+    "eq": gettext_lazy("equals"),
+    "ne": gettext_lazy("is not"),
+    "in": gettext_lazy("is one of"),
+    "not_in": gettext_lazy("is none of"),
+    "is_true": gettext_lazy("is yes"),
+    "is_false": gettext_lazy("is no"),
+    "within_days_before": gettext_lazy("lies less than N days before"),
+    "not_within_days_before": gettext_lazy("does not lie less than N days before"),
 }
 APPLIES_IF_ROWS = 2
 _REFUSAL = gettext_lazy(
     "Not saved: tick this box to replace the stored rule with the rule on this page, or change "
     "it in the protocol file (load_protocol)."
 )
-REASON_HELP = "Why this change is made (kept in the criteria history), e.g. “Amendment 3”."
+REASON_HELP = gettext_lazy(
+    "Why this change is made (kept in the criteria history), e.g. “Amendment 3”."
+)
 
 
 class CriterionForm(forms.Form):
-    code = forms.CharField(max_length=16)
-    kind = forms.ChoiceField(choices=Criterion.Kind.choices)
-    label = forms.CharField(max_length=300, help_text="Plain-language label shown to nurses.")
-    protocol_wording = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    variable = forms.ChoiceField(label="Variable")
-    operator = forms.ChoiceField(choices=list(OPERATOR_LABELS.items()))
+    code = forms.CharField(max_length=16, label=gettext_lazy("Code"))
+    kind = forms.ChoiceField(choices=Criterion.Kind.choices, label=gettext_lazy("Kind"))
+    label = forms.CharField(
+        max_length=300,
+        label=gettext_lazy("Label"),
+        help_text=gettext_lazy("Plain-language label shown to nurses."),
+    )
+    protocol_wording = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Protocol wording")
+    )
+    variable = forms.ChoiceField(label=gettext_lazy("Variable"))
+    operator = forms.ChoiceField(
+        choices=list(OPERATOR_LABELS.items()), label=gettext_lazy("Operator")
+    )
     value = forms.CharField(
         required=False,
-        label="Threshold",
-        help_text="A number (1.5), a choice (positive), choices separated by commas "
-        "(none, limited), or a number of days. Empty for yes/no.",
+        label=gettext_lazy("Threshold"),
+        help_text=gettext_lazy(
+            "A number (1.5), a choice (positive), choices separated by commas "
+            "(none, limited), or a number of days. Empty for yes/no."
+        ),
     )
-    other = forms.ChoiceField(required=False, label="Reference date (date windows)")
-    order = integer_form_field(Criterion._meta.get_field("order"))
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    reason = forms.CharField(max_length=500, help_text=REASON_HELP)
+    other = forms.ChoiceField(required=False, label=gettext_lazy("Reference date (date windows)"))
+    order = integer_form_field(Criterion._meta.get_field("order"), label=gettext_lazy("Order"))
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Note")
+    )
+    reason = forms.CharField(max_length=500, label=gettext_lazy("Reason"), help_text=REASON_HELP)
 
     mode = forms.ChoiceField(
         required=False,
@@ -109,12 +123,14 @@ class CriterionForm(forms.Form):
         self.fields["other"].choices = dates
         for i in range(1, APPLIES_IF_ROWS + 1):
             self.fields[f"if_variable_{i}"] = forms.ChoiceField(
-                required=False, choices=[("", "—")] + choices, label=f"Applies only if ({i})"
+                required=False,
+                choices=[("", "—")] + choices,
+                label=_("Applies only if (%(row)s)") % {"row": i},
             )
             self.fields[f"if_operator_{i}"] = forms.ChoiceField(
-                required=False, choices=[("", "—"), *OPERATOR_LABELS.items()], label="operator"
+                required=False, choices=[("", "—"), *OPERATOR_LABELS.items()], label=_("operator")
             )
-            self.fields[f"if_value_{i}"] = forms.CharField(required=False, label="value")
+            self.fields[f"if_value_{i}"] = forms.CharField(required=False, label=_("value"))
         self._add_translated_labels()
         if criterion is not None and not self.is_bound and rows is None:
             rows = self._show(criterion)
@@ -227,7 +243,8 @@ class CriterionForm(forms.Form):
             others = others.exclude(pk=self.criterion.pk)
         if others.exists():
             raise forms.ValidationError(
-                f"This draft already has a criterion {code}.", code="duplicate"
+                _("This draft already has a criterion %(code)s.") % {"code": code},
+                code="duplicate",
             )
         return code
 
@@ -349,7 +366,7 @@ def _layout(*, group: bool, refused: bool) -> Layout:
     ]
     return Layout(
         Fieldset(
-            "Criterion",
+            gettext_lazy("Criterion"),
             Div(
                 Div("code", css_class="col-md-3"),
                 Div("kind", css_class="col-md-3"),
@@ -361,7 +378,9 @@ def _layout(*, group: bool, refused: bool) -> Layout:
             "protocol_wording",
             "note",
         ),
-        Fieldset("Rule", *rule_layout(group=group, refused=refused)),
-        Fieldset("Applies if (all must hold; leave empty when it always applies)", *applies),
-        Fieldset("Why", "reason"),
+        Fieldset(gettext_lazy("Rule"), *rule_layout(group=group, refused=refused)),
+        Fieldset(
+            gettext_lazy("Applies if (all must hold; leave empty when it always applies)"), *applies
+        ),
+        Fieldset(gettext_lazy("Why"), "reason"),
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 
 def integer_range(internal_type: str) -> tuple[int, int]:
@@ -24,7 +26,9 @@ def integer_form_field(field: models.Field, **kwargs) -> forms.IntegerField:
     """A form field for `field` that refuses, next to itself, any number its column cannot
     hold (and anything that is not a whole number)."""
     low, high = integer_range(field.get_internal_type())
-    message = f"Enter a whole number from {low} to {high}."
+    message = format_lazy(
+        gettext_lazy("Enter a whole number from {low} to {high}."), low=low, high=high
+    )
     errors = {"invalid": message, "min_value": message, "max_value": message}
     return forms.IntegerField(min_value=low, max_value=high, error_messages=errors, **kwargs)
 

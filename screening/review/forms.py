@@ -12,18 +12,19 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from trialsite.filter_forms import check_date_range, date_field
 
 
 def trial_choices(trials: list[str]) -> list[tuple[str, str]]:
-    return [("", "All trials"), *((registry_id, registry_id) for registry_id in trials)]
+    return [("", _("All trials")), *((registry_id, registry_id) for registry_id in trials)]
 
 
 class SummaryPeriodForm(forms.Form):
-    trial = forms.ChoiceField(required=False, label="Trial")
-    referred_from = date_field("Referred from")
-    referred_to = date_field("Referred to")
+    trial = forms.ChoiceField(required=False, label=_("Trial"))
+    referred_from = date_field(_("Referred from"))
+    referred_to = date_field(_("Referred to"))
 
     def __init__(self, *args, trials: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +37,7 @@ class SummaryPeriodForm(forms.Form):
                 Column("trial", css_class="col-md-3"),
                 Column("referred_from", css_class="col-md-3"),
                 Column("referred_to", css_class="col-md-3"),
-                Column(Submit("", "Show", css_class="w-100"), css_class="col-md-2 mb-3"),
+                Column(Submit("", _("Show"), css_class="w-100"), css_class="col-md-2 mb-3"),
                 css_class="align-items-end",
             )
         )
@@ -58,17 +59,17 @@ class SummaryPeriodForm(forms.Form):
 class SignOffForm(forms.Form):
     confirm = forms.BooleanField(
         required=True,
-        error_messages={"required": "Tick the statement to confirm what your signature means."},
+        error_messages={"required": _("Tick the statement to confirm what your signature means.")},
     )
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password",
-        help_text="Re-enter your password: it is your electronic signature.",
+        label=_("Your password"),
+        help_text=_("Re-enter your password: it is your electronic signature."),
     )
 
     def __init__(self, *args, meaning: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["confirm"].label = meaning
         self.helper = FormHelper()
-        self.helper.add_input(Submit("sign", "Sign off", css_class="btn-primary"))
+        self.helper.add_input(Submit("sign", _("Sign off"), css_class="btn-primary"))
