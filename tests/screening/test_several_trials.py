@@ -165,7 +165,7 @@ def test_the_candidates_list_shows_and_filters_the_trial(nurse_client, sites):
         sites["B"],
         sites["C"],
     ]
-    assert re.findall(r"<td class=\"text-nowrap\">(NCT\d+)</td>", response.content.decode()) == [
+    assert re.findall(r'data-testid="trial">(NCT\d+)<', response.content.decode()) == [
         T2,
         T2,
     ]
