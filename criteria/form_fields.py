@@ -10,16 +10,12 @@ like reason: a `type="date"` field orders its day and month by the browser's own
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from criteria.values import decimal_from_text, integer_from_text, number_text
-from trialsite.formats import DATE_INPUT_FORMATS
-
-DATE_SHOWN = "%d-%m-%Y"
+from trialsite.filter_forms import DateField  # noqa: F401  (the one typed-date field)
 
 
 class TypedNumberWidget(forms.TextInput):
@@ -67,23 +63,6 @@ class IntegerTextField(DecimalTextField):
             return integer_from_text(str(value))
         except ValueError as error:
             raise forms.ValidationError(_sentence(error), code="integer") from None
-
-
-class DateField(forms.DateField):
-    """A date typed dd-mm-yyyy (shown so) or yyyy-mm-dd. Cleans to a date, or None."""
-
-    input_formats = DATE_INPUT_FORMATS
-    default_error_messages = {"invalid": _("Write the date as dd-mm-yyyy, like 10-03-1970.")}
-
-    def __init__(self, *args, **kwargs) -> None:
-        attrs = {"placeholder": _("dd-mm-yyyy"), "autocomplete": "off"}
-        kwargs.setdefault("widget", forms.DateInput(format=DATE_SHOWN, attrs=attrs))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value) -> dt.date | None:
-        if isinstance(value, str):
-            value = value.strip()
-        return super().to_python(value)
 
 
 def _sentence(error: ValueError) -> str:

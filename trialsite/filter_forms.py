@@ -5,17 +5,37 @@ stored time); an error is shown next to its field by templates/_filter_field.htm
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from trialsite.formats import DATE_INPUT_FORMATS
+
+DATE_SHOWN = "%d-%m-%Y"
+
+
+class DateField(forms.DateField):
+    """A date typed dd-mm-yyyy (shown so) or yyyy-mm-dd. Cleans to a date, or None."""
+
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": _("Write the date as dd-mm-yyyy, like 10-03-1970.")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        attrs = {"placeholder": _("dd-mm-yyyy"), "autocomplete": "off"}
+        kwargs.setdefault("widget", forms.DateInput(format=DATE_SHOWN, attrs=attrs))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value) -> dt.date | None:
+        if isinstance(value, str):
+            value = value.strip()
+        return super().to_python(value)
+
 
 def date_field(label) -> forms.DateField:
-    """An optional date, typed in the browser's date picker."""
-    return forms.DateField(
-        required=False,
-        label=label,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
+    """An optional date, typed dd-mm-yyyy or yyyy-mm-dd: a `type="date"` picker orders day
+    and month by the browser's language, not the site's."""
+    return DateField(required=False, label=label)
 
 
 def check_date_range(form: forms.Form, start: str, end: str) -> None:

@@ -172,8 +172,8 @@ def test_a_one_day_range_lists_that_local_day(investigator_client, nurse):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ({"date_from": "2026-02-30"}, "date_from", "Enter a valid date."),
-        ({"date_to": "yesterday"}, "date_to", "Enter a valid date."),
+        ({"date_from": "2026-02-30"}, "date_from", "Write the date as dd-mm-yyyy"),
+        ({"date_to": "yesterday"}, "date_to", "Write the date as dd-mm-yyyy"),
         ({"date_from": "2026-11-21", "date_to": "2026-11-20"}, "date_to", "Must not be before"),
         ({"username": "nobody"}, "username", "Select a valid choice."),
         ({"match": "regex"}, "match", "Select a valid choice."),
