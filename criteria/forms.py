@@ -26,6 +26,7 @@ from criteria.part_forms import (
     MODE_CHOICES,
     PREFIX,
     PartFormSet,
+    by_label,
     field_for,
     rule_action,
     rule_layout,
@@ -265,7 +266,7 @@ class CriterionForm(forms.Form):
         cleaned["expression"], cleaned["applies_if"] = expression, applies_if
         # The whole rule as the protocol loader checks it: nothing the parts let through.
         for problem in [] if self.errors else protocol.check_expression(expression, self.variables):
-            self.add_error(None, problem)
+            self.add_error(None, by_label(problem, self.variables))
         cleaned["translations"] = self._translations()
         if not self.errors:
             self._refuse_stale_numbers(cleaned)
@@ -310,7 +311,8 @@ class CriterionForm(forms.Form):
         condition, problem = comparison_from_text(typed, self.variables)
         problems = [problem] if problem else protocol.check_condition(condition, self.variables)
         for message in problems:
-            self.add_error(field_for(message, variable, operator, value), message)
+            field = field_for(message, variable, operator, value)
+            self.add_error(field, by_label(message, self.variables))
         return condition
 
     def rule_fields(self) -> dict:

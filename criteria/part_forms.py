@@ -9,6 +9,8 @@ messages stand next to the part's own fields.
 
 from __future__ import annotations
 
+import re
+
 from crispy_forms.layout import Div, LayoutObject
 from django import forms
 from django.template.loader import render_to_string
@@ -29,6 +31,7 @@ from criteria.expression_rows import (
     rows_problem,
 )
 from criteria.protocol import GROUP_MODES
+from criteria.translations import label_for
 
 PREFIX = "part"
 MAX_PARTS = 40
@@ -36,6 +39,21 @@ MODE_CHOICES = [
     ("all", gettext_lazy("all of its parts hold (and)")),
     ("any", gettext_lazy("any of its parts holds (or)")),
 ]
+
+
+_NAMED_VARIABLE = re.compile(r'variable "([^"]+)"')
+
+
+def by_label(problem: str, variables: dict) -> str:
+    """A rule check's message as the editor shows it: each of the trial's variables named by
+    its label in the reader's language, as the page's menus name them (the protocol file's
+    messages name keys, which the admin never sees here)."""
+
+    def named(match: re.Match) -> str:
+        spec = variables.get(match[1])
+        return f'variable "{label_for(spec)}"' if spec is not None else match[0]
+
+    return _NAMED_VARIABLE.sub(named, problem)
 
 
 def field_for(problem: str, variable: str, operator: str, value: str) -> str:
@@ -85,7 +103,8 @@ class PartForm(forms.Form):
         condition, problem = comparison_from_text(cleaned, self.variables)
         problems = [problem] if problem else protocol.check_condition(condition, self.variables)
         for message in problems:
-            self.add_error(field_for(message, "variable", "operator", "value"), message)
+            field = field_for(message, "variable", "operator", "value")
+            self.add_error(field, by_label(message, self.variables))
         cleaned["condition"] = condition
         return cleaned
 

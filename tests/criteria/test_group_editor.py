@@ -198,11 +198,23 @@ def test_one_comparison_becomes_the_first_part_of_a_group_and_back(
 @pytest.mark.parametrize(
     ("typed", "field", "message"),
     [
-        ({"part-1-value": "500"}, "value", 'outside the plausible range 0–250 of variable "crcl"'),
+        (
+            {"part-1-value": "500"},
+            "value",
+            'outside the plausible range 0–250 of variable "Creatinine clearance"',
+        ),
         ({"part-1-value": "250,000"}, "value", "could mean"),
-        ({"part-1-operator": "is_true"}, "operator", 'does not fit number variable "crcl"'),
+        (
+            {"part-1-operator": "is_true"},
+            "operator",
+            'does not fit number variable "Creatinine clearance"',
+        ),
         ({"part-1-variable": ""}, "variable", "This field is required."),
-        ({"part-1-value": ""}, "value", 'threshold for number variable "crcl": "" is not'),
+        (
+            {"part-1-value": ""},
+            "value",
+            'threshold for number variable "Creatinine clearance": "" is not',
+        ),
     ],
 )
 def test_a_bad_part_is_refused_next_to_it(
