@@ -89,15 +89,43 @@ _CRITERION_WRITERS: dict[str, Callable[[Any], Any]] = {
 
 
 def variable_dict(spec: VariableSpec) -> dict[str, Any]:
-    return {
+    written = {
         name: _VARIABLE_WRITERS.get(name, _same)(getattr(spec, name)) for name in VARIABLE_FIELDS
     }
+    if "translations" in written:
+        written["translations"] = _in_order(written["translations"], spec.choices)
+    return written
 
 
 def criterion_dict(rule: CriterionRule) -> dict[str, Any]:
-    return {
+    written = {
         name: _CRITERION_WRITERS.get(name, _same)(getattr(rule, name)) for name in CRITERION_FIELDS
     }
+    if "translations" in written:
+        written["translations"] = _in_order(written["translations"], ())
+    return written
+
+
+_TEXT_ORDER = ("label", "help_text", "choices")
+
+
+def _in_order(translations: dict, choices) -> dict:
+    """Translations written in one order whatever the database kept (PostgreSQL's jsonb
+    reorders an object's keys): languages by code, then label, help text and choices, the
+    choices in the variable's own order, so an export reads byte for byte as its file."""
+    rank = {name: i for i, name in enumerate(_TEXT_ORDER)}
+    place = {value: i for i, value in enumerate(choices)}
+    ordered = {}
+    for language in sorted(translations):
+        texts = translations[language]
+        entry = {k: texts[k] for k in sorted(texts, key=lambda k: (rank.get(k, len(rank)), k))}
+        if isinstance(entry.get("choices"), dict):
+            shown = entry["choices"]
+            entry["choices"] = {
+                k: shown[k] for k in sorted(shown, key=lambda k: (place.get(k, len(place)), k))
+            }
+        ordered[language] = entry
+    return ordered
 
 
 def _same(value: Any) -> Any:
