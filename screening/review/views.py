@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_tables2 import RequestConfig
@@ -109,26 +110,26 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
 
 def _counts(summary) -> list[tuple[str, int, str]]:
     return [
-        ("Referred", summary.referred, "secondary"),
-        ("Screened", summary.screened, "primary"),
-        ("Eligible", summary.eligible, "success"),
-        ("Ineligible", summary.ineligible, "danger"),
-        ("Incomplete", summary.incomplete, "warning"),
-        ("Signed off", summary.signed_off, "info"),
+        (_("Referred"), summary.referred, "secondary"),
+        (_("Screened"), summary.screened, "primary"),
+        (_("Eligible"), summary.eligible, "success"),
+        (_("Ineligible"), summary.ineligible, "danger"),
+        (_("Incomplete"), summary.incomplete, "warning"),
+        (_("Signed off"), summary.signed_off, "info"),
     ]
 
 
 def _funnel(summary) -> charts.BarChart:
     steps = [
-        ("Referred", summary.referred),
-        ("Screened (decision recorded)", summary.screened),
-        ("Eligible", summary.eligible),
-        ("Eligible and signed off", summary.eligible_signed_off),
+        (_("Referred"), summary.referred),
+        (_("Screened (decision recorded)"), summary.screened),
+        (_("Eligible"), summary.eligible),
+        (_("Eligible and signed off"), summary.eligible_signed_off),
     ]
     base = summary.referred or 1
     texts = [f"{n} ({round(100 * n / base)} %)" for _, n in steps]
     return charts.bar_chart(
-        steps, title="Screening funnel", fill=FUNNEL_BLUE, centered=True, value_texts=texts
+        steps, title=_("Screening funnel"), fill=FUNNEL_BLUE, centered=True, value_texts=texts
     )
 
 
@@ -139,7 +140,7 @@ def _failures(summary, *, by_trial: bool) -> list[tuple[str, str, charts.BarChar
     if not by_trial:
         items = [(f"{code} {label}".strip(), n) for _, code, label, n in summary.failures]
         if summary.incomplete:
-            items.append(("Closed incomplete (reason given)", summary.incomplete))
+            items.append((_("Closed incomplete (reason given)"), summary.incomplete))
         chart = charts.bar_chart(items, title=FAILURES_TITLE, fill=FAILURE_RED)
         return [("", "failure-chart", chart)] if items else []
     by_id: dict[str, list[tuple[str, int]]] = {}
