@@ -83,11 +83,15 @@ class Variable(models.Model):
         """The fields of a protocol file's variable that this model stores, in file order."""
         return _stored(cls, protocol.VARIABLE_FIELDS)
 
-    def as_spec(self) -> protocol.VariableSpec:
-        # DecimalField pads ("1.5000"); the file does not.
+    def as_dict(self) -> dict:
+        """The variable as a protocol file writes it."""
         data = {name: getattr(self, name) for name in self.stored_fields()}
+        # DecimalField pads ("1.5000"); the file does not.
         data.update(minimum=_decimal_text(self.minimum), maximum=_decimal_text(self.maximum))
-        return protocol.variable_from_dict(data)
+        return data
+
+    def as_spec(self) -> protocol.VariableSpec:
+        return protocol.variable_from_dict(self.as_dict())
 
 
 class CriteriaSet(models.Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 from django.utils.translation import gettext_lazy
 
 from criteria import protocol
@@ -75,9 +78,30 @@ def criteria_set_protocol(criteria_set: CriteriaSet) -> dict:
 
 def criteria_set_rules(criteria_set: CriteriaSet) -> protocol.RuleSet:
     """The set as the evaluator's frozen RuleSet (variables of its trial included), checked
-    against today's variables as a protocol file is."""
-    _, rule_set = protocol.protocol_from_dict(criteria_set_protocol(criteria_set))
+    against today's variables as a protocol file is. Every screening page, Save and decision
+    needs one: the rows are read each time, and built and checked once per content."""
+    return _rules_of(json.dumps(_rows_as_protocol(criteria_set)))
+
+
+@functools.lru_cache(maxsize=32)
+def _rules_of(protocol_json: str) -> protocol.RuleSet:
+    # Keyed by the rows' whole content, so an edited variable or criterion is a new key and can
+    # never be served stale; a RuleSet is immutable, so workers' threads may share one.
+    _, rule_set = protocol.protocol_from_dict(json.loads(protocol_json))
     return rule_set
+
+
+def _rows_as_protocol(criteria_set: CriteriaSet) -> dict:
+    trial = criteria_set.trial
+    return {
+        "format": protocol.PROTOCOL_FORMAT,
+        "trial": {"registry_id": trial.registry_id, "title": trial.title},
+        "variables": [v.as_dict() for v in trial.variables.all()],
+        "criteria_set": {
+            "version": criteria_set.version,
+            "criteria": [c.as_rule_dict() for c in criteria_set.criteria.all()],
+        },
+    }
 
 
 def criteria_set_lookup(registry_id: str, version: int | None = None) -> CriteriaSet:
