@@ -1,13 +1,16 @@
 """Each criterion's rule in words beside its label (criteria.describe), so a label that no
 longer says what the rule does is seen by the nurse reading it.
 
-- `{{ decision.rules_snapshot.rules|snapshot_words }}`: the words of the rules a decision used;
+- `{{ decision.rules_snapshot|snapshot_words }}`: the words of the rules a decision used;
 - `{{ words|rule_of:r.code }}`: one criterion's words from such a mapping ("" if none);
 - `{{ decision.rules_snapshot.rules|snapshot_labels }}`: the labels of the rules a decision
   used, in the reader's language (English where the snapshot has no translation).
 """
 
+import functools
+
 from django import template
+from django.utils.translation import get_language
 
 from criteria.describe import snapshot_in_words
 from criteria.describe import snapshot_labels as labels_of_snapshot
@@ -17,8 +20,16 @@ register = template.Library()
 
 
 @register.filter
-def snapshot_words(snapshot: dict) -> dict[str, str]:
-    return snapshot_in_words(snapshot)
+def snapshot_words(snapshot) -> dict[str, str]:
+    """`snapshot`: a RulesSnapshot. It is stored once under the SHA-256 of its content and never
+    changed, so its words are worked out once per language, not on every page that shows it."""
+    return dict(_words_of(snapshot, get_language()))
+
+
+@functools.lru_cache(maxsize=64)
+def _words_of(snapshot, language: str) -> tuple:
+    # Keyed by the snapshot (its primary key is its content's hash) and the language.
+    return tuple(snapshot_in_words(snapshot.rules).items())
 
 
 @register.filter

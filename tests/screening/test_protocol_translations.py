@@ -3,6 +3,7 @@ in the exports; what is recorded stays as the protocol file gives it (English)."
 
 import csv
 import io
+import re
 
 import pytest
 from django.conf import settings
@@ -153,3 +154,22 @@ def test_the_confirmation_shows_danish_labels_and_records_english(nurse_client, 
     i13 = next(r for r in recorded.results if r["code"] == "I13")
     assert i13["label"] == "Neutrophils above 1.5 × 10⁹/L"
     assert recorded.rules_snapshot.rules["variables"][0]["label"] == "Screening date"
+
+
+def test_a_decision_rules_in_words_follow_the_reader_language_page_after_page(
+    nurse_client, decided
+):
+    # The words of a decision's rules are worked out once per snapshot and language: a Danish
+    # reader after an English one (and back) must each get their own.
+    url = reverse("screening:candidate-detail", args=[decided.screening.candidate.screening_number])
+    pages = [_text(_get(nurse_client, url, language)) for language in ("en", "da", "en", "da")]
+
+    def rule_words(page: str) -> list[str]:
+        return re.findall(r'data-testid="rule-words">(.*?)</div>', page)
+
+    english, danish = rule_words(pages[0]), rule_words(pages[1])
+    assert len(english) == len(danish) == 37
+    assert "Neutrophils &gt; 1.5 × 10⁹/L" in " ".join(english)
+    assert "Neutrofile granulocytter &gt; 1,5 × 10⁹/L" in " ".join(danish)
+    assert rule_words(pages[2]) == english
+    assert rule_words(pages[3]) == danish
