@@ -132,7 +132,7 @@ class CriteriaSet(models.Model):
         return _("%(trial)s criteria v%(version)s (%(status)s)") % {
             "trial": self.trial,
             "version": self.version,
-            "status": self.get_status_display(),
+            "status": str(self.get_status_display()).lower(),
         }
 
     def save(self, *args, **kwargs):
