@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from criteria.protocol.shape import (
     DEFAULT_DERIVED_PLACES,
     DERIVATION_KINDS,
@@ -126,7 +129,12 @@ def age_years(spec: VariableSpec, values: Mapping[str, object], variables: Varia
     if dates is None:
         return None
     years = completed_years(*dates)
-    return Derived(years, f"{years} completed years on {dates[1]}, born {dates[0]}")
+    how = _("%(years)s completed years on %(on)s, born %(born)s") % {
+        "years": years,
+        "on": _day(dates[1]),
+        "born": _day(dates[0]),
+    }
+    return Derived(years, how)
 
 
 def days_from_to(spec: VariableSpec, values: Mapping[str, object], variables: Variables):
@@ -135,7 +143,17 @@ def days_from_to(spec: VariableSpec, values: Mapping[str, object], variables: Va
     if dates is None:
         return None
     days = days_between(*dates)
-    return Derived(days, f"{days} days from {dates[0]} to {dates[1]}")
+    how = _("%(days)s days from %(start)s to %(end)s") % {
+        "days": days,
+        "start": _day(dates[0]),
+        "end": _day(dates[1]),
+    }
+    return Derived(days, how)
+
+
+def _day(day: date) -> str:
+    # As the reader's language writes a date; a recorded decision is worked in English (ISO).
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def cockcroft_gault(
@@ -158,7 +176,7 @@ def creatinine_clearance(spec: VariableSpec, values: Mapping[str, object], varia
     given = _inputs(spec, values)
     measured = _number(given.get("measured"))
     if measured is not None:
-        return Derived(measured, f"measured: {measured} mL/min", "measured")
+        return Derived(measured, _("measured: %(value)s mL/min") % {"value": measured}, "measured")
     age, sex = _number(given["age"]), given["sex"]
     weight, creatinine = _number(given["weight"]), _number(given["creatinine"])
     if age is None or sex is None or weight is None or not creatinine:
@@ -187,7 +205,12 @@ def times_uln(spec: VariableSpec, values: Mapping[str, object], variables: Varia
     ratio = CONTEXT.divide(value, uln)
     unit = variables[spec.derivation.inputs["value"]].unit  # type: ignore[union-attr]
     amount, limit = (f"{value} {unit}", f"{uln} {unit}") if unit else (f"{value}", f"{uln}")
-    return Derived(ratio, f"{amount} ÷ {limit} ULN = {shown(ratio, spec.places)} × ULN")
+    how = _("%(value)s ÷ %(limit)s ULN = %(ratio)s × ULN") % {
+        "value": amount,
+        "limit": limit,
+        "ratio": shown(ratio, spec.places),
+    }
+    return Derived(ratio, how)
 
 
 Derive = Callable[[VariableSpec, Mapping[str, object], Variables], "Derived | None"]

@@ -33,6 +33,7 @@ from criteria.part_forms import (
 )
 from criteria.selectors import criterion_earlier_rules
 from criteria.translations import (
+    label_for,
     language_name,
     translated_texts,
     translation_languages,
@@ -116,9 +117,9 @@ class CriterionForm(forms.Form):
         self.criterion = criterion
         self.variables = {v.key: v.as_spec() for v in criteria_set.trial.variables.all()}
         super().__init__(*args, **kwargs)
-        choices = [(k, f"{s.label} ({k})") for k, s in self.variables.items()]
+        choices = [(k, f"{label_for(s)} ({k})") for k, s in self.variables.items()]
         dates = [("", "—")] + [
-            (k, s.label) for k, s in self.variables.items() if s.data_type == "date"
+            (k, label_for(s)) for k, s in self.variables.items() if s.data_type == "date"
         ]
         self.fields["variable"].choices = choices
         self.fields["other"].choices = dates

@@ -133,7 +133,11 @@ class CriteriaSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.trial} criteria v{self.version} ({self.status})"
+        return _("%(trial)s criteria v%(version)s (%(status)s)") % {
+            "trial": self.trial,
+            "version": self.version,
+            "status": str(self.get_status_display()).lower(),
+        }
 
     def save(self, *args, **kwargs):
         self._refuse_frozen_change()
@@ -192,7 +196,7 @@ class Criterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.label}"
+        return f"{self.code} {label_for(self)}"
 
     def save(self, *args, **kwargs):
         self._refuse_if_frozen("changed")

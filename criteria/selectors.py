@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import json
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from criteria import protocol
 from criteria.exceptions import CriteriaSetNotFound
 from criteria.models import CriteriaSet, Criterion, Trial
-from criteria.translations import ENGLISH, label_for, language_of
+from criteria.translations import ENGLISH, label_for, language_of, variables_in_language
 
 
 def trial_get(registry_id: str) -> Trial | None:
@@ -121,14 +122,14 @@ def criteria_set_lookup(registry_id: str, version: int | None = None) -> Criteri
 
 # In the order the Changes page shows them: the rule first, then the texts nurses read beside it.
 DIFF_FIELDS = {
-    "expression": "Rule",
-    "applies_if": "Applies if",
-    "label": "Label",
+    "expression": gettext_lazy("Rule"),
+    "applies_if": gettext_lazy("Applies if"),
+    "label": gettext_lazy("Label"),
     "translations": gettext_lazy("Translations"),
-    "protocol_wording": "Protocol wording",
-    "kind": "Kind",
-    "order": "Order",
-    "note": "Note",
+    "protocol_wording": gettext_lazy("Protocol wording"),
+    "kind": gettext_lazy("Kind"),
+    "order": gettext_lazy("Order"),
+    "note": gettext_lazy("Note"),
 }
 RULE_FIELDS = ("expression", "applies_if")
 TEXT_FIELDS = ("label", "translations", "protocol_wording")
@@ -141,12 +142,13 @@ def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
     listed beside it even when unchanged (old == new), and `warnings` names a number in them
     that the rule no longer has, or that is none of its thresholds (criteria.labels)."""
     variables = trial_variables(new.trial)
+    shown = variables_in_language(variables)
     before = {c.code: c.as_rule_dict() for c in old.criteria.all()}
     after = {c.code: c.as_rule_dict() for c in new.criteria.all()}
     entries = []
     for code in sorted(before.keys() | after.keys(), key=_code_order(before, after)):
         was, now = before.get(code), after.get(code)
-        fields = _fields(was, now, variables)
+        fields = _fields(was, now, shown)
         if not fields:
             continue
         change = "added" if was is None else "removed" if now is None else "changed"
@@ -156,7 +158,7 @@ def criteria_set_diff(old: CriteriaSet, new: CriteriaSet) -> list[dict]:
                 "code": code,
                 "change": change,
                 "fields": fields,
-                "rule_changes": _rule_changes(was, now, variables),
+                "rule_changes": _rule_changes(was, now, shown),
                 "warnings": warnings,
             }
         )
@@ -199,9 +201,9 @@ def _fields(old: dict | None, new: dict | None, variables: dict) -> list[tuple[s
         if name == "expression":
             return rule_in_words(rule[name], variables)
         if name == "applies_if":
-            return applies_if_in_words(rule[name], variables) or "always"
+            return applies_if_in_words(rule[name], variables) or _("always")
         if name == "translations":
-            return translations_in_words(rule.get(name)) or "none"
+            return translations_in_words(rule.get(name)) or _("none")
         return str(rule[name])
 
     changed = {n for n in DIFF_FIELDS if (old or {}).get(n) != (new or {}).get(n)}

@@ -1,10 +1,13 @@
 """Which words of a protocol file a person reads: the one place that decides.
 
 A protocol file is written in English; a variable may carry translations of its label, help
-text and choice labels, and a criterion of its label:
+text, unit and choice labels, and a criterion of its label:
 
-    "translations": {"da": {"label": "Neutrofile granulocytter", "help_text": "…",
+    "translations": {"da": {"label": "Alder", "help_text": "…", "unit": "år",
                             "choices": {"positive": "Positiv"}}}
+
+A translated unit is only what a person reads ("45 år"): values are stored, typed and
+converted in the variable's own unit.
 
 A person reads the translation into their language when there is one, else the English. The
 protocol wording is never translated: it is quoted verbatim from the trial's registration.
@@ -25,12 +28,13 @@ from django.utils.translation import gettext_lazy
 
 ENGLISH = "en"
 # What a translation may give, by what it translates.
-VARIABLE_TEXTS = ("label", "help_text", "choices")
+VARIABLE_TEXTS = ("label", "help_text", "unit", "choices")
 CRITERION_TEXTS = ("label",)
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 TEXT_NAMES = {
     "label": gettext_lazy("label"),
     "help_text": gettext_lazy("help text"),
+    "unit": gettext_lazy("unit"),
     "choices": gettext_lazy("choices"),
 }
 
@@ -69,6 +73,11 @@ def help_text_for(item: Any, language: str | None = None) -> str:
     return _translation(item, language).get("help_text") or _english(item, "help_text")
 
 
+def unit_for(item: Any, language: str | None = None) -> str:
+    """A variable's unit as `language` writes it ("years" -> "år"), else its own unit."""
+    return _translation(item, language).get("unit") or _english(item, "unit")
+
+
 def choice_label_for(item: Any, value: str, language: str | None = None) -> str:
     """How a choice value of a variable reads: "no_progression" -> "No progression" in
     English, or the translation's label for that value."""
@@ -95,8 +104,8 @@ def with_translation(translations: Mapping | None, language: str, **texts: Any) 
 
 
 def rules_in_language(rule_set: Any, language: str | None = None) -> Any:
-    """A rule set whose variables and criteria carry their labels (and help texts) in
-    `language`, for pages and reasons a person reads. It decides exactly as `rule_set` does;
+    """A rule set whose variables and criteria carry their labels (and help texts and units)
+    in `language`, for pages and reasons a person reads. It decides exactly as `rule_set` does;
     never record it: a decision stores the rules as the protocol file gives them."""
     language = language_of(language)
     if language == ENGLISH:
@@ -107,11 +116,17 @@ def rules_in_language(rule_set: Any, language: str | None = None) -> Any:
 
 
 def variables_in_language(variables: Mapping[str, Any], language: str | None = None) -> dict:
-    """Variable specs by key with their label and help text in `language` (as above)."""
-    return {
-        key: replace(spec, label=label_for(spec, language), help_text=help_text_for(spec, language))
-        for key, spec in variables.items()
-    }
+    """Variable specs by key with their label, help text and unit in `language` (as above)."""
+    return {key: _spec_in_language(spec, language) for key, spec in variables.items()}
+
+
+def _spec_in_language(spec: Any, language: str | None) -> Any:
+    return replace(
+        spec,
+        label=label_for(spec, language),
+        help_text=help_text_for(spec, language),
+        unit=unit_for(spec, language),
+    )
 
 
 def translations_in_words(translations: Mapping | None) -> str:
@@ -168,7 +183,7 @@ def _entry_problems(entry: Mapping, texts: tuple[str, ...], choices: list) -> li
     problems = [
         f'unknown text "{name}" (valid: {", ".join(texts)})' for name in entry if name not in texts
     ]
-    for name in ("label", "help_text"):
+    for name in ("label", "help_text", "unit"):
         if name in entry and name in texts and not _text(entry[name]):
             problems.append(f"{name} must be non-empty text")
     labels = entry.get("choices", {}) if "choices" in texts else {}

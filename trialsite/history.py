@@ -5,8 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext_lazy
+
 # JSON fields whose change is shown key by key rather than as two whole dicts.
 EXPANDED_JSON_FIELDS = ("values", "entered_units", "value_sources")
+
+
+# How a history row reads, by the kind of record and what happened to it. A model's own
+# verbose_name is not translated: marking it would change every app's migrations.
+RECORD_NAMES = {
+    "candidate": gettext_lazy("candidate"),
+    "screening": gettext_lazy("screening"),
+    "criteria set": gettext_lazy("criteria set"),
+    "criterion": gettext_lazy("criterion"),
+    "variable": gettext_lazy("variable"),
+}
+HAPPENED = {
+    "+": gettext_lazy("%(record)s created"),
+    "~": gettext_lazy("%(record)s changed"),
+    "-": gettext_lazy("%(record)s deleted"),
+}
 
 
 def history_note(instance, *, user, reason: str) -> None:
@@ -30,11 +48,12 @@ def _entry(record) -> dict:
             changes += _field_changes(change.field, change.old, change.new)
     # `history_object`, not `instance`: the latter reads the fields a model leaves out of its
     # history (Screening.current_decision) from the database, once per record.
-    what = record.instance_type._meta.verbose_name
+    name = str(record.instance_type._meta.verbose_name)
+    what = HAPPENED[record.history_type] % {"record": RECORD_NAMES.get(name, name)}
     return {
         "when": record.history_date,
         "who": record.history_user,
-        "what": f"{what} {record.get_history_type_display().lower()}",
+        "what": what,
         "object": str(record.history_object),
         "changes": changes,
         "reason": record.history_change_reason or "",

@@ -140,8 +140,23 @@ def check_variable(data: Mapping[str, Any]) -> list[str]:
         return [f'variable {key}: unknown data type "{data_type}"']
     problems = _text_field_problems(data) + _kind_problems(data, data_type)
     problems += translation_problems(data, VARIABLE_TEXTS, data.get("choices"))
+    problems += _unit_translation_problems(data)
     problems += _number_field_problems(data, data_type) + _record_problems(data)
     return [f"variable {key}: {p}" for p in problems]
+
+
+def _unit_translation_problems(data: Mapping[str, Any]) -> list[str]:
+    # A unit picked from a list or sent by the hospital record is matched by its symbol, which
+    # is why only a unit without alternatives or codes (years, × ULN) may be translated.
+    given = data.get("translations")
+    if not isinstance(given, Mapping) or not (data.get("alt_units") or data.get("codes")):
+        return []
+    return [
+        f"translations {language!r}: the unit of a variable with alt_units or codes is a "
+        "symbol matched as written, and is not translated; remove its unit"
+        for language, entry in given.items()
+        if isinstance(entry, Mapping) and "unit" in entry
+    ]
 
 
 def _cross_variable_problems(items: list[Mapping[str, Any]]) -> list[str]:

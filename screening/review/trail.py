@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from criteria.translations import label_for, unit_for
 from screening.failures import failed_results
 from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
 from screening.prefill.freshness import FHIR
@@ -214,7 +215,8 @@ def _signature_entry(signature: Signature, episode_of: dict, newest: dict) -> Tr
 
 
 def _variable_label(variable) -> str:
-    return f"{variable.label} ({variable.unit})" if variable.unit else variable.label
+    label, unit = label_for(variable), unit_for(variable)
+    return f"{label} ({unit})" if unit else label
 
 
 def _who(user) -> str:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_tables2 import RequestConfig
@@ -33,7 +34,7 @@ from trialsite.login_protection import lockout_response, login_failure_count, lo
 
 FAILURE_RED = "#dc3545"
 FUNNEL_BLUE = "#0d6efd"
-FAILURES_TITLE = "Screen-failure reasons by criterion"
+FAILURES_TITLE = gettext_lazy("Screen-failure reasons by criterion")
 
 
 def _log_table(request, *, paginate: bool) -> tuple[LogFilter, LogTable]:

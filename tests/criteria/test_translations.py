@@ -3,6 +3,7 @@ written by the protocol file, edited beside the English, shown in the reader's l
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -19,6 +20,7 @@ from criteria.translations import (
     help_text_for,
     label_for,
     rules_in_language,
+    unit_for,
     with_translation,
 )
 from tests.criteria.cases import PROTOCOL_FILE, V1_FILE
@@ -285,3 +287,91 @@ def test_a_danish_label_naming_the_old_threshold_is_refused_next_to_it(
     assert list(errors) == ["label_da"]
     assert "The Danish label still names “1,5”" in errors["label_da"][0]
     assert draft.criteria.get(code="I13").expression["value"] == "1.5"
+
+
+AGE = {"label": "Age", "unit": "years", "translations": {"da": {"label": "Alder", "unit": "år"}}}
+
+
+@pytest.mark.parametrize(
+    ("item", "language", "unit"),
+    [
+        (AGE, "da", "år"),
+        (AGE, "en", "years"),
+        (AGE, "de", "years"),  # no German translation: the file's own unit
+        (NEUTROPHILS | {"unit": "10⁹/L"}, "da", "10⁹/L"),  # a Danish label, no Danish unit
+    ],
+)
+def test_a_unit_reads_as_its_translation_else_as_the_files(item, language, unit):
+    assert unit_for(item, language) == unit
+
+
+def test_the_shipped_files_give_danish_units_and_keep_si_units_as_they_are():
+    danish = {"years": "år", "months": "måneder", "× ULN": "× ØNG"}
+    for path in sorted(PROTOCOL_FILE.parent.glob("*.json")):
+        for variable in json.loads(path.read_text(encoding="utf-8"))["variables"]:
+            given = variable["translations"]["da"].get("unit")
+            assert given == danish.get(variable["unit"]), (path.name, variable["key"])
+
+
+def test_rules_in_danish_give_danish_units_and_convert_alike():
+    _, rules = protocol_from_dict(_protocol())
+    danish = rules_in_language(rules, "da")
+    assert danish.variables["age_years"].unit == "år"
+    assert danish.variables["expected_survival_months"].unit == "måneder"
+    assert danish.variables["bilirubin_x_uln"].unit == "× ØNG"
+    assert danish.variables["bilirubin"].unit == "µmol/L"
+    assert danish.variables["bilirubin"].alt_units == rules.variables["bilirubin"].alt_units
+
+
+@pytest.mark.parametrize("key", ["bilirubin", "neutrophils"])
+def test_a_unit_chosen_from_a_list_or_matched_to_the_record_is_not_translated(db, key):
+    # bilirubin has alternative units (µmol/L, mg/dL); neutrophils codes for the record.
+    data = _protocol()
+    variable = next(v for v in data["variables"] if v["key"] == key)
+    variable["translations"]["da"]["unit"] = "enheder"
+    with pytest.raises(ProtocolError) as refused:
+        protocol_load(data=data, source="bad.json")
+    assert any(
+        p.startswith(f"variable {key}: ") and "is not translated; remove its unit" in p
+        for p in refused.value.problems
+    )
+    assert not Variable.objects.exists()
+
+
+def test_an_empty_danish_unit_is_refused(db):
+    data = _protocol()
+    age = next(v for v in data["variables"] if v["key"] == "age_years")
+    age["translations"]["da"]["unit"] = " "
+    with pytest.raises(ProtocolError, match="variable age_years: .*unit must be non-empty text"):
+        protocol_load(data=data, source="bad.json")
+
+
+def test_a_file_without_danish_units_loads_and_reads_the_files_units(db):
+    data = _protocol()
+    for variable in data["variables"]:
+        variable["translations"]["da"].pop("unit", None)
+    protocol_load(data=data, source="no-units.json")
+    age = Variable.objects.get(key="age_years")
+    assert unit_for(age, "da") == "years"
+
+
+def test_the_unit_is_written_after_the_help_text_whatever_order_the_database_keeps(protocol):
+    age = protocol.trial.variables.get(key="age_years")
+    # As PostgreSQL's jsonb might hand it back: keys in another order.
+    Variable.objects.filter(pk=age.pk).update(
+        translations={"da": {"unit": "år", "help_text": "Hjælp", "label": "Alder"}}
+    )
+    out = io.StringIO()
+    call_command("export_protocol", "NCT01387295", stdout=out)
+    exported = next(v for v in json.loads(out.getvalue())["variables"] if v["key"] == "age_years")
+    assert list(exported["translations"]["da"]) == ["label", "help_text", "unit"]
+
+
+def test_a_danish_page_reads_danish_units(protocol, nurse_client, settings):
+    settings.LANGUAGE_CODE = "da"
+    page = nurse_client.get(reverse("criteria:set-detail", args=["NCT01387295", 1]))
+    rules = dict(re.findall(r'data-testid="rule-(\w+)">([^<]*)<', page.content.decode()))
+    assert rules["I02"] == "Alder ≥ 18 år"
+    assert rules["I04"] == "Forventet restlevetid ≥ 3 måneder"
+    assert rules["I15"] == "Bilirubin &lt; 2,0 × ØNG"
+    assert not [rule for rule in rules.values() if re.search(r"years|months|ULN", rule)]
