@@ -83,7 +83,7 @@ def _shoot(page, directory, name: str) -> None:
 
 
 def test_a_nurse_screens_one_patient_in_each_trial_with_the_keyboard(
-    page, protocol, colorectal_trial, screenshot_dir
+    page, protocol, second_real_trial, screenshot_dir
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
@@ -91,7 +91,7 @@ def test_a_nurse_screens_one_patient_in_each_trial_with_the_keyboard(
 
     first = _register(page, f"{T1} · {protocol.trial.title}", "02-03-1965", "female")
     _screen(page, eligible_values(), "Eligible")
-    second = _register(page, f"{T2} · {colorectal_trial.title}", "10-05-1960", "female")
+    second = _register(page, f"{T2} · {second_real_trial.title}", "10-05-1960", "female")
     _screen(page, colorectal_values(**WOMAN), "Ineligible")
     assert (first, second) == (f"{T1}-S0001", f"{T2}-S0001")
 
@@ -115,15 +115,15 @@ def _decide(trial, nurse, values: dict, **registration) -> Decision:
 
 
 def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
-    page, protocol, colorectal_trial, screenshot_dir
+    page, protocol, second_real_trial, screenshot_dir
 ):
     nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
     UserFactory(username="investigator", role=roles.INVESTIGATOR)
     born = date(1960, 5, 10)  # colorectal_values()'s date of birth
     _decide(protocol.trial, nurse, eligible_values())
     _decide(protocol.trial, nurse, eligible_values() | {"measurable_liver_disease": False})
-    _decide(colorectal_trial, nurse, colorectal_values(), date_of_birth=born, sex="male")
-    _decide(colorectal_trial, nurse, colorectal_values(**WOMAN), date_of_birth=born, sex="female")
+    _decide(second_real_trial, nurse, colorectal_values(), date_of_birth=born, sex="male")
+    _decide(second_real_trial, nurse, colorectal_values(**WOMAN), date_of_birth=born, sex="female")
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "investigator", TEST_PASSWORD)
 
