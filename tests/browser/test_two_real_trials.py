@@ -121,7 +121,9 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
     _decide(protocol.trial, nurse, eligible_values())
     _decide(protocol.trial, nurse, eligible_values() | {"measurable_liver_disease": False})
     _decide(second_real_trial, nurse, second_trial_values(), date_of_birth=born, sex="female")
-    _decide(second_real_trial, nurse, second_trial_values(**WOMAN), date_of_birth=born, sex="female")
+    _decide(
+        second_real_trial, nurse, second_trial_values(**WOMAN), date_of_birth=born, sex="female"
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "investigator", TEST_PASSWORD)
 

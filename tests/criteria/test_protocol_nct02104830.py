@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from criteria.protocol import Group, protocol_from_dict
-from tests.criteria.second_trial import SECOND_TRIAL_FILE, RECORD_FILE, second_trial_values
+from tests.criteria.second_trial import RECORD_FILE, SECOND_TRIAL_FILE, second_trial_values
 
 pytestmark = pytest.mark.django_db
 TRIAL = "NCT02104830"
