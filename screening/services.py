@@ -189,17 +189,29 @@ def decision_record(
 
 @transaction.atomic
 def decision_reevaluate(
-    *, screening: Screening, recorded_by, screen_failure_reason: str = ""
+    *,
+    screening: Screening,
+    recorded_by,
+    screen_failure_reason: str = "",
+    confirmed_fingerprint: str | None = None,
 ) -> Decision:
     """Re-evaluate a decided episode under criteria published since its last decision.
 
-    In: a decided episode whose latest decision used an older criteria set. Out: a new
-    Decision on the same stored values; the earlier decision stays as it was (and its
-    signatures show as superseded). Raises EpisodeLocked when the episode is not decided or
-    was already decided under the published set.
+    In: a decided episode whose latest decision used an older criteria set;
+    `confirmed_fingerprint`, when given, as for `decision_record`. Out: a new Decision on the
+    same stored values; the earlier decision stays as it was (and its signatures show as
+    superseded). Raises EpisodeLocked when the episode is not decided or was already decided
+    under the published set, ConfirmationStale, ReasonRequired.
     """
     screening = _episode_locked_for_update(screening)
-    latest = screening.current_decision  # read with the episode, under its lock
+    reevaluation_check(screening)
+    return _decide(screening, recorded_by, screen_failure_reason, confirmed_fingerprint)
+
+
+def reevaluation_check(screening: Screening) -> None:
+    """Raise EpisodeLocked unless `screening` has a decision under criteria older than its
+    trial's published set: only then is there anything to re-evaluate."""
+    latest = screening.current_decision
     published = criteria_set_published(screening.candidate.trial)
     if latest is None:
         raise EpisodeLocked(
@@ -210,7 +222,6 @@ def decision_reevaluate(
             _("%(episode)s was already decided under the published v%(version)s.")
             % {"episode": screening, "version": published.version}
         )
-    return _decide(screening, recorded_by, screen_failure_reason)
 
 
 def _rules_snapshot(rules: dict) -> RulesSnapshot:

@@ -133,3 +133,18 @@ def protected_tables(connection) -> set[str]:
             [TRIGGER_SUFFIX],
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+def reevaluate_via_pages(client, screening: Screening, *, reason: str = ""):
+    """Re-evaluate a decided episode as the nurse does: Re-evaluate on the form (the new outcome
+    shown, nothing recorded), then Confirm. (the preview's response, the confirmation's
+    response followed); the confirmation is None when no outcome was shown."""
+    url = reverse(
+        "screening:decision-reevaluate",
+        args=[screening.candidate.screening_number, screening.episode],
+    )
+    shown = client.post(url, {"screen_failure_reason": reason}, follow=True)
+    confirm = shown.context.get("form") if shown.context else None
+    if not isinstance(confirm, DecisionConfirmForm):
+        return shown, None
+    return shown, client.post(url, confirm.initial, follow=True)

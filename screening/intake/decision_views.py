@@ -89,17 +89,26 @@ class DecisionRecordView(PermissionRequiredMixin, CandidateMixin, CandidateAcces
 
 
 class DecisionReevaluateView(PermissionRequiredMixin, CandidateMixin, View):
-    """A decided episode re-evaluated under newer criteria: a new decision, the old one kept."""
+    """A decided episode re-evaluated under newer criteria, as a decision is recorded: the new
+    outcome is shown first, beside the decision it follows (POST without a fingerprint), and
+    recorded only as confirmed (POST with it). The earlier decision is kept."""
 
     permission_required = "screening.add_decision"
 
     def post(self, request, *args, **kwargs):
         screening = self.get_episode()
+        form = DecisionConfirmForm(request.POST)
+        if "fingerprint" not in request.POST:
+            return self._preview(screening, request.POST.get("screen_failure_reason", ""))
+        if not form.is_valid():
+            messages.error(request, _("Nothing was recorded: confirm the outcome shown here."))
+            return redirect(episode_url(screening))
         try:
             decision = services.decision_reevaluate(
                 screening=screening,
                 recorded_by=request.user,
-                screen_failure_reason=request.POST.get("screen_failure_reason", ""),
+                screen_failure_reason=form.cleaned_data["screen_failure_reason"],
+                confirmed_fingerprint=form.cleaned_data["fingerprint"],
             )
         except ScreeningError as error:
             messages.error(request, str(error))
@@ -117,6 +126,20 @@ class DecisionReevaluateView(PermissionRequiredMixin, CandidateMixin, View):
             % {"version": decision.criteria_set_version, "outcome": decision_words(decision)},
         )
         return redirect("screening:candidate-detail", number=self.candidate.screening_number)
+
+    def _preview(self, screening: Screening, reason: str):
+        try:
+            services.reevaluation_check(screening)
+            preview = decision_preview(screening=screening, screen_failure_reason=reason)
+        except ScreeningError as error:
+            messages.error(self.request, str(error))
+            return redirect(episode_url(screening))
+        if preview.needs_reason:
+            why = {"why": REASON_NEEDED}
+            messages.error(self.request, _("Nothing was recorded. %(why)s") % why)
+            return redirect(episode_url(screening))
+        context = _confirm_context(preview) | {"earlier": screening.current_decision}
+        return render(self.request, "screening/decision_confirm.html", context)
 
 
 def _undecided(screening: Screening) -> Screening:

@@ -27,6 +27,7 @@ from tests.cases import (
     fill,
     lvef_amended,
     record_via_pages,
+    reevaluate_via_pages,
     register,
 )
 
@@ -138,6 +139,67 @@ def test_reevaluation_under_new_criteria_adds_a_decision_and_keeps_the_old(
     )
     assert outcomes == [(1, "eligible"), (2, "ineligible")]
     assert newer.previous_hash == Decision.objects.get(sequence=1).entry_hash
+
+
+@pytest.fixture
+def amended(trial, nurse, criteria_admin):
+    """An episode decided eligible with LVEF 52 %, then criteria v2 published (LVEF > 55 %)."""
+    candidate = _screen(trial, nurse, decide=True, lvef_percent="52")
+    draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
+    _set_lvef_threshold(draft, "55", criteria_admin)
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="A3")
+    return candidate.screenings.get()
+
+
+def _outcomes(episode) -> list:
+    decisions = episode.decisions.order_by("sequence")
+    return list(decisions.values_list("criteria_set_version", "outcome"))
+
+
+def test_a_reevaluation_shows_the_new_outcome_beside_the_earlier_and_records_nothing(
+    nurse_client, amended
+):
+    url = reverse("screening:decision-reevaluate", args=[amended.candidate.screening_number, 1])
+    shown = nurse_client.post(url, {"screen_failure_reason": ""})
+    page = shown.content.decode()
+
+    assert shown.templates[0].name == "screening/decision_confirm.html"
+    assert "You are about to record" in page
+    assert 'data-testid="confirm-outcome">Ineligible' in page
+    earlier = page[page.index('data-testid="confirm-earlier"') :]
+    assert "criteria version 1" in earlier[:300] and ">Eligible<" in earlier[:400]
+    assert _outcomes(amended) == [(1, "eligible")]
+
+
+def test_a_confirmed_reevaluation_is_recorded_and_keeps_the_earlier_decision(nurse_client, amended):
+    _, confirmed = reevaluate_via_pages(nurse_client, amended)
+
+    assert "Re-evaluated under criteria v2: Ineligible" in confirmed.content.decode()
+    assert _outcomes(amended) == [(1, "eligible"), (2, "ineligible")]
+
+
+def test_a_reevaluation_confirmed_after_the_criteria_changed_again_records_nothing(
+    nurse_client, amended, trial, criteria_admin
+):
+    url = reverse("screening:decision-reevaluate", args=[amended.candidate.screening_number, 1])
+    shown = nurse_client.post(url, {"screen_failure_reason": ""})
+    draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v3")
+
+    refused = nurse_client.post(url, shown.context["form"].initial, follow=True)
+
+    assert "Nothing was recorded: the values or the criteria changed" in refused.content.decode()
+    assert _outcomes(amended) == [(1, "eligible")]
+
+
+def test_nothing_to_reevaluate_under_the_criteria_it_was_decided_by(nurse_client, trial, nurse):
+    episode = _screen(trial, nurse, decide=True).screenings.get()
+
+    shown, confirmed = reevaluate_via_pages(nurse_client, episode)
+
+    assert confirmed is None
+    assert "was already decided under the published v1" in shown.content.decode()
+    assert _outcomes(episode) == [(1, "eligible")]
 
 
 def test_nurses_read_the_rule_in_words_beside_the_label(nurse_client, candidate, episode, nurse):

@@ -9,7 +9,7 @@ from criteria.services import criteria_set_draft_create, criteria_set_publish
 from screening import services
 from screening.audit import decision_chain_verify
 from screening.models import ChainHead, Decision, Screening
-from tests.cases import fill, record_via_pages
+from tests.cases import fill, record_via_pages, reevaluate_via_pages
 
 FAULT_POINTS = {
     # After the decision row is written, while the chain head is moved on.
@@ -137,7 +137,6 @@ def test_a_failed_reevaluation_shows_a_clear_error_and_keeps_the_old_decision(
     draft = criteria_set_draft_create(trial=candidate.trial, created_by=criteria_admin)
     criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="v2")
     _fail_when_saving(monkeypatch, ChainHead)
-    url = reverse("screening:decision-reevaluate", args=[candidate.screening_number, 1])
-    response = nurse_client.post(url, follow=True)
+    _, response = reevaluate_via_pages(nurse_client, episode)
     assert "no decision was recorded" in response.content.decode()
     assert list(Decision.objects.values_list("criteria_set_version", flat=True)) == [1]
