@@ -173,3 +173,23 @@ def test_a_decision_rules_in_words_follow_the_reader_language_page_after_page(
     assert "Neutrofile granulocytter &gt; 1,5 × 10⁹/L" in " ".join(danish)
     assert rule_words(pages[2]) == english
     assert rule_words(pages[3]) == danish
+
+
+def test_derived_workings_read_danish_numbers_on_the_page_and_are_recorded_in_english(
+    nurse_client, trial, nurse
+):
+    candidate = register(trial, nurse)
+    episode = fill(candidate.screenings.get(), nurse)
+    page = _text(_get(nurse_client, form_url(candidate), "da"))
+    assert "× 0,85 / (72 × 0,90 mg/dL [80 µmol/L ÷ 88,4]) = 72,14 mL/min" in page
+    assert "10 µmol/L ÷ 22 µmol/L ØNG = 0,45 × ØNG" in page
+    with translation.override("da"):
+        recorded = services.decision_record(screening=episode, recorded_by=nurse)
+    derived = {key: d["how"] for key, d in recorded.derived.items()}
+    assert derived["creatinine_clearance"].endswith(
+        "× 0.85 / (72 × 0.90 mg/dL [80 µmol/L ÷ 88.4]) = 72.14 mL/min"
+    )
+    assert derived["bilirubin_x_uln"] == "10 µmol/L ÷ 22 µmol/L ULN = 0.45 × ULN"
+    assert re.fullmatch(
+        r"61 completed years on \d{4}-\d\d-\d\d, born 1965-03-02", derived["age_years"]
+    )
