@@ -145,8 +145,10 @@ def age_years(spec: VariableSpec, values: Mapping[str, object], variables: Varia
         return None
     years = completed_years(*dates)
     how = _worded(
-        lambda: _("%(years)s completed years on %(on)s, born %(born)s")
-        % {"years": years, "on": _day(dates[1]), "born": _day(dates[0])}
+        lambda: (
+            _("%(years)s completed years on %(on)s, born %(born)s")
+            % {"years": years, "on": _day(dates[1]), "born": _day(dates[0])}
+        )
     )
     return Derived(years, how)
 
@@ -158,8 +160,10 @@ def days_from_to(spec: VariableSpec, values: Mapping[str, object], variables: Va
         return None
     days = days_between(*dates)
     how = _worded(
-        lambda: _("%(days)s days from %(start)s to %(end)s")
-        % {"days": days, "start": _day(dates[0]), "end": _day(dates[1])}
+        lambda: (
+            _("%(days)s days from %(start)s to %(end)s")
+            % {"days": days, "start": _day(dates[0]), "end": _day(dates[1])}
+        )
     )
     return Derived(days, how)
 

@@ -324,7 +324,6 @@ def decision_content(evaluation: Evaluation) -> dict:
         "missing": list(evaluation.missing),
         # str(): a working is worded when it is read (derivations._worded), here in English.
         "derived": {
-            key: {"value": str(d.value), "how": str(d.how)}
-            for key, d in evaluation.derived.items()
+            key: {"value": str(d.value), "how": str(d.how)} for key, d in evaluation.derived.items()
         },
     }
