@@ -2,13 +2,14 @@
 
 - `{{ criterion|shown_label }}`, `{{ variable|shown_label }}`: the label in the active
   language, else the English one (records, rule objects or their JSON forms);
-- `{{ variable|shown_help_text }}`: the help text likewise;
+- `{{ variable|shown_help_text }}`, `{{ criterion|shown_note }}`: the help text and the
+  note likewise;
 - `{{ criterion.translations|translations_words }}`: every translation, for reviewing them.
 """
 
 from django import template
 
-from criteria.translations import help_text_for, label_for, translations_in_words
+from criteria.translations import help_text_for, label_for, note_for, translations_in_words
 
 register = template.Library()
 
@@ -21,6 +22,11 @@ def shown_label(item) -> str:
 @register.filter
 def shown_help_text(item) -> str:
     return help_text_for(item)
+
+
+@register.filter
+def shown_note(item) -> str:
+    return note_for(item)
 
 
 @register.filter

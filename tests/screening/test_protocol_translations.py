@@ -193,3 +193,32 @@ def test_derived_workings_read_danish_numbers_on_the_page_and_are_recorded_in_en
     assert re.fullmatch(
         r"61 completed years on \d{4}-\d\d-\d\d, born 1965-03-02", derived["age_years"]
     )
+
+
+I13_NOTE = {"da": "»109/l« i registreringen betyder 10⁹/L.", "en": '"109/l" in the record is 10⁹/L.'}
+
+
+def _shown_note(page: str) -> str:
+    i13 = re.search(r'<tr data-code="I13".*?</tr>', page, re.S)[0]
+    return re.search(r"</summary>(.*?)</details>", i13, re.S)[1]
+
+
+def test_the_standing_panel_shows_notes_in_the_readers_language(nurse_client, candidate):
+    for language in ("da", "en"):
+        page = _text(_get(nurse_client, form_url(candidate), language))
+        assert _shown_note(page) == escape(I13_NOTE[language])
+
+
+def test_a_recorded_decision_keeps_its_notes_in_english_and_shows_them_translated(
+    investigator_client, decided
+):
+    i13 = next(r for r in decided.results if r["code"] == "I13")
+    assert i13["note"] == I13_NOTE["en"]  # what is recorded
+    number = decided.screening.candidate.screening_number
+    for url in (
+        reverse("screening:candidate-detail", args=[number]),
+        reverse("log:signoff", args=[decided.public_id]),
+    ):
+        for language in ("da", "en"):
+            page = _text(_get(investigator_client, url, language))
+            assert _shown_note(page) == escape(I13_NOTE[language]), (url, language)
