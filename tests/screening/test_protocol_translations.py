@@ -195,7 +195,10 @@ def test_derived_workings_read_danish_numbers_on_the_page_and_are_recorded_in_en
     )
 
 
-I13_NOTE = {"da": "»109/l« i registreringen betyder 10⁹/L.", "en": '"109/l" in the record is 10⁹/L.'}
+I13_NOTE = {
+    "da": "»109/l« i registreringen betyder 10⁹/L.",
+    "en": '"109/l" in the record is 10⁹/L.',
+}
 
 
 def _shown_note(page: str) -> str:
