@@ -8,7 +8,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
@@ -225,3 +225,14 @@ def test_a_recorded_decision_keeps_its_notes_in_english_and_shows_them_translate
         for language in ("da", "en"):
             page = _text(_get(investigator_client, url, language))
             assert _shown_note(page) == escape(I13_NOTE[language]), (url, language)
+
+
+def test_the_log_dates_read_as_the_readers_language_writes_them(investigator_client, decided):
+    screened = timezone.localdate(decided.recorded_at)
+    pages = {
+        lang: _text(_get(investigator_client, reverse("log:list"), lang)) for lang in ("da", "en")
+    }
+    assert '<td class="text-nowrap">18-11-2026</td>' in pages["da"]
+    assert f'<td class="text-nowrap">{screened:%d-%m-%Y}</td>' in pages["da"]
+    assert "2026-11-18" not in pages["da"]
+    assert '<td class="text-nowrap">2026-11-18</td>' in pages["en"]
