@@ -143,13 +143,16 @@ def _spec_in_language(spec: Any, language: str | None) -> Any:
     )
 
 
-def translations_in_words(translations: Mapping | None) -> str:
+def translations_in_words(translations: Mapping | None, only: tuple[str, ...] = ()) -> str:
     """A record's translations as one line a person reads, e.g. on the Changes page:
-    'Danish label: “Trombocytter”; Danish choices: positive = “Positiv”'."""
+    'Danish label: “Trombocytter”; Danish choices: positive = “Positiv”'; with `only`, just
+    those texts ("label", "note")."""
     parts = []
     for language in sorted(translations or {}):
         name = language_name(language)
         for text, value in (translations[language] or {}).items():
+            if only and text not in only:
+                continue
             if isinstance(value, Mapping):
                 value = ", ".join(f"{key} = “{label}”" for key, label in value.items())
             else:

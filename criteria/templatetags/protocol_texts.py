@@ -4,7 +4,8 @@
   language, else the English one (records, rule objects or their JSON forms);
 - `{{ variable|shown_help_text }}`, `{{ criterion|shown_note }}`: the help text and the
   note likewise;
-- `{{ criterion.translations|translations_words }}`: every translation, for reviewing them.
+- `{{ criterion.translations|translations_words }}`: every translation, for reviewing them
+  (`|translations_words:"note"`: only the notes).
 """
 
 from django import template
@@ -30,5 +31,6 @@ def shown_note(item) -> str:
 
 
 @register.filter
-def translations_words(translations) -> str:
-    return translations_in_words(translations)
+def translations_words(translations, only: str = "") -> str:
+    """Every translation, or with an argument ("label,note") just those texts."""
+    return translations_in_words(translations, tuple(filter(None, only.split(","))))

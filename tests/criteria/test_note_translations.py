@@ -4,6 +4,7 @@ the English one, shown on the criteria pages."""
 
 import io
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -101,7 +102,12 @@ def test_the_criteria_page_shows_the_note_in_the_readers_language(criteria_admin
     english = escape(I13_NOTE)
     assert f"</summary>{I13_DANISH_NOTE}</details>" in pages["da"]
     assert english not in pages["da"]
-    assert f"</summary>{english}</details>" in pages["en"]
+    # An English reader sees the English note, and under it the Danish one to review it.
+    assert f"</summary>{english}<div" in pages["en"]
+    note_translations = re.search(r'data-testid="note-translations-I13">(.*?)</div>', pages["en"])
+    assert note_translations[1] == f"Danish note: “{I13_DANISH_NOTE}”"
+    labels = re.search(r'data-testid="translations-I13">(.*?)</div>', pages["en"])
+    assert labels[1] == "Danish label: “Neutrofile granulocytter over 1,5 × 10⁹/L”"
 
 
 # The editor
@@ -169,3 +175,14 @@ def test_a_danish_note_without_the_english_is_refused_next_to_it(criteria_admin_
     assert "Write the English note too" in errors["note_da"][0]
     after = draft.criteria.get(code="I13")
     assert (after.note, after.translations) == (before.note, before.translations)
+
+
+def test_the_changes_page_lists_a_danish_note_change_in_danish(criteria_admin_client, draft):
+    post = _post(note_da="10⁹/L: »109/l« i registreringen.")
+    assert criteria_admin_client.post(_edit_url(draft.version), post).status_code == 302
+    criteria_admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    url = reverse("criteria:set-diff", args=["NCT01387295", draft.version])
+    page = criteria_admin_client.get(url).content.decode()
+    i13 = re.search(r'data-testid="diff-I13">(.*?)</section>', page, re.S)[1]
+    assert re.search(r'<span class="badge [^"]*">ændret</span>', i13)
+    assert "dansk note: “10⁹/L: »109/l« i registreringen.”" in i13
