@@ -12,7 +12,7 @@ from django.test import override_settings
 from criteria.services import criteria_set_draft_create, protocol_load
 from screening import services
 from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, eligible_values, fill, register
-from tests.criteria.second_trial import COLORECTAL_FILE
+from tests.criteria.second_trial import SECOND_TRIAL_FILE
 from tests.factories import UserFactory
 from trialsite import roles, translations
 
@@ -113,10 +113,10 @@ def shared_codes_trial(db):
 
 
 @pytest.fixture
-def colorectal_trial(db):
-    """NCT02102789, the second real trial, as shipped in criteria/protocols/."""
-    data = json.loads(COLORECTAL_FILE.read_text(encoding="utf-8"))
-    return protocol_load(data=data, source="NCT02102789.json").trial
+def second_real_trial(db):
+    """NCT02104830, the second real trial, as shipped in criteria/protocols/."""
+    data = json.loads(SECOND_TRIAL_FILE.read_text(encoding="utf-8"))
+    return protocol_load(data=data, source="NCT02104830.json").trial
 
 
 @pytest.fixture

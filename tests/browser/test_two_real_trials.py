@@ -1,4 +1,4 @@
-"""The two real trials shipped in criteria/protocols/ (NCT01387295, NCT02102789) side by side:
+"""The two real trials shipped in criteria/protocols/ (NCT01387295, NCT02104830) side by side:
 a nurse registers and screens one patient in each with the keyboard; an investigator filters
 the log and the summary by trial and exports one trial."""
 
@@ -13,19 +13,17 @@ from screening.failures import failed_results
 from screening.models import Decision
 from tests.browser.conftest import log_in, save_and_record
 from tests.cases import eligible_values, register
-from tests.criteria.second_trial import colorectal_values
+from tests.criteria.second_trial import second_trial_values
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-T1, T2 = "NCT01387295", "NCT02102789"
-# NCT02102789's patient: a woman of 66, 60 kg, creatinine 100 µmol/L (ULN 90), AST exactly at
-# its limit. By hand: AST 175/35 = 5.00 × ULN (met, ≤ 5); creatinine 100/90 = 1.11 × ULN and
-# Cockcroft-Gault (140 − 66) × 60 × 0.85 × 88.4 / (72 × 100) = 46.3 mL/min: neither part of
-# I17's any-of holds, so she is ineligible on I17 alone.
-WOMAN = {"sex": "female", "weight_kg": "60", "serum_creatinine": "100", "creatinine_uln": "90"}
-WOMAN |= {"ast": "175", "ast_uln": "35"}
+T1, T2 = "NCT01387295", "NCT02104830"
+# NCT02104830's patient: a woman of 66 with liver metastases and ALT exactly at the higher limit.
+# By hand: ALT 225/45 = 5.00 × ULN, not below 5 (nor below 2.5), so neither part of I13's any-of
+# holds and she is ineligible on I13 alone; AST 60/35 = 1.71 × ULN.
+WOMAN = {"liver_metastases": True, "alt": "225", "alt_uln": "45"}
 
 
 def _type(page, selector: str, text: str) -> None:
@@ -83,7 +81,7 @@ def _shoot(page, directory, name: str) -> None:
 
 
 def test_a_nurse_screens_one_patient_in_each_trial_with_the_keyboard(
-    page, protocol, colorectal_trial, screenshot_dir
+    page, protocol, second_real_trial, screenshot_dir
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
@@ -91,16 +89,16 @@ def test_a_nurse_screens_one_patient_in_each_trial_with_the_keyboard(
 
     first = _register(page, f"{T1} · {protocol.trial.title}", "02-03-1965", "female")
     _screen(page, eligible_values(), "Eligible")
-    second = _register(page, f"{T2} · {colorectal_trial.title}", "10-05-1960", "female")
-    _screen(page, colorectal_values(**WOMAN), "Ineligible")
+    second = _register(page, f"{T2} · {second_real_trial.title}", "10-05-1960", "female")
+    _screen(page, second_trial_values(**WOMAN), "Ineligible")
     assert (first, second) == (f"{T1}-S0001", f"{T2}-S0001")
 
     decided = {d.criteria_set.trial.registry_id: d for d in Decision.objects.all()}
     assert decided[T1].outcome == "eligible"
-    assert [r["code"] for r in failed_results(decided[T2].results)] == ["I17"]
+    assert [r["code"] for r in failed_results(decided[T2].results)] == ["I13"]
     page.goto(f"/candidates/{second}/")
     derived = page.inner_text("body")
-    for shown in ("5.00 × ULN", "1.11 × ULN", "46.3"):  # derived, rounded as the file says
+    for shown in ("5.00 × ULN", "1.71 × ULN"):  # derived, rounded as the file says
         assert shown in derived
     _shoot(page, screenshot_dir, f"{T2}-decided")
 
@@ -115,15 +113,17 @@ def _decide(trial, nurse, values: dict, **registration) -> Decision:
 
 
 def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
-    page, protocol, colorectal_trial, screenshot_dir
+    page, protocol, second_real_trial, screenshot_dir
 ):
     nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
     UserFactory(username="investigator", role=roles.INVESTIGATOR)
-    born = date(1960, 5, 10)  # colorectal_values()'s date of birth
+    born = date(1960, 5, 10)  # second_trial_values()'s date of birth
     _decide(protocol.trial, nurse, eligible_values())
     _decide(protocol.trial, nurse, eligible_values() | {"measurable_liver_disease": False})
-    _decide(colorectal_trial, nurse, colorectal_values(), date_of_birth=born, sex="male")
-    _decide(colorectal_trial, nurse, colorectal_values(**WOMAN), date_of_birth=born, sex="female")
+    _decide(second_real_trial, nurse, second_trial_values(), date_of_birth=born, sex="female")
+    _decide(
+        second_real_trial, nurse, second_trial_values(**WOMAN), date_of_birth=born, sex="female"
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "investigator", TEST_PASSWORD)
 
@@ -137,7 +137,7 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
         assert trials == [registry_id] * count
         _shoot(page, screenshot_dir, f"two-trials-log-{registry_id}")
 
-    with page.expect_download() as download:  # the log is still filtered on NCT02102789
+    with page.expect_download() as download:  # the log is still filtered on NCT02104830
         page.click("[data-testid=export-csv]")
     text = download.value.path().read_text(encoding="utf-8-sig")
     exported = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))
@@ -150,7 +150,7 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
     bars = page.locator("[data-testid=failure-chart] [data-testid=bar] title")
     for registry_id, referred, failures in (
         (T1, "2", ["I07 Measurable disease in the liver (RECIST 1.1): 1"]),
-        (T2, "2", ["I17 Creatinine at most 1 × ULN, or clearance above 50 mL/min: 1"]),
+        (T2, "2", ["I13 ALT and AST below 2.5 × ULN, or below 5 × ULN with liver metastases: 1"]),
     ):
         page.select_option("select[name=trial]", registry_id)
         page.click("[aria-label=Period] [type=submit]")

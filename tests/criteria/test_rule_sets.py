@@ -9,13 +9,13 @@ from criteria.selectors import criteria_set_rules
 from criteria.services import criteria_set_draft_create, criterion_save
 from tests.cases import PROTOCOL_FILE
 from tests.criteria.cases import lvef_amended
-from tests.criteria.second_trial import COLORECTAL_FILE
+from tests.criteria.second_trial import SECOND_TRIAL_FILE
 
 
-def test_a_loaded_set_reads_back_as_the_rules_of_its_file(protocol, colorectal_trial):
+def test_a_loaded_set_reads_back_as_the_rules_of_its_file(protocol, second_real_trial):
     for path, criteria_set in (
         (PROTOCOL_FILE, protocol.criteria_set),
-        (COLORECTAL_FILE, colorectal_trial.criteria_sets.get()),
+        (SECOND_TRIAL_FILE, second_real_trial.criteria_sets.get()),
     ):
         _, from_file = protocol_from_dict(json.loads(path.read_text(encoding="utf-8")))
         assert criteria_set_rules(criteria_set) == from_file
