@@ -34,6 +34,9 @@ ENGLISH = "en"
 # What a translation may give, by what it translates.
 VARIABLE_TEXTS = ("label", "help_text", "unit", "choices")
 CRITERION_TEXTS = ("label", "note")
+# The order texts are written and listed in, whatever order the database kept them in
+# (PostgreSQL's jsonb orders an object's keys by length first: "note" before "label").
+TEXT_ORDER = ("label", "help_text", "unit", "choices", "note")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 TEXT_NAMES = {
     "label": gettext_lazy("label"),
@@ -150,7 +153,9 @@ def translations_in_words(translations: Mapping | None, only: tuple[str, ...] = 
     parts = []
     for language in sorted(translations or {}):
         name = language_name(language)
-        for text, value in (translations[language] or {}).items():
+        texts = translations[language] or {}
+        for text in sorted(texts, key=_text_rank):
+            value = texts[text]
             if only and text not in only:
                 continue
             if isinstance(value, Mapping):
@@ -163,6 +168,10 @@ def translations_in_words(translations: Mapping | None, only: tuple[str, ...] = 
                 % {"language": name, "text": what, "value": value}
             )
     return "; ".join(parts)
+
+
+def _text_rank(text: str) -> tuple[int, str]:
+    return (TEXT_ORDER.index(text) if text in TEXT_ORDER else len(TEXT_ORDER), text)
 
 
 def language_name(language: str) -> str:

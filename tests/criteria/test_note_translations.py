@@ -10,13 +10,14 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from criteria.exceptions import ProtocolError
 from criteria.models import Criterion
 from criteria.protocol import protocol_from_dict
 from criteria.services import criteria_set_draft_create, protocol_load
-from criteria.translations import note_for, rules_in_language
+from criteria.translations import note_for, rules_in_language, translations_in_words
 from tests.criteria.cases import PROTOCOL_FILE
 
 I13_NOTE = '"109/l" in the record is 10⁹/L.'
@@ -186,3 +187,10 @@ def test_the_changes_page_lists_a_danish_note_change_in_danish(criteria_admin_cl
     i13 = re.search(r'data-testid="diff-I13">(.*?)</section>', page, re.S)[1]
     assert re.search(r'<span class="badge [^"]*">ændret</span>', i13)
     assert "dansk note: “10⁹/L: »109/l« i registreringen.”" in i13
+
+
+def test_translations_are_listed_label_first_whatever_order_the_database_keeps():
+    # PostgreSQL's jsonb hands keys back shortest first: "note" before "label".
+    kept = {"da": {"note": "Læst som", "label": "Alder"}}
+    with translation.override("en"):
+        assert translations_in_words(kept) == "Danish label: “Alder”; Danish note: “Læst som”"
