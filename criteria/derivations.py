@@ -25,6 +25,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from criteria.protocol.shape import (
@@ -34,6 +35,7 @@ from criteria.protocol.shape import (
     Variables,
     VariableSpec,
 )
+from criteria.typed_numbers import shown_number
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _UMOL_PER_MG_DL_CREATININE = Decimal("88.4")
@@ -45,8 +47,9 @@ class Derived:
     """A derived value and how it was obtained.
 
     `how` is the full working for the result page ("Cockcroft-Gault: (140 − 61) × ..."),
-    `method` the short tag a criterion's reason puts after the value ("Cockcroft-Gault"),
-    `shown` the value rounded for people (the evaluator sets it; `value` stays exact).
+    worded when it is read (`_worded`), `method` the short tag a criterion's reason puts
+    after the value ("Cockcroft-Gault"), `shown` the value rounded for people (the evaluator
+    sets it; `value` stays exact, and so does `shown`: a decimal point, for records and JSON).
     """
 
     value: object
@@ -85,6 +88,18 @@ def shown(value: object, places: int | None) -> str:
     if isinstance(value, Decimal) and places is not None:
         return display(value, places)
     return str(value)
+
+
+def _worded(build: Callable[[], str]) -> str:
+    """`build`'s text, made each time it is read rather than now: a working is read on a
+    Danish page in Danish (dates 05-12-2026, numbers 1,4), and recorded in a decision in
+    English with ISO dates and decimal points, whatever language the evaluation ran in."""
+    return lazy(build, str)()
+
+
+def _amount(value: object) -> str:
+    """A number as the reader's language writes it (1,4 in Danish)."""
+    return shown_number(str(value))
 
 
 def _date(values: Mapping[str, object], key: str) -> date | None:
@@ -129,11 +144,12 @@ def age_years(spec: VariableSpec, values: Mapping[str, object], variables: Varia
     if dates is None:
         return None
     years = completed_years(*dates)
-    how = _("%(years)s completed years on %(on)s, born %(born)s") % {
-        "years": years,
-        "on": _day(dates[1]),
-        "born": _day(dates[0]),
-    }
+    how = _worded(
+        lambda: (
+            _("%(years)s completed years on %(on)s, born %(born)s")
+            % {"years": years, "on": _day(dates[1]), "born": _day(dates[0])}
+        )
+    )
     return Derived(years, how)
 
 
@@ -143,16 +159,16 @@ def days_from_to(spec: VariableSpec, values: Mapping[str, object], variables: Va
     if dates is None:
         return None
     days = days_between(*dates)
-    how = _("%(days)s days from %(start)s to %(end)s") % {
-        "days": days,
-        "start": _day(dates[0]),
-        "end": _day(dates[1]),
-    }
+    how = _worded(
+        lambda: (
+            _("%(days)s days from %(start)s to %(end)s")
+            % {"days": days, "start": _day(dates[0]), "end": _day(dates[1])}
+        )
+    )
     return Derived(days, how)
 
 
 def _day(day: date) -> str:
-    # As the reader's language writes a date; a recorded decision is worked in English (ISO).
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
@@ -176,23 +192,28 @@ def creatinine_clearance(spec: VariableSpec, values: Mapping[str, object], varia
     given = _inputs(spec, values)
     measured = _number(given.get("measured"))
     if measured is not None:
-        return Derived(measured, _("measured: %(value)s mL/min") % {"value": measured}, "measured")
+        how = _worded(lambda: _("measured: %(value)s mL/min") % {"value": _amount(measured)})
+        return Derived(measured, how, "measured")
     age, sex = _number(given["age"]), given["sex"]
     weight, creatinine = _number(given["weight"]), _number(given["creatinine"])
     if age is None or sex is None or weight is None or not creatinine:
         return None
     female = sex == given["female"]
     result = cockcroft_gault(age, female, weight, creatinine)  # type: ignore[arg-type]
-    how = _cockcroft_gault_how(age, female, weight, creatinine, result, spec.places)
+    how = _worded(
+        lambda: _cockcroft_gault_how(age, female, weight, creatinine, result, spec.places)
+    )
     return Derived(result, how, "Cockcroft-Gault")
 
 
 def _cockcroft_gault_how(age, female: bool, weight, creatinine, result: Decimal, places) -> str:
     mg_dl = CONTEXT.divide(creatinine, _UMOL_PER_MG_DL_CREATININE)
-    sex_part = " × 0.85" if female else ""
+    sex_part = f" × {_amount(_FEMALE_FACTOR)}" if female else ""
     return (
-        f"Cockcroft-Gault: (140 − {age}) × {weight} kg{sex_part} / (72 × {display(mg_dl)} mg/dL"
-        f" [{creatinine} µmol/L ÷ 88.4]) = {shown(result, places)} mL/min"
+        f"Cockcroft-Gault: (140 − {age}) × {_amount(weight)} kg{sex_part}"
+        f" / (72 × {_amount(display(mg_dl))} mg/dL"
+        f" [{_amount(creatinine)} µmol/L ÷ {_amount(_UMOL_PER_MG_DL_CREATININE)}])"
+        f" = {_amount(shown(result, places))} mL/min"
     )
 
 
@@ -204,13 +225,17 @@ def times_uln(spec: VariableSpec, values: Mapping[str, object], variables: Varia
         return None
     ratio = CONTEXT.divide(value, uln)
     unit = variables[spec.derivation.inputs["value"]].unit  # type: ignore[union-attr]
-    amount, limit = (f"{value} {unit}", f"{uln} {unit}") if unit else (f"{value}", f"{uln}")
-    how = _("%(value)s ÷ %(limit)s ULN = %(ratio)s × ULN") % {
-        "value": amount,
-        "limit": limit,
-        "ratio": shown(ratio, spec.places),
-    }
+    how = _worded(lambda: _times_uln_how(value, uln, unit, shown(ratio, spec.places)))
     return Derived(ratio, how)
+
+
+def _times_uln_how(value, uln, unit: str, ratio: str) -> str:
+    after = f" {unit}" if unit else ""
+    return _("%(value)s ÷ %(limit)s ULN = %(ratio)s × ULN") % {
+        "value": f"{_amount(value)}{after}",
+        "limit": f"{_amount(uln)}{after}",
+        "ratio": _amount(ratio),
+    }
 
 
 Derive = Callable[[VariableSpec, Mapping[str, object], Variables], "Derived | None"]

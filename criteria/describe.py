@@ -17,7 +17,7 @@ from criteria.protocol import (
 )
 from criteria.protocol.reading import build_rules
 from criteria.reasons import applies_phrase, condition_text
-from criteria.translations import label_for, rules_in_language
+from criteria.translations import label_for, note_for, rules_in_language
 from criteria.values import unit_display
 
 Variables = Mapping[str, VariableSpec]
@@ -134,6 +134,15 @@ def snapshot_labels(snapshot: dict) -> dict[str, str]:
     stored: what it showed, translated where the snapshot carries a translation."""
     try:
         return {c["code"]: label_for(c) for c in snapshot["criteria"]}
+    except (KeyError, TypeError, AttributeError):
+        return {}
+
+
+def snapshot_notes(snapshot: dict) -> dict[str, str]:
+    """Each criterion's note by code in the active language, from the rules a decision stored
+    ("" for a criterion without one): a recorded result keeps its note in English."""
+    try:
+        return {c["code"]: note_for(c) for c in snapshot["criteria"]}
     except (KeyError, TypeError, AttributeError):
         return {}
 

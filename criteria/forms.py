@@ -133,7 +133,7 @@ class CriterionForm(forms.Form):
                 required=False, choices=[("", "—"), *OPERATOR_LABELS.items()], label=_("operator")
             )
             self.fields[f"if_value_{i}"] = forms.CharField(required=False, label=_("value"))
-        self._add_translated_labels()
+        self._add_translations()
         if criterion is not None and not self.is_bound and rows is None:
             rows = self._show(criterion)
         self.unrepresentable = self._unrepresentable(criterion)
@@ -221,8 +221,9 @@ class CriterionForm(forms.Form):
             focus=focus,
         )
 
-    def _add_translated_labels(self) -> None:
-        # One label field per language of the site besides English, beside the English one.
+    def _add_translations(self) -> None:
+        # A label and a note field per language of the site besides English, each beside the
+        # English one.
         for language in translation_languages():
             name = language_name(language)
             self.fields[f"label_{language}"] = forms.CharField(
@@ -232,6 +233,16 @@ class CriterionForm(forms.Form):
                 help_text=_(
                     "Shown to people working in %(language)s; left empty, they read "
                     "the English label. The protocol wording is never translated."
+                )
+                % {"language": name},
+            )
+            self.fields[f"note_{language}"] = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label=_("Note in %(language)s") % {"language": name},
+                help_text=_(
+                    "Shown to people working in %(language)s; left empty, they read "
+                    "the English note."
                 )
                 % {"language": name},
             )
@@ -334,8 +345,16 @@ class CriterionForm(forms.Form):
     def _translations(self) -> dict:
         translations = self.criterion.translations if self.criterion else {}
         for language in translation_languages():
-            label = (self.cleaned_data.get(f"label_{language}") or "").strip()
-            translations = with_translation(translations, language, label=label)
+            texts = {
+                text: (self.cleaned_data.get(f"{text}_{language}") or "").strip()
+                for text in ("label", "note")
+            }
+            if texts["note"] and not (self.cleaned_data.get("note") or "").strip():
+                self.add_error(
+                    f"note_{language}",
+                    _("Write the English note too, or leave this empty: it translates it."),
+                )
+            translations = with_translation(translations, language, **texts)
         return translations
 
 
@@ -349,7 +368,9 @@ def _initial(criterion: Criterion) -> dict:
         for name in ("code", "kind", "label", "protocol_wording", "order", "note")
     }
     for language in translation_languages():
-        initial[f"label_{language}"] = translated_texts(criterion, language).get("label", "")
+        texts = translated_texts(criterion, language)
+        initial[f"label_{language}"] = texts.get("label", "")
+        initial[f"note_{language}"] = texts.get("note", "")
     for i, condition in enumerate(criterion.applies_if[:APPLIES_IF_ROWS], start=1):
         shown = comparison_text(condition, {})
         for name in ("variable", "operator", "value"):
@@ -380,6 +401,7 @@ def _layout(*, group: bool, refused: bool) -> Layout:
             *(f"label_{language}" for language in translation_languages()),
             "protocol_wording",
             "note",
+            *(f"note_{language}" for language in translation_languages()),
         ),
         Fieldset(gettext_lazy("Rule"), *rule_layout(group=group, refused=refused)),
         Fieldset(

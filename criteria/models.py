@@ -182,7 +182,7 @@ class Criterion(models.Model):
     applies_if = models.JSONField(default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
     note = models.TextField(blank=True)
-    # {"da": {"label": ...}}; the protocol wording is never translated (criteria.translations).
+    # {"da": {"label", "note"}}; the protocol wording is never translated (criteria.translations).
     translations = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords()
 

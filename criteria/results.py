@@ -94,5 +94,5 @@ class Evaluation:
             "criteria": [r.to_dict() for r in self.results],
             "missing": list(self.missing),
             "derived": {k: d.shown or str(d.value) for k, d in self.derived.items()},
-            "derived_how": {k: d.how for k, d in self.derived.items()},
+            "derived_how": {k: str(d.how) for k, d in self.derived.items()},
         }

@@ -1,10 +1,14 @@
 """Which words of a protocol file a person reads: the one place that decides.
 
 A protocol file is written in English; a variable may carry translations of its label, help
-text, unit and choice labels, and a criterion of its label:
+text, unit and choice labels, and a criterion of its label and note:
 
     "translations": {"da": {"label": "Alder", "help_text": "…", "unit": "år",
                             "choices": {"positive": "Positiv"}}}
+    "translations": {"da": {"label": "…", "note": "Protokollen siger ikke …"}}
+
+A note is our reading of an ambiguity in the protocol, not the registered wording, so it is
+translated; a translated note needs the English note it translates.
 
 A translated unit is only what a person reads ("45 år"): values are stored, typed and
 converted in the variable's own unit.
@@ -29,13 +33,17 @@ from django.utils.translation import gettext_lazy
 ENGLISH = "en"
 # What a translation may give, by what it translates.
 VARIABLE_TEXTS = ("label", "help_text", "unit", "choices")
-CRITERION_TEXTS = ("label",)
+CRITERION_TEXTS = ("label", "note")
+# The order texts are written and listed in, whatever order the database kept them in
+# (PostgreSQL's jsonb orders an object's keys by length first: "note" before "label").
+TEXT_ORDER = ("label", "help_text", "unit", "choices", "note")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 TEXT_NAMES = {
     "label": gettext_lazy("label"),
     "help_text": gettext_lazy("help text"),
     "unit": gettext_lazy("unit"),
     "choices": gettext_lazy("choices"),
+    "note": gettext_lazy("note"),
 }
 
 
@@ -78,6 +86,11 @@ def unit_for(item: Any, language: str | None = None) -> str:
     return _translation(item, language).get("unit") or _english(item, "unit")
 
 
+def note_for(item: Any, language: str | None = None) -> str:
+    """A criterion's note in `language`, else the English one ("" when it has none)."""
+    return _translation(item, language).get("note") or _english(item, "note")
+
+
 def choice_label_for(item: Any, value: str, language: str | None = None) -> str:
     """How a choice value of a variable reads: "no_progression" -> "No progression" in
     English, or the translation's label for that value."""
@@ -104,13 +117,17 @@ def with_translation(translations: Mapping | None, language: str, **texts: Any) 
 
 
 def rules_in_language(rule_set: Any, language: str | None = None) -> Any:
-    """A rule set whose variables and criteria carry their labels (and help texts and units)
-    in `language`, for pages and reasons a person reads. It decides exactly as `rule_set` does;
-    never record it: a decision stores the rules as the protocol file gives them."""
+    """A rule set whose variables and criteria carry their labels (and help texts, units and
+    notes) in `language`, for pages and reasons a person reads. It decides exactly as
+    `rule_set` does; never record it: a decision stores the rules as the protocol file gives
+    them."""
     language = language_of(language)
     if language == ENGLISH:
         return rule_set
-    criteria = [replace(rule, label=label_for(rule, language)) for rule in rule_set.criteria]
+    criteria = [
+        replace(rule, label=label_for(rule, language), note=note_for(rule, language))
+        for rule in rule_set.criteria
+    ]
     variables = variables_in_language(rule_set.variables, language)
     return replace(rule_set, variables=variables, criteria=criteria)
 
@@ -129,13 +146,18 @@ def _spec_in_language(spec: Any, language: str | None) -> Any:
     )
 
 
-def translations_in_words(translations: Mapping | None) -> str:
+def translations_in_words(translations: Mapping | None, only: tuple[str, ...] = ()) -> str:
     """A record's translations as one line a person reads, e.g. on the Changes page:
-    'Danish label: “Trombocytter”; Danish choices: positive = “Positiv”'."""
+    'Danish label: “Trombocytter”; Danish choices: positive = “Positiv”'; with `only`, just
+    those texts ("label", "note")."""
     parts = []
     for language in sorted(translations or {}):
         name = language_name(language)
-        for text, value in (translations[language] or {}).items():
+        texts = translations[language] or {}
+        for text in sorted(texts, key=_text_rank):
+            value = texts[text]
+            if only and text not in only:
+                continue
             if isinstance(value, Mapping):
                 value = ", ".join(f"{key} = “{label}”" for key, label in value.items())
             else:
@@ -146,6 +168,10 @@ def translations_in_words(translations: Mapping | None) -> str:
                 % {"language": name, "text": what, "value": value}
             )
     return "; ".join(parts)
+
+
+def _text_rank(text: str) -> tuple[int, str]:
+    return (TEXT_ORDER.index(text) if text in TEXT_ORDER else len(TEXT_ORDER), text)
 
 
 def language_name(language: str) -> str:
@@ -183,7 +209,7 @@ def _entry_problems(entry: Mapping, texts: tuple[str, ...], choices: list) -> li
     problems = [
         f'unknown text "{name}" (valid: {", ".join(texts)})' for name in entry if name not in texts
     ]
-    for name in ("label", "help_text", "unit"):
+    for name in ("label", "help_text", "unit", "note"):
         if name in entry and name in texts and not _text(entry[name]):
             problems.append(f"{name} must be non-empty text")
     labels = entry.get("choices", {}) if "choices" in texts else {}

@@ -100,8 +100,9 @@ def to_canonical(spec: VariableSpec, amount: Decimal, unit: str) -> Decimal:
 
 
 def format_amount(spec: VariableSpec, value: object) -> str:
-    """A canonical value with its unit, as people read it: "95 × 10⁹/L", "62%"."""
-    return f"{value}{unit_display(spec.unit)}"
+    """A canonical value with its unit, as people read it: "95 × 10⁹/L", "62%", "1,4 mg/dL"
+    on a Danish page."""
+    return f"{shown_number(str(value))}{unit_display(spec.unit)}"
 
 
 def number_problem(value: Decimal | int) -> str | None:

@@ -333,7 +333,8 @@ def decision_content(evaluation: Evaluation) -> dict:
         # Made afresh: results first read elsewhere (a page) may be in another language.
         "results": [result.to_dict() for result in evaluation.make_results()],
         "missing": list(evaluation.missing),
+        # str(): a working is worded when it is read (derivations._worded), here in English.
         "derived": {
-            key: {"value": str(d.value), "how": d.how} for key, d in evaluation.derived.items()
+            key: {"value": str(d.value), "how": str(d.how)} for key, d in evaluation.derived.items()
         },
     }

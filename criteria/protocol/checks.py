@@ -209,8 +209,21 @@ def _criterion_fields(data: Mapping[str, Any]) -> list[str]:
     if not isinstance(data.get("note", ""), str):
         problems.append("note must be text")
     problems += translation_problems(data, CRITERION_TEXTS)
+    problems += _note_translation_problems(data)
     problem = integer_problem(data.get("order", 0), ORDER_COLUMN, "order")
     return [*problems, problem] if problem else problems
+
+
+def _note_translation_problems(data: Mapping[str, Any]) -> list[str]:
+    # Without the English note an English reader would miss what a Danish one is told.
+    given = data.get("translations")
+    if data.get("note") or not isinstance(given, Mapping):
+        return []
+    return [
+        f"translations {language!r}: a translated note needs the criterion's own note"
+        for language, entry in given.items()
+        if isinstance(entry, Mapping) and "note" in entry
+    ]
 
 
 def check_criterion(

@@ -253,7 +253,8 @@ class CriterionRule:
     applies_if: tuple[Condition, ...] = ()
     order: int = 0
     note: str = ""
-    translations: Mapping[str, Any] = field(default_factory=FrozenMap)  # {"da": {"label": ...}}
+    # {"da": {"label": ..., "note": ...}}
+    translations: Mapping[str, Any] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
         freeze(self, "applies_if", tuple)

@@ -28,6 +28,7 @@ from criteria.protocol.shape import (
     TrialInfo,
     VariableSpec,
 )
+from criteria.translations import TEXT_ORDER
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -106,14 +107,12 @@ def criterion_dict(rule: CriterionRule) -> dict[str, Any]:
     return written
 
 
-_TEXT_ORDER = ("label", "help_text", "unit", "choices")
-
-
 def _in_order(translations: dict, choices) -> dict:
     """Translations written in one order whatever the database kept (PostgreSQL's jsonb
-    reorders an object's keys): languages by code, then label, help text, unit and choices, the
-    choices in the variable's own order, so an export reads byte for byte as its file."""
-    rank = {name: i for i, name in enumerate(_TEXT_ORDER)}
+    reorders an object's keys): languages by code, then label, help text, unit, choices and
+    note, the choices in the variable's own order, so an export reads byte for byte as its
+    file."""
+    rank = {name: i for i, name in enumerate(TEXT_ORDER)}
     place = {value: i for i, value in enumerate(choices)}
     ordered = {}
     for language in sorted(translations):

@@ -15,7 +15,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from criteria.translations import label_for, unit_for
+from criteria.exceptions import ValueProblem
+from criteria.protocol import NEVER
+from criteria.translations import choice_label_for, label_for, unit_for
+from criteria.values import shown_number, value_from_json
 from screening.failures import failed_results
 from screening.models import Candidate, Decision, Screening, Signature, SignatureAttempt
 from screening.prefill.freshness import FHIR
@@ -47,7 +50,7 @@ def audit_trail(
     refused: list[SignatureAttempt],
 ) -> list[TrailEntry]:
     """Every event of the candidate, oldest first."""
-    labels = {v.key: _variable_label(v) for v in candidate.trial.variables.all()}
+    labels = _Answers(candidate.trial.variables.all())
     episode_of = {s.pk: s.episode for s in screenings}
     newest = {s.pk: s.current_decision_id for s in screenings}
     entries = _history(candidate.history.select_related("history_user"), labels, candidate)
@@ -65,7 +68,7 @@ def audit_trail(
     return sorted(entries, key=lambda e: (e.when, KIND_ORDER.index(e.kind)))
 
 
-def _history(records, labels: dict, candidate: Candidate) -> list[TrailEntry]:
+def _history(records, labels: _Answers, candidate: Candidate) -> list[TrailEntry]:
     # Insertion order, not the clock, says which record came before which.
     entries, previous = [], {}
     for record in records.order_by("history_id"):
@@ -75,7 +78,7 @@ def _history(records, labels: dict, candidate: Candidate) -> list[TrailEntry]:
     return entries
 
 
-def _history_entry(record, before, labels: dict, candidate: Candidate) -> TrailEntry:
+def _history_entry(record, before, labels: _Answers, candidate: Candidate) -> TrailEntry:
     reason = record.history_change_reason or ""
     who = _who(record.history_user) if record.history_user else ""
     # `instance_type`, not `instance`: building the instance reads the fields left out of
@@ -119,17 +122,18 @@ def _history_entry(record, before, labels: dict, candidate: Candidate) -> TrailE
     return TrailEntry(record.history_date, "values", who, title, changes, reason=reason)
 
 
-def _changes(delta, record, labels: dict) -> tuple[tuple[str, str, str], ...]:
+def _changes(delta, record, labels: _Answers) -> tuple[tuple[str, str, str], ...]:
     changes = []
     for change in delta.changes:
         old, new = change.old, change.new
         if change.field in ("values", "entered_units") and isinstance(old, dict):
             suffix = _(" (unit typed)") if change.field == "entered_units" else ""
             new = new if isinstance(new, dict) else {}
-            for key in sorted(set(old) | set(new), key=lambda k: labels.get(k, k)):
+            for key in sorted(set(old) | set(new), key=labels.label):
                 if old.get(key) != new.get(key):
-                    what = labels.get(key, key) + suffix
-                    changes.append((what, _shown(old.get(key)), _shown(new.get(key))))
+                    what = labels.label(key) + suffix
+                    shown = labels.answer if change.field == "values" else _blank_or
+                    changes.append((what, shown(key, old.get(key)), shown(key, new.get(key))))
         elif change.field == "value_sources":
             changes += _source_changes(old, new, labels)
         else:
@@ -140,18 +144,18 @@ def _changes(delta, record, labels: dict) -> tuple[tuple[str, str, str], ...]:
     return tuple(changes)
 
 
-def _source_changes(old, new, labels: dict) -> list[tuple[str, str, str]]:
+def _source_changes(old, new, labels: _Answers) -> list[tuple[str, str, str]]:
     # A value's source beside it whenever the hospital record is involved: "Neutrophils
     # (source): typed by nurse -> hospital record Observation/obs-1, ...". Typed over typed
     # says nothing the value's own change and the entry's author do not.
     old, new = old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {}
     return [
         (
-            _("%(label)s (source)") % {"label": labels.get(key, key)},
+            _("%(label)s (source)") % {"label": labels.label(key)},
             _source_shown(old.get(key)),
             source_text(new[key]),
         )
-        for key in sorted(set(new), key=lambda k: labels.get(k, k))
+        for key in sorted(set(new), key=labels.label)
         if old.get(key) != new[key] and FHIR in (_kind(old.get(key)), _kind(new[key]))
     ]
 
@@ -212,6 +216,42 @@ def _signature_entry(signature: Signature, episode_of: dict, newest: dict) -> Tr
         },
         superseded=newest[signature.screening_pk] != signature.decision_id,
     )
+
+
+class _Answers:
+    """The trial's variables as the reader reads them: each label (with its unit), and each
+    stored answer in the reader's language: a date 05-12-2026, a number 1,4, a choice by its
+    label. The stored JSON (ISO dates, decimal points, choice values) stays as it is."""
+
+    def __init__(self, variables) -> None:
+        self.variables = {v.key: v for v in variables}
+        self.labels = {key: _variable_label(v) for key, v in self.variables.items()}
+        self.specs: dict = {}  # built on first use: most trails show a few answers
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+    def answer(self, key: str, stored) -> str:
+        variable = self.variables.get(key)
+        if variable is None or stored is None or stored == "" or isinstance(stored, bool):
+            return _shown(stored)
+        if stored == NEVER:
+            return _("Never")
+        try:
+            if key not in self.specs:
+                self.specs[key] = variable.as_spec()
+            value = value_from_json(self.specs[key], stored)
+        except ValueProblem:
+            return _shown(stored)  # as stored, rather than no trail at all
+        if isinstance(value, dt.date):
+            return date_format(value, "SHORT_DATE_FORMAT")
+        if variable.data_type == "choice":
+            return choice_label_for(variable, str(value))
+        return shown_number(str(value))
+
+
+def _blank_or(key: str, stored) -> str:
+    return _shown(stored)
 
 
 def _variable_label(variable) -> str:

@@ -4,7 +4,8 @@ longer says what the rule does is seen by the nurse reading it.
 - `{{ decision.rules_snapshot|snapshot_words }}`: the words of the rules a decision used;
 - `{{ words|rule_of:r.code }}`: one criterion's words from such a mapping ("" if none);
 - `{{ decision.rules_snapshot.rules|snapshot_labels }}`: the labels of the rules a decision
-  used, in the reader's language (English where the snapshot has no translation).
+  used, in the reader's language (English where the snapshot has no translation);
+  `snapshot_notes` their notes likewise.
 """
 
 import functools
@@ -14,6 +15,7 @@ from django.utils.translation import get_language
 
 from criteria.describe import snapshot_in_words
 from criteria.describe import snapshot_labels as labels_of_snapshot
+from criteria.describe import snapshot_notes as notes_of_snapshot
 from criteria.translations import label_for
 
 register = template.Library()
@@ -40,6 +42,11 @@ def rule_of(words: dict | None, code: str) -> str:
 @register.filter
 def snapshot_labels(snapshot: dict) -> dict[str, str]:
     return labels_of_snapshot(snapshot)
+
+
+@register.filter
+def snapshot_notes(snapshot: dict) -> dict[str, str]:
+    return notes_of_snapshot(snapshot)
 
 
 @register.filter

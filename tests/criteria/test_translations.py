@@ -84,7 +84,8 @@ def test_the_shipped_file_translates_every_label_and_help_text_into_danish():
         assert set(danish.get("choices", {})) == set(variable["choices"]), variable["key"]
     for criterion in data["criteria_set"]["criteria"]:
         assert set(criterion["translations"]) == {"da"}
-        assert set(criterion["translations"]["da"]) == {"label"}, criterion["code"]
+        texts = {"label", "note"} if criterion["note"] else {"label"}
+        assert set(criterion["translations"]["da"]) == texts, criterion["code"]
 
 
 def test_rules_in_danish_decide_alike_but_read_in_danish():
@@ -123,7 +124,7 @@ def test_a_bad_variable_translation_is_refused_and_nothing_written(db, translati
     assert not Variable.objects.exists()
 
 
-def test_a_criterion_translates_its_label_only(db):
+def test_a_criterion_translates_its_label_and_note_only(db):
     data = _protocol()
     data["criteria_set"]["criteria"][0]["translations"] = {
         "da": {"label": "Samtykke", "protocol_wording": "Oversat"}
@@ -186,7 +187,12 @@ def test_a_removed_variable_translation_is_removed_on_load(protocol):
 def test_a_draft_keeps_the_translations_and_publishing_freezes_them(protocol, criteria_admin):
     draft = criteria_set_draft_create(trial=protocol.trial, created_by=criteria_admin)
     copied = draft.criteria.get(code="I13")
-    assert copied.translations == {"da": {"label": "Neutrofile granulocytter over 1,5 × 10⁹/L"}}
+    assert copied.translations == {
+        "da": {
+            "label": "Neutrofile granulocytter over 1,5 × 10⁹/L",
+            "note": "»109/l« i registreringen betyder 10⁹/L.",
+        }
+    }
     published = criteria_set_published(protocol.trial).criteria.get(code="I13")
     published.translations = {"da": {"label": "Neutrofiler over 1,5"}}
     with pytest.raises(CriteriaSetFrozen):
@@ -208,7 +214,8 @@ def test_the_changes_page_shows_a_translation_change_in_words(
             "fields": [
                 (
                     "Translations",
-                    "Danish label: “Trombocytter over 100 × 10⁹/L”",
+                    "Danish label: “Trombocytter over 100 × 10⁹/L”;"
+                    " Danish note: “»109/l« i registreringen betyder 10⁹/L.”",
                     "Danish label: “Blodplader over 100 × 10⁹/L”",
                 )
             ],
@@ -239,7 +246,8 @@ def _i13_post(**changes) -> dict:
         "value": "1.5",
         "other": "",
         "order": "13",
-        "note": "",
+        "note": '"109/l" in the record is 10⁹/L.',
+        "note_da": "»109/l« i registreringen betyder 10⁹/L.",
         "reason": "Danish label reviewed",
     }
     return data | changes
@@ -262,13 +270,19 @@ def test_the_editor_saves_the_danish_label(criteria_admin_client, draft):
     response = criteria_admin_client.post(_edit_url(draft.version, "I13"), post)
     assert response.status_code == 302
     i13 = draft.criteria.get(code="I13")
-    assert i13.translations == {"da": {"label": "Neutrofiler over 1,5 × 10⁹/L"}}
+    assert i13.translations == {
+        "da": {
+            "label": "Neutrofiler over 1,5 × 10⁹/L",
+            "note": "»109/l« i registreringen betyder 10⁹/L.",
+        }
+    }
     assert i13.label == "Neutrophils above 1.5 × 10⁹/L"
     assert i13.history.first().history_change_reason == "Danish label reviewed"
 
 
 def test_an_emptied_danish_label_falls_back_to_english(criteria_admin_client, draft):
-    response = criteria_admin_client.post(_edit_url(draft.version, "I13"), _i13_post(label_da=""))
+    post = _i13_post(label_da="", note_da="")
+    response = criteria_admin_client.post(_edit_url(draft.version, "I13"), post)
     assert response.status_code == 302
     i13 = draft.criteria.get(code="I13")
     assert i13.translations == {}

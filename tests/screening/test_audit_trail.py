@@ -3,6 +3,7 @@ in one time-ordered list, readable by investigators."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from screening import services
 from screening.exceptions import WrongPassword
@@ -114,3 +115,16 @@ def test_nurse_cannot_read_the_audit_trail(nurse_client, candidate):
 
 def test_unknown_candidate_is_404(investigator_client, db):
     assert investigator_client.get(reverse("log:audit-trail", args=["NOPE"])).status_code == 404
+
+
+def test_answers_read_as_the_readers_language_writes_them(investigator_client, story, settings):
+    # Stored as JSON (ISO dates, decimal points, choice values); read in the reader's language.
+    investigator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    with translation.override("da"):
+        entries = _trail(investigator_client, story).context["entries"]
+    first_fill, change = entries[3:5]
+    assert ("Neutrofile granulocytter (10⁹/L)", "—", "3,2") in first_fill.changes
+    assert ("Screeningsdato", "—", "20-11-2026") in first_fill.changes
+    assert ("Ekstrahepatisk sygdom", "—", "Begrænset") in first_fill.changes
+    assert ("Seneste akutte myokardieinfarkt", "—", "Aldrig") in first_fill.changes
+    assert change.changes == (("Neutrofile granulocytter (10⁹/L)", "3,2", "1,2"),)

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
@@ -173,3 +173,66 @@ def test_a_decision_rules_in_words_follow_the_reader_language_page_after_page(
     assert "Neutrofile granulocytter &gt; 1,5 × 10⁹/L" in " ".join(danish)
     assert rule_words(pages[2]) == english
     assert rule_words(pages[3]) == danish
+
+
+def test_derived_workings_read_danish_numbers_on_the_page_and_are_recorded_in_english(
+    nurse_client, trial, nurse
+):
+    candidate = register(trial, nurse)
+    episode = fill(candidate.screenings.get(), nurse)
+    page = _text(_get(nurse_client, form_url(candidate), "da"))
+    assert "× 0,85 / (72 × 0,90 mg/dL [80 µmol/L ÷ 88,4]) = 72,14 mL/min" in page
+    assert "10 µmol/L ÷ 22 µmol/L ØNG = 0,45 × ØNG" in page
+    with translation.override("da"):
+        recorded = services.decision_record(screening=episode, recorded_by=nurse)
+    derived = {key: d["how"] for key, d in recorded.derived.items()}
+    assert derived["creatinine_clearance"].endswith(
+        "× 0.85 / (72 × 0.90 mg/dL [80 µmol/L ÷ 88.4]) = 72.14 mL/min"
+    )
+    assert derived["bilirubin_x_uln"] == "10 µmol/L ÷ 22 µmol/L ULN = 0.45 × ULN"
+    assert re.fullmatch(
+        r"61 completed years on \d{4}-\d\d-\d\d, born 1965-03-02", derived["age_years"]
+    )
+
+
+I13_NOTE = {
+    "da": "»109/l« i registreringen betyder 10⁹/L.",
+    "en": '"109/l" in the record is 10⁹/L.',
+}
+
+
+def _shown_note(page: str) -> str:
+    i13 = re.search(r'<tr data-code="I13".*?</tr>', page, re.S)[0]
+    return re.search(r"</summary>(.*?)</details>", i13, re.S)[1]
+
+
+def test_the_standing_panel_shows_notes_in_the_readers_language(nurse_client, candidate):
+    for language in ("da", "en"):
+        page = _text(_get(nurse_client, form_url(candidate), language))
+        assert _shown_note(page) == escape(I13_NOTE[language])
+
+
+def test_a_recorded_decision_keeps_its_notes_in_english_and_shows_them_translated(
+    investigator_client, decided
+):
+    i13 = next(r for r in decided.results if r["code"] == "I13")
+    assert i13["note"] == I13_NOTE["en"]  # what is recorded
+    number = decided.screening.candidate.screening_number
+    for url in (
+        reverse("screening:candidate-detail", args=[number]),
+        reverse("log:signoff", args=[decided.public_id]),
+    ):
+        for language in ("da", "en"):
+            page = _text(_get(investigator_client, url, language))
+            assert _shown_note(page) == escape(I13_NOTE[language]), (url, language)
+
+
+def test_the_log_dates_read_as_the_readers_language_writes_them(investigator_client, decided):
+    screened = timezone.localdate(decided.recorded_at)
+    pages = {
+        lang: _text(_get(investigator_client, reverse("log:list"), lang)) for lang in ("da", "en")
+    }
+    assert '<td class="text-nowrap">18-11-2026</td>' in pages["da"]
+    assert f'<td class="text-nowrap">{screened:%d-%m-%Y}</td>' in pages["da"]
+    assert "2026-11-18" not in pages["da"]
+    assert '<td class="text-nowrap">2026-11-18</td>' in pages["en"]
