@@ -15,7 +15,6 @@ from screening.models import (
 )
 from screening.prefill.freshness import reference_day, stale_keys
 from screening.prefill.shown import value_sources_shown
-from trialsite.history import history_entries
 
 
 def screening_typed_values(screening: Screening, rule_set: RuleSet) -> dict:
@@ -82,16 +81,6 @@ def screening_page(
             screening, rule_set, stale=screening_stale_keys(screening, rule_set)
         ),
     }
-
-
-def candidate_history(candidate: Candidate) -> list[dict]:
-    """Every recorded change of the candidate and its episodes, newest first:
-    when, who, what (field old → new) and why."""
-    records = list(candidate.history.select_related("history_user"))
-    records += list(
-        Screening.history.filter(candidate_id=candidate.pk).select_related("history_user")
-    )
-    return history_entries(records)
 
 
 def candidate_get(screening_number: str) -> Candidate | None:

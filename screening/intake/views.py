@@ -22,7 +22,7 @@ from criteria.selectors import (
     trials_screening,
 )
 from criteria.translations import rules_in_language
-from screening import selectors, services
+from screening import selectors, services, trail
 from screening.exceptions import ScreeningError
 from screening.intake import selectors as queue
 from screening.intake.forms import (
@@ -133,7 +133,7 @@ class CandidateDetailView(
         return super().get_context_data(
             candidate=self.candidate,
             episodes=selectors.candidate_episodes(self.candidate),
-            history=selectors.candidate_history(self.candidate),
+            history=trail.candidate_history(self.candidate),
             **kwargs,
         )
 

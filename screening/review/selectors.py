@@ -10,6 +10,7 @@ from itertools import islice
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from criteria.selectors import criterion_labels, criterion_labels_of_sets
+from screening import trail
 from screening.failures import FailedEntries
 from screening.models import (
     Candidate,
@@ -19,7 +20,6 @@ from screening.models import (
     Signature,
     SignatureAttempt,
 )
-from screening.review import trail
 from screening.review.log_query import LogRow, log_rows
 
 # Snapshots are large and the log never shows them.

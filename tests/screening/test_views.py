@@ -196,7 +196,9 @@ def test_candidate_change_keeps_history_with_reason(nurse_client, candidate):
         reverse("screening:candidate-detail", args=[candidate.screening_number])
     )
     content = page.content.decode()
-    assert "typo in initials" in content and "AB → AC" in content
+    history = content[content.index('data-testid="candidate-history"') :]
+    assert "typo in initials" in history
+    assert 'initials: <span class="text-body-secondary">AB</span> → <strong>AC</strong>' in history
 
 
 def test_correcting_a_saved_answer_needs_a_reason_kept_in_history(nurse_client, candidate):
@@ -217,6 +219,17 @@ def test_correcting_a_saved_answer_needs_a_reason_kept_in_history(nurse_client, 
     latest = episode.history.first()
     assert latest.history_change_reason == "lab result transcribed wrongly"
     assert latest.history_user.username == "nurse"
+    page = nurse_client.get(
+        reverse("screening:candidate-detail", args=[candidate.screening_number])
+    ).content.decode()
+    history = page[page.index('data-testid="candidate-history"') :]
+    # By its label and unit, in the reader's number format; never a key or a stored dict.
+    assert (
+        'Neutrophils (10⁹/L): <span class="text-body-secondary">1.2</span> → <strong>2.1</strong>'
+        in history
+    )
+    assert "lab result transcribed wrongly" in history
+    assert "neutrophils:" not in history and "{&#x27;source" not in history
 
 
 def test_first_entries_need_no_reason(nurse_client, candidate):

@@ -1,4 +1,5 @@
-"""A candidate's audit trail: everything that happened to it, as one time-ordered list.
+"""A candidate's audit trail: everything that happened to it, as one time-ordered list; and
+its history of recorded changes, which the candidate page shows, in the same words.
 
 The sources are the history tables (registration, detail changes, every saved value, old → new)
 and the append-only records (decisions, signatures, refused sign-off attempts). Each history
@@ -50,15 +51,9 @@ def audit_trail(
     refused: list[SignatureAttempt],
 ) -> list[TrailEntry]:
     """Every event of the candidate, oldest first."""
-    labels = _Answers(candidate.trial.variables.all())
     episode_of = {s.pk: s.episode for s in screenings}
     newest = {s.pk: s.current_decision_id for s in screenings}
-    entries = _history(candidate.history.select_related("history_user"), labels, candidate)
-    entries += _history(
-        Screening.history.filter(candidate_id=candidate.pk).select_related("history_user"),
-        labels,
-        candidate,
-    )
+    entries = _changes_recorded(candidate)
     entries += [_decision_entry(d, episode_of, newest) for d in decisions]
     entries += [_signature_entry(s, episode_of, newest) for s in signatures]
     entries += [
@@ -66,6 +61,24 @@ def audit_trail(
         for a in refused
     ]
     return sorted(entries, key=lambda e: (e.when, KIND_ORDER.index(e.kind)))
+
+
+def candidate_history(candidate: Candidate) -> list[TrailEntry]:
+    """The candidate's and its episodes' recorded changes (registration, details, episodes
+    started, values saved), newest first, in the reader's words: the candidate page's history.
+    The audit trail adds the decisions and signatures."""
+    return sorted(
+        _changes_recorded(candidate),
+        key=lambda e: (e.when, KIND_ORDER.index(e.kind)),
+        reverse=True,
+    )
+
+
+def _changes_recorded(candidate: Candidate) -> list[TrailEntry]:
+    labels = _Answers(candidate.trial.variables.all())
+    entries = _history(candidate.history.select_related("history_user"), labels, candidate)
+    episodes = Screening.history.filter(candidate_id=candidate.pk)
+    return entries + _history(episodes.select_related("history_user"), labels, candidate)
 
 
 def _history(records, labels: _Answers, candidate: Candidate) -> list[TrailEntry]:
