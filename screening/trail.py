@@ -121,6 +121,8 @@ def _history_entry(record, before, labels: _Answers, candidate: Candidate) -> Tr
         )
     if before is None:
         title = _("Screening episode %(episode)s started") % {"episode": record.episode}
+        # "screening started" is the service's own reason: it says nothing the title does not.
+        reason = "" if reason == "screening started" else reason
         return TrailEntry(record.history_date, "episode", who, title, reason=reason)
     delta = record.diff_against(before)
     saved = {"values", "entered_units", "value_sources"} & set(delta.changed_fields)

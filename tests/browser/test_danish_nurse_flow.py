@@ -60,3 +60,8 @@ def test_the_nurses_flow_reads_danish(page, protocol, screenshot_dir, settings):
     page.click("[data-testid=record-decision]")
     assert page.inner_text("[data-testid=confirm-outcome]").startswith("Egnet")
     _shot(page, screenshot_dir, "nurse-da-confirm")
+    page.click("[data-testid=confirm-decision]")
+    history = page.locator("[data-testid=candidate-history]")
+    history.scroll_into_view_if_needed()
+    assert "Forløb 1: værdier gemt" in history.inner_text()
+    page.screenshot(path=str(screenshot_dir / "nurse-da-candidate-history.png"), full_page=True)
