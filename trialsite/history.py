@@ -1,5 +1,6 @@
 """Turns django-simple-history records into entries people read: when, who, what changed
-(field old → new) and why. Shared by the candidate history and the criteria history."""
+(field old → new) and why: the criteria history. (A candidate's history is told in the
+trial's own words by screening.trail.)"""
 
 from __future__ import annotations
 
@@ -7,15 +8,9 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy
 
-# JSON fields whose change is shown key by key rather than as two whole dicts.
-EXPANDED_JSON_FIELDS = ("values", "entered_units", "value_sources")
-
-
 # How a history row reads, by the kind of record and what happened to it. A model's own
 # verbose_name is not translated: marking it would change every app's migrations.
 RECORD_NAMES = {
-    "candidate": gettext_lazy("candidate"),
-    "screening": gettext_lazy("screening"),
     "criteria set": gettext_lazy("criteria set"),
     "criterion": gettext_lazy("criterion"),
     "variable": gettext_lazy("variable"),
@@ -44,10 +39,9 @@ def _entry(record) -> dict:
     previous = record.prev_record
     changes = []
     if previous is not None:
-        for change in record.diff_against(previous).changes:
-            changes += _field_changes(change.field, change.old, change.new)
+        changes = [(c.field, c.old, c.new) for c in record.diff_against(previous).changes]
     # `history_object`, not `instance`: the latter reads the fields a model leaves out of its
-    # history (Screening.current_decision) from the database, once per record.
+    # history from the database, once per record.
     name = str(record.instance_type._meta.verbose_name)
     what = HAPPENED[record.history_type] % {"record": RECORD_NAMES.get(name, name)}
     return {
@@ -58,10 +52,3 @@ def _entry(record) -> dict:
         "changes": changes,
         "reason": record.history_change_reason or "",
     }
-
-
-def _field_changes(field: str, old, new) -> list[tuple]:
-    if field in EXPANDED_JSON_FIELDS and isinstance(old, dict) and isinstance(new, dict):
-        keys = sorted(set(old) | set(new))
-        return [(key, old.get(key), new.get(key)) for key in keys if old.get(key) != new.get(key)]
-    return [(field, old, new)]
