@@ -22,8 +22,11 @@ from trialsite import roles, translations
 
 def pytest_sessionstart(session):
     """Compile the translations whose .po changed (as `make test` does), so `pytest` alone on a
-    fresh clone or after a merge serves the Danish pages from the current catalogues."""
-    translations.compile_all(only_stale=True)
+    fresh clone or after a merge serves the Danish pages from the current catalogues. Under
+    pytest-xdist only the controller does it, before it starts the workers, so no two
+    processes write the same .mo file."""
+    if not hasattr(session.config, "workerinput"):
+        translations.compile_all(only_stale=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -42,6 +45,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With REQUIRE_POSTGRES=1 a test marked `postgres` that skips for any reason (a missing
+    tool, a skipif) fails: the PostgreSQL pass is there to run them. Decided per test, so it
+    holds in each pytest-xdist worker as in one process."""
+    report = yield
+    required = os.environ.get("REQUIRE_POSTGRES") == "1"
+    skipped = report.skipped and not hasattr(report, "wasxfail")
+    if required and skipped and "postgres" in item.keywords:
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_POSTGRES=1 but this PostgreSQL test skipped: {report.longrepr}"
+    return report
 
 
 @pytest.fixture(autouse=True, scope="session")
