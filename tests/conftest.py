@@ -120,6 +120,8 @@ def protocol_rows(django_db_setup, django_db_blocker):
     the result, and the rows it wrote."""
     data = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
     with django_db_blocker.unblock():
+        # Rows written over an existing NCT01387295 would be a new version, not a first load.
+        assert not Trial.objects.filter(registry_id=data["trial"]["registry_id"]).exists()
         return rows_written_by(lambda: protocol_load(data=data, source="NCT01387295.json"))
 
 
