@@ -57,8 +57,12 @@ run: setup
 fhir-demo: static-deps
 	node fhir-server/server.mjs --port 8090
 
+# The suite in one process per core (pytest-xdist): each has its own test database, live server
+# and browser. worksteal: an idle process takes queued tests from a busy one, so one slow module
+# does not leave a core idle at the end. TEST_WORKERS=0 runs it in this process alone.
+TEST_WORKERS ?= auto
 test: dev-deps translations
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

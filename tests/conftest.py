@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: users per role, logged-in clients, the loaded protocol,
 a registered candidate, and the marker rules."""
 
+import dataclasses
 import json
 import os
 
@@ -9,18 +10,23 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import override_settings
 
+from criteria.models import CriteriaSet, Trial
 from criteria.services import criteria_set_draft_create, protocol_load
 from screening import services
 from tests.cases import PROTOCOL_FILE, SHARED_CODES_FILE, eligible_values, fill, register
 from tests.criteria.second_trial import SECOND_TRIAL_FILE
 from tests.factories import UserFactory
+from tests.rows import rows_insert, rows_written_by
 from trialsite import roles, translations
 
 
 def pytest_sessionstart(session):
     """Compile the translations whose .po changed (as `make test` does), so `pytest` alone on a
-    fresh clone or after a merge serves the Danish pages from the current catalogues."""
-    translations.compile_all(only_stale=True)
+    fresh clone or after a merge serves the Danish pages from the current catalogues. Under
+    pytest-xdist only the controller does it, before it starts the workers, so no two
+    processes write the same .mo file."""
+    if not hasattr(session.config, "workerinput"):
+        translations.compile_all(only_stale=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -39,6 +45,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With REQUIRE_POSTGRES=1 a test marked `postgres` that skips for any reason (a missing
+    tool, a skipif) fails: the PostgreSQL pass is there to run them. Decided per test, so it
+    holds in each pytest-xdist worker as in one process."""
+    report = yield
+    required = os.environ.get("REQUIRE_POSTGRES") == "1"
+    skipped = report.skipped and not hasattr(report, "wasxfail")
+    if required and skipped and "postgres" in item.keywords:
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_POSTGRES=1 but this PostgreSQL test skipped: {report.longrepr}"
+    return report
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -94,10 +114,32 @@ def criteria_admin_client(client, criteria_admin):
     return client
 
 
-@pytest.fixture
-def protocol(db):
+@pytest.fixture(scope="session")
+def protocol_rows(django_db_setup, django_db_blocker):
+    """NCT01387295 loaded once a session through protocol_load, in a transaction rolled back:
+    the result, and the rows it wrote."""
     data = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
-    return protocol_load(data=data, source="NCT01387295.json")
+    with django_db_blocker.unblock():
+        # Rows written over an existing NCT01387295 would be a new version, not a first load.
+        assert not Trial.objects.filter(registry_id=data["trial"]["registry_id"]).exists()
+        return rows_written_by(lambda: protocol_load(data=data, source="NCT01387295.json"))
+
+
+@pytest.fixture
+def protocol(db, protocol_rows):
+    """NCT01387295 v1 published: the session's load written again, row for row. Where a trial
+    is already there (another fixture loaded one), its rows could hold the same keys, so the
+    protocol is loaded through the service instead."""
+    loaded, rows = protocol_rows
+    if Trial.objects.exists():
+        data = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
+        return protocol_load(data=data, source="NCT01387295.json")
+    rows_insert(rows)
+    return dataclasses.replace(
+        loaded,
+        trial=Trial.objects.get(pk=loaded.trial.pk),
+        criteria_set=CriteriaSet.objects.get(pk=loaded.criteria_set.pk),
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from django.urls import reverse
+from lxml import html
 
 from criteria.describe import rules_in_words
 from criteria.protocol import RuleSet, protocol_from_dict
@@ -111,9 +112,9 @@ def test_old_decisions_render_identically_after_a_new_version(
     url = reverse("screening:candidate-detail", args=[candidate.screening_number])
 
     def decision_html() -> str:
-        page = nurse_client.get(url).content.decode()
-        start = page.index('<article class="mb-3" data-testid="decision">')
-        return page[start : page.index("</article>", start)]
+        page = html.fromstring(nurse_client.get(url).content)
+        (decision,) = page.xpath('//*[@data-testid="decision"]')
+        return html.tostring(decision, encoding="unicode")
 
     before = decision_html()
     draft = criteria_set_draft_create(trial=trial, created_by=criteria_admin)

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from screening.hashing import GENESIS_HASH
 from screening.models import Decision, Signature
-from screening.review.exports import COLUMNS
 from screening.signoff import signature_sign
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import screen_patient
@@ -65,10 +64,6 @@ def _xlsx(client, **params) -> list[dict]:
     header, *rows = workbook["Screening log"].iter_rows(values_only=True)
     assert list(header) == ICH_COLUMNS
     return [dict(zip(header, row, strict=True)) for row in rows]
-
-
-def test_the_columns_are_the_ich_screening_log_columns():
-    assert COLUMNS == ICH_COLUMNS
 
 
 def test_csv_holds_the_filtered_rows(investigator_client, cohort):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from lxml import html
 
 from screening.failures import FailedEntries, failed_results
 from screening.models import Decision
@@ -158,9 +159,12 @@ def test_a_reversed_date_range_is_an_error_not_a_crash(investigator_client, coho
     assert response.status_code == 200
     content = response.content.decode()
     assert "Must not be before the start date." in content
-    # The message sits under the field it is about, which is marked invalid.
-    field = content.split('id="div_id_screened_to"')[1].split("</div></div>")[0]
-    assert "is-invalid" in field and "Must not be before the start date." in field
+    # The message belongs to the field it is about, which is marked invalid for every reader.
+    page = html.fromstring(content)
+    (field,) = page.xpath('//input[@name="screened_to"]')
+    assert field.get("aria-invalid") == "true"
+    (message,) = page.xpath(f'//*[@id="{field.get("aria-describedby")}"]')
+    assert message.text_content().strip() == "Must not be before the start date."
     assert len(log_rows(response)) == 1  # only the valid "from" is applied: D
 
 

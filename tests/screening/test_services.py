@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from criteria.evaluator import EVALUATOR_VERSION
 from criteria.services import protocol_load
 from screening import services
 from screening.exceptions import EpisodeLocked, ReasonRequired
@@ -47,6 +48,7 @@ def test_eligible_case_records_an_eligible_decision_with_snapshots(episode, nurs
     assert codes[:2] == ["I01", "I02"] and len(codes) == 37
     assert {r["status"] for r in decision.results} <= {"met", "not_met", "not_applicable"}
     assert decision.criteria_set_version == 1
+    assert decision.evaluator_version == EVALUATOR_VERSION  # which evaluator decided, kept
     assert decision.recorded_by == nurse
     assert decision.recorded_at.utcoffset().total_seconds() == 0
     assert "age_years" in decision.derived

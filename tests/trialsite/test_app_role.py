@@ -1,6 +1,8 @@
 """The app's PostgreSQL role (deploy/postgres-roles.sql) owns nothing: it cannot switch an
 audit trigger off, TRUNCATE or change an audit table, and the app still works in full."""
 
+import json
+import os
 import re
 from pathlib import Path
 
@@ -8,9 +10,11 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from criteria.services import protocol_load
 from screening.models import Decision
 from screening.signoff import signature_sign
 from tests.cases import (
+    PROTOCOL_FILE,
     eligible_values,
     fill,
     post_values,
@@ -24,7 +28,9 @@ from tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 GRANTS = Path(__file__).resolve().parents[2] / "deploy" / "postgres-roles.sql"
-APP_ROLE = "trialsite_app_test"
+# Roles belong to the whole PostgreSQL server, not to one test database: one name per
+# pytest-xdist worker, so parallel tests never wait on each other's uncommitted role.
+APP_ROLE = f"trialsite_app_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def _as_psql_would(sql: str, app_role: str) -> str:
@@ -92,8 +98,11 @@ def test_the_app_role_cannot_create_a_table(app_role):
     assert re.search("permission denied for schema public", _refused("CREATE TABLE x (i int)"))
 
 
-def test_the_app_works_in_full_under_the_app_role(app_role, client, trial, nurse, investigator):
-    """Register, screen and record in the browser's way, sign off, and verify the audit."""
+def test_the_app_works_in_full_under_the_app_role(app_role, client, nurse, investigator):
+    """Load the protocol (as production does, under the app role), register, screen and record
+    in the browser's way, sign off, and verify the audit."""
+    data = json.loads(PROTOCOL_FILE.read_text(encoding="utf-8"))
+    trial = protocol_load(data=data, source=PROTOCOL_FILE.name).trial
     client.force_login(nurse)
     response = client.post(
         reverse("screening:candidate-register"),
