@@ -3,6 +3,8 @@ file, a complete case, an amendment. Nothing here touches screening."""
 
 from pathlib import Path
 
+from django.urls import reverse
+
 PROTOCOL_FILE = Path(__file__).resolve().parents[2] / "criteria/protocols/NCT01387295.json"
 # The same protocol as shipped in format trialsite-protocol/1, kept unchanged: it must load and
 # decide the same forever.
@@ -72,3 +74,32 @@ def eligible_values() -> dict:
         "able_to_understand_and_comply": True,
         "dyspnoea_from_malignancy_or_oxygen_need": False,
     }
+
+
+I13_NOTE = '"109/l" in the record is 10⁹/L.'
+I13_DANISH_NOTE = "»109/l« i registreringen betyder 10⁹/L."
+
+
+def criterion_edit_url(version: int, code: str = "I13") -> str:
+    return reverse("criteria:criterion-edit", args=["NCT01387295", version, code])
+
+
+def i13_edit_post(**changes) -> dict:
+    """The criteria editor's form for NCT01387295's I13 as shipped (both languages), with
+    `changes`."""
+    data = {
+        "code": "I13",
+        "kind": "inclusion",
+        "label": "Neutrophils above 1.5 × 10⁹/L",
+        "label_da": "Neutrofile granulocytter over 1,5 × 10⁹/L",
+        "protocol_wording": "Neutrophils > 1.5 x 10^9/l",
+        "variable": "neutrophils",
+        "operator": "gt",
+        "value": "1.5",
+        "other": "",
+        "order": "13",
+        "note": I13_NOTE,
+        "note_da": I13_DANISH_NOTE,
+        "reason": "Danish label reviewed",
+    }
+    return data | changes

@@ -18,10 +18,13 @@ from criteria.models import Criterion
 from criteria.protocol import protocol_from_dict
 from criteria.services import criteria_set_draft_create, protocol_load
 from criteria.translations import note_for, rules_in_language, translations_in_words
-from tests.criteria.cases import PROTOCOL_FILE
-
-I13_NOTE = '"109/l" in the record is 10⁹/L.'
-I13_DANISH_NOTE = "»109/l« i registreringen betyder 10⁹/L."
+from tests.criteria.cases import (
+    I13_DANISH_NOTE,
+    I13_NOTE,
+    PROTOCOL_FILE,
+    criterion_edit_url,
+    i13_edit_post,
+)
 
 
 def _protocol() -> dict:
@@ -114,44 +117,21 @@ def test_the_criteria_page_shows_the_note_in_the_readers_language(criteria_admin
 # The editor
 
 
-def _edit_url(version: int, code: str = "I13") -> str:
-    return reverse("criteria:criterion-edit", args=["NCT01387295", version, code])
-
-
-def _post(**changes) -> dict:
-    data = {
-        "code": "I13",
-        "kind": "inclusion",
-        "label": "Neutrophils above 1.5 × 10⁹/L",
-        "label_da": "Neutrofile granulocytter over 1,5 × 10⁹/L",
-        "protocol_wording": "Neutrophils > 1.5 x 10^9/l",
-        "variable": "neutrophils",
-        "operator": "gt",
-        "value": "1.5",
-        "other": "",
-        "order": "13",
-        "note": I13_NOTE,
-        "note_da": I13_DANISH_NOTE,
-        "reason": "Danish note reviewed",
-    }
-    return data | changes
-
-
 @pytest.fixture
 def draft(protocol, criteria_admin):
     return criteria_set_draft_create(trial=protocol.trial, created_by=criteria_admin)
 
 
 def test_the_editor_shows_the_danish_note_beside_the_english(criteria_admin_client, draft):
-    page = criteria_admin_client.get(_edit_url(draft.version))
+    page = criteria_admin_client.get(criterion_edit_url(draft.version))
     form = page.context["form"]
     assert (form["note"].value(), form["note_da"].value()) == (I13_NOTE, I13_DANISH_NOTE)
     assert "Note in Danish" in page.content.decode()
 
 
 def test_the_editor_saves_the_danish_note(criteria_admin_client, draft):
-    post = _post(note_da="10⁹/L: »109/l« i registreringen.")
-    response = criteria_admin_client.post(_edit_url(draft.version), post)
+    post = i13_edit_post(note_da="10⁹/L: »109/l« i registreringen.")
+    response = criteria_admin_client.post(criterion_edit_url(draft.version), post)
     assert response.status_code == 302
     i13 = draft.criteria.get(code="I13")
     assert i13.translations["da"]["note"] == "10⁹/L: »109/l« i registreringen."
@@ -160,7 +140,9 @@ def test_the_editor_saves_the_danish_note(criteria_admin_client, draft):
 
 
 def test_an_emptied_danish_note_falls_back_to_english(criteria_admin_client, draft):
-    response = criteria_admin_client.post(_edit_url(draft.version), _post(note_da=""))
+    response = criteria_admin_client.post(
+        criterion_edit_url(draft.version), i13_edit_post(note_da="")
+    )
     assert response.status_code == 302
     i13 = draft.criteria.get(code="I13")
     assert "note" not in i13.translations["da"]
@@ -169,7 +151,7 @@ def test_an_emptied_danish_note_falls_back_to_english(criteria_admin_client, dra
 
 def test_a_danish_note_without_the_english_is_refused_next_to_it(criteria_admin_client, draft):
     before = draft.criteria.get(code="I13")
-    response = criteria_admin_client.post(_edit_url(draft.version), _post(note=""))
+    response = criteria_admin_client.post(criterion_edit_url(draft.version), i13_edit_post(note=""))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["note_da"]
@@ -179,8 +161,8 @@ def test_a_danish_note_without_the_english_is_refused_next_to_it(criteria_admin_
 
 
 def test_the_changes_page_lists_a_danish_note_change_in_danish(criteria_admin_client, draft):
-    post = _post(note_da="10⁹/L: »109/l« i registreringen.")
-    assert criteria_admin_client.post(_edit_url(draft.version), post).status_code == 302
+    post = i13_edit_post(note_da="10⁹/L: »109/l« i registreringen.")
+    assert criteria_admin_client.post(criterion_edit_url(draft.version), post).status_code == 302
     criteria_admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
     url = reverse("criteria:set-diff", args=["NCT01387295", draft.version])
     page = criteria_admin_client.get(url).content.decode()

@@ -23,7 +23,7 @@ from criteria.translations import (
     unit_for,
     with_translation,
 )
-from tests.criteria.cases import PROTOCOL_FILE, V1_FILE
+from tests.criteria.cases import PROTOCOL_FILE, V1_FILE, criterion_edit_url, i13_edit_post
 
 NEUTROPHILS = {
     "label": "Neutrophils",
@@ -230,44 +230,21 @@ def test_the_changes_page_shows_a_translation_change_in_words(
 # The editor
 
 
-def _edit_url(version: int, code: str) -> str:
-    return reverse("criteria:criterion-edit", args=["NCT01387295", version, code])
-
-
-def _i13_post(**changes) -> dict:
-    data = {
-        "code": "I13",
-        "kind": "inclusion",
-        "label": "Neutrophils above 1.5 × 10⁹/L",
-        "label_da": "Neutrofile granulocytter over 1,5 × 10⁹/L",
-        "protocol_wording": "Neutrophils > 1.5 x 10^9/l",
-        "variable": "neutrophils",
-        "operator": "gt",
-        "value": "1.5",
-        "other": "",
-        "order": "13",
-        "note": '"109/l" in the record is 10⁹/L.',
-        "note_da": "»109/l« i registreringen betyder 10⁹/L.",
-        "reason": "Danish label reviewed",
-    }
-    return data | changes
-
-
 @pytest.fixture
 def draft(protocol, criteria_admin):
     return criteria_set_draft_create(trial=protocol.trial, created_by=criteria_admin)
 
 
 def test_the_editor_shows_the_danish_label_beside_the_english(criteria_admin_client, draft):
-    page = criteria_admin_client.get(_edit_url(draft.version, "I13"))
+    page = criteria_admin_client.get(criterion_edit_url(draft.version, "I13"))
     form = page.context["form"]
     assert form["label_da"].value() == "Neutrofile granulocytter over 1,5 × 10⁹/L"
     assert "Label in Danish" in page.content.decode()
 
 
 def test_the_editor_saves_the_danish_label(criteria_admin_client, draft):
-    post = _i13_post(label_da="Neutrofiler over 1,5 × 10⁹/L")
-    response = criteria_admin_client.post(_edit_url(draft.version, "I13"), post)
+    post = i13_edit_post(label_da="Neutrofiler over 1,5 × 10⁹/L")
+    response = criteria_admin_client.post(criterion_edit_url(draft.version, "I13"), post)
     assert response.status_code == 302
     i13 = draft.criteria.get(code="I13")
     assert i13.translations == {
@@ -281,8 +258,8 @@ def test_the_editor_saves_the_danish_label(criteria_admin_client, draft):
 
 
 def test_an_emptied_danish_label_falls_back_to_english(criteria_admin_client, draft):
-    post = _i13_post(label_da="", note_da="")
-    response = criteria_admin_client.post(_edit_url(draft.version, "I13"), post)
+    post = i13_edit_post(label_da="", note_da="")
+    response = criteria_admin_client.post(criterion_edit_url(draft.version, "I13"), post)
     assert response.status_code == 302
     i13 = draft.criteria.get(code="I13")
     assert i13.translations == {}
@@ -292,10 +269,10 @@ def test_an_emptied_danish_label_falls_back_to_english(criteria_admin_client, dr
 def test_a_danish_label_naming_the_old_threshold_is_refused_next_to_it(
     criteria_admin_client, draft
 ):
-    post = _i13_post(
+    post = i13_edit_post(
         value="2", label="Neutrophils above 2 × 10⁹/L", protocol_wording="Neutrophils > 2"
     )
-    response = criteria_admin_client.post(_edit_url(draft.version, "I13"), post)
+    response = criteria_admin_client.post(criterion_edit_url(draft.version, "I13"), post)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["label_da"]
