@@ -84,6 +84,13 @@ def save_and_record(page, outcome: str) -> None:
     page.wait_for_selector("text=Decision recorded")
 
 
+def new_draft(page) -> None:
+    """As a signed-in criteria admin: Criteria in the menu, then New draft (v2 of the trial)."""
+    page.click("nav >> text=Criteria")
+    page.click("[data-testid=new-draft]")
+    page.wait_for_selector("text=Draft v2 created")
+
+
 def log_out(page) -> None:
     """Log out as a user would at any width: below 1200 px the menu is collapsed first."""
     toggler = page.locator(".navbar-toggler")

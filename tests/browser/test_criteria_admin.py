@@ -3,7 +3,7 @@ preview, and publishes it with a reason."""
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, new_draft
 from tests.cases import eligible_values, fill, register
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite import roles
@@ -26,9 +26,7 @@ def test_admin_amends_lvef_threshold_and_publishes(page, protocol, screenshot_di
     UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
     log_in(page, "criteria-admin", TEST_PASSWORD)
 
-    page.click("nav >> text=Criteria")
-    page.click("[data-testid=new-draft]")
-    page.wait_for_selector("text=Draft v2 created")
+    new_draft(page)
     page.click("[data-testid=edit-I18]")
     page.fill("input[name=value]", "55")
     page.fill("input[name=reason]", "Amendment 3: LVEF threshold 55 %")

@@ -4,7 +4,7 @@ Danish, with the protocol wording as registered."""
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, new_draft
 from tests.cases import fill, form_url, register
 from tests.factories import TEST_PASSWORD, UserFactory
 from trialsite import roles
@@ -26,9 +26,7 @@ def _shots(page, screenshot_dir, name: str, at: str = "") -> None:
 def test_admin_edits_the_danish_label_beside_the_english(page, protocol, screenshot_dir):
     UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
     log_in(page, "criteria-admin", TEST_PASSWORD)
-    page.click("nav >> text=Criteria")
-    page.click("[data-testid=new-draft]")
-    page.wait_for_selector("text=Draft v2 created")
+    new_draft(page)
     page.click("[data-testid=edit-I14]")
     danish = page.locator("input[name=label_da]")
     assert danish.input_value() == "Trombocytter over 100 × 10⁹/L"
