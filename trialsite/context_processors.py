@@ -7,7 +7,13 @@ def user_roles(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_roles": ()}
-    names = tuple(user.groups.order_by("name").values_list("name", flat=True))
+    # Kept on the request: a page that renders a second template (django-tables2's table)
+    # runs the context processors again, and the roles cannot change within a request.
+    if not hasattr(request, "_user_role_names"):
+        request._user_role_names = tuple(
+            user.groups.order_by("name").values_list("name", flat=True)
+        )
+    names = request._user_role_names
     return {
         "user_roles": names,
         "is_nurse": roles.STUDY_NURSE in names,

@@ -128,6 +128,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Health checks test a kept connection before reuse, so a restarted database is reconnected.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No parallel workers for a request's query: each page's queries are small, and on a
+    # server's few cores the workers one request starts take the CPU of the requests beside
+    # it (the log's filtered count: 24 ms alone, 105 ms with two workers; docs/performance.md).
+    # DB_PARALLEL_WORKERS gives them back to a host with cores to spare.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={env.int('DB_PARALLEL_WORKERS', default=0)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # verify_audit appends each chain head it verified here and checks every earlier one, so a
 # chain rewound or cut short inside the database is still seen. Outside the database on

@@ -3,6 +3,8 @@ decisions there are: page 1, a filtered page, a deep page, the last page, the su
 month's CSV export, each asked at 5 and at 499 decisions."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from screening.audit import decision_chain_verify
@@ -67,3 +69,14 @@ def test_query_counts_are_the_same_for_5_and_499_decisions(
     # recorders); the count; the page's keys and rows in one query, their decisions and
     # signatures.
     assert many["log page 1"] <= 13
+
+
+def test_the_log_reads_the_users_roles_once(investigator_client, trial, nurse):
+    # The page and django-tables2's table are two template renders, each running the
+    # context processors; the roles are read for the first and kept on the request.
+    screen_patient(trial, nurse)
+    with CaptureQueriesContext(connection) as captured:
+        response = investigator_client.get(reverse("log:list"))
+    assert response.status_code == 200
+    assert response.context["is_investigator"] is True
+    assert sum(q["sql"].startswith('SELECT "auth_group"."name"') for q in captured) == 1
