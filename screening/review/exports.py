@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from criteria.translations import language_of
+from screening.models import Decision
 from screening.review.log_query import LogRow
 
 COLUMNS = [
@@ -63,7 +65,7 @@ def export_row(row: LogRow) -> list:
         words.append(f"Closed as screen failure: {decision.screen_failure_reason}")
     return cells + [
         timezone.localtime(decision.recorded_at).date(),
-        str(decision.get_outcome_display()),
+        _in_english(decision.outcome),
         "yes" if decision.outcome == decision.Outcome.ELIGIBLE else "no",
         "; ".join(row.failed_codes),
         " | ".join(words),
@@ -116,6 +118,14 @@ def xlsx_response(rows: Iterable[LogRow], *, filename: str, about: list[tuple]) 
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+@functools.cache
+def _in_english(outcome: str) -> str:
+    # The file's words are English whoever exports it, as its column names are, so a column
+    # reads the same in every file; only criterion labels follow the exporter's language.
+    with translation.override("en"):
+        return str(Decision.Outcome(outcome).label)
 
 
 def _xlsx_cell(sheet, value):

@@ -236,3 +236,15 @@ def test_the_log_dates_read_as_the_readers_language_writes_them(investigator_cli
     assert f'<td class="text-nowrap">{screened:%d-%m-%Y}</td>' in pages["da"]
     assert "2026-11-18" not in pages["da"]
     assert '<td class="text-nowrap">2026-11-18</td>' in pages["en"]
+
+
+def test_a_danish_export_keeps_its_other_words_english(investigator_client, decided):
+    # Column names, outcome, yes/no and sign-off read the same in every file; only the
+    # criteria's labels follow the exporter's language, as the first row states.
+    text = _text(_get(investigator_client, reverse("log:export-csv"), "da"))
+    heads, row = list(csv.reader(io.StringIO(text)))[1:3]
+    cells = dict(zip(heads, row, strict=True))
+    assert cells["Outcome"] == "Ineligible"
+    assert cells["Eligible (yes/no)"] == "no"
+    assert cells["Sign-off"] == "awaiting sign-off"
+    assert cells["Screen failure reasons (words)"].startswith(f"I13 {LABELS['da']}")
