@@ -37,6 +37,9 @@ def test_a_nurse_works_in_danish_on_any_device(
         page.keyboard.press("Enter")
     assert page.get_attribute("html", "lang") == "da"
     assert page.get_by_role("button", name="Log ud").is_visible()
+    # The Danish menu, longer than the English one, still fits one row on a 1280 px screen.
+    tops = {round(link.bounding_box()["y"]) for link in page.locator("nav .nav-link").all()}
+    assert len(tops) == 1, tops
     _shot(page, screenshot_dir, "home-da")
 
     page.click("[data-testid=log-out]")
