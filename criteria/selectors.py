@@ -131,6 +131,21 @@ DIFF_FIELDS = {
     "order": gettext_lazy("Order"),
     "note": gettext_lazy("Note"),
 }
+# A criteria set's or criterion's other fields, as its history names them.
+HISTORY_FIELDS = {
+    **DIFF_FIELDS,
+    "code": gettext_lazy("Code"),
+    "trial": gettext_lazy("Trial"),
+    "criteria_set": gettext_lazy("Criteria set"),
+    "version": gettext_lazy("Version"),
+    "status": gettext_lazy("Status"),
+    "based_on": gettext_lazy("Based on"),
+    "change_reason": gettext_lazy("Reason for the new version"),
+    "created_at": gettext_lazy("Created"),
+    "created_by": gettext_lazy("Created by"),
+    "published_at": gettext_lazy("Published"),
+    "published_by": gettext_lazy("Published by"),
+}
 RULE_FIELDS = ("expression", "applies_if")
 TEXT_FIELDS = ("label", "translations", "protocol_wording")
 
@@ -236,4 +251,4 @@ def criteria_history(trial: Trial) -> list[dict]:
     sets = CriteriaSet.history.filter(trial_id=trial.pk).select_related("history_user")
     set_ids = trial.criteria_sets.values_list("pk", flat=True)
     criteria = Criterion.history.filter(criteria_set_id__in=set_ids).select_related("history_user")
-    return history_entries([*sets, *criteria])
+    return history_entries([*sets, *criteria], HISTORY_FIELDS)

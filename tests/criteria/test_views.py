@@ -1,9 +1,11 @@
 """The criteria admin's pages: who may do what, and edits refused next to the field."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
-from criteria.services import criteria_set_draft_create
+from criteria.services import criteria_set_draft_create, criteria_set_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,19 @@ def test_criteria_history_shows_who_changed_what_and_why(
     content = page.content.decode()
     assert "Amendment 3: LVEF threshold 55 %" in content
     assert "criteria-admin" in content
+
+
+def test_criteria_history_names_fields_and_statuses_in_the_readers_language(
+    criteria_admin_client, criteria_admin, draft
+):
+    criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="Amendment 3")
+    url = reverse("criteria:history", args=["NCT01387295"])
+    criteria_admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    with translation.override("da"):
+        danish = criteria_admin_client.get(url).content.decode()
+    assert 'Status: <span translate="no">Udkast → Udgivet' in danish
+    assert 'Udgivet af: <span translate="no">— → ' in danish
+    assert "status:" not in danish and "published_by" not in danish
+    criteria_admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = criteria_admin_client.get(url).content.decode()
+    assert 'Status: <span translate="no">Draft → Published' in english
