@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
-from criteria.exceptions import ProtocolError
+from criteria.evaluator import evaluate
+from criteria.exceptions import ProtocolError, ValueProblem
 from criteria.protocol import (
     Condition,
     Group,
@@ -18,7 +19,7 @@ from criteria.protocol import (
 from criteria.protocol.reading import build_rules
 from criteria.reasons import applies_phrase, condition_text
 from criteria.translations import label_for, note_for, rules_in_language
-from criteria.values import unit_display
+from criteria.values import unit_display, value_from_json
 
 Variables = Mapping[str, VariableSpec]
 
@@ -116,17 +117,37 @@ def rules_in_words(rule_set: RuleSet) -> dict[str, str]:
     return words
 
 
-def snapshot_in_words(snapshot: dict) -> dict[str, str]:
-    """`rules_in_words` of the rules a decision stored (its rules snapshot), with its variables'
-    labels in the active language; {} for a snapshot this version cannot read, so a page
-    shows the label and reason without it, never fails."""
+def snapshot_rules(snapshot: dict) -> RuleSet | None:
+    """The rules a decision stored (its rules snapshot) as a RuleSet with its variables' and
+    criteria's texts in the active language; None for a snapshot this version cannot read, so
+    a page shows what was recorded without it, never fails."""
     try:
         rule_set = build_rules(
             snapshot["trial"], snapshot["version"], snapshot["variables"], snapshot["criteria"]
         )
     except (KeyError, TypeError, ValueError, ProtocolError):
+        return None
+    return rules_in_language(rule_set)
+
+
+def reasons_again(
+    rules: RuleSet, values: Mapping[str, object], recorded: Sequence[Mapping]
+) -> dict[str, str]:
+    """Each criterion's reason by code in the active language, worked out again from the rules
+    a decision stored (as `snapshot_rules` reads them in that language) and its values (JSON
+    form). The evaluator is pure, so they give the results it recorded (`recorded`); only if
+    every criterion comes out with the status recorded, else {}: a page then shows the
+    recorded reasons."""
+    try:
+        specs = rules.variables
+        typed = {k: value_from_json(specs[k], v) for k, v in values.items() if k in specs}
+        results = evaluate(rules, typed).results
+        kept = [(r["code"], r["status"]) for r in recorded]
+    except (KeyError, TypeError, ValueError, ValueProblem):
         return {}
-    return rules_in_words(rules_in_language(rule_set))
+    if [(r.code, r.status) for r in results] != kept:
+        return {}
+    return {r.code: r.reason for r in results}
 
 
 def snapshot_labels(snapshot: dict) -> dict[str, str]:

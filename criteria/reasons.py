@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from criteria.derivations import CONTEXT, Working, days_between, display
 from criteria.protocol import NEVER, Condition, VariableSpec
+from criteria.translations import choice_label_for
 from criteria.values import shown_number, unit_display
 
 SYMBOLS = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "eq": "=", "ne": "≠"}
@@ -48,8 +49,12 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(CONTEXT), "f")
 
 
-def _choice(value: object) -> str:
-    return str(value).replace("_", " ")
+def _choice(spec: VariableSpec, value: object) -> str:
+    """A choice by its label in the active language, mid-sentence ("none", "ingen"); a text
+    value as it is."""
+    if spec.data_type != "choice":
+        return str(value).replace("_", " ")
+    return mid_sentence(choice_label_for(spec, str(value)))
 
 
 def _yes_no(value: object) -> str:
@@ -99,7 +104,7 @@ def value_phrase(
     if spec.data_type == "boolean":
         return _("%(label)s: %(answer)s") % {"label": spec.label, "answer": _yes_no(value)}
     if spec.data_type == "choice":
-        return _("%(label)s is %(choice)s") % {"label": spec.label, "choice": _choice(value)}
+        return _("%(label)s is %(choice)s") % {"label": spec.label, "choice": _choice(spec, value)}
     if value == NEVER:
         return _("%(label)s: never") % {"label": spec.label}
     if isinstance(value, Decimal):
@@ -133,13 +138,15 @@ def _window_phrase(cond: Condition, values: Values, variables: Variables) -> str
 def condition_text(cond: Condition, variables: Variables) -> str:
     """What a condition asks for: "> 1.5", "yes", "none or limited", "positive"."""
     op, value = cond.operator, cond.value
+    spec = variables[cond.variable]
     if op in ("is_true", "is_false"):
         return _yes_no(op == "is_true")
     if op in ("in", "not_in"):
-        items = _either([_choice(v) for v in value], _("or"))  # type: ignore[attr-defined]
+        items = _either([_choice(spec, v) for v in value], _("or"))  # type: ignore[attr-defined]
         return items if op == "in" else _("not %(items)s") % {"items": items}
-    if variables[cond.variable].data_type == "choice":
-        return _choice(value) if op == "eq" else _("not %(items)s") % {"items": _choice(value)}
+    if spec.data_type == "choice":
+        choice = _choice(spec, value)
+        return choice if op == "eq" else _("not %(items)s") % {"items": choice}
     if op in ("within_days_before", "not_within_days_before"):
         words = {"days": value, "label": mid_sentence(variables[cond.other].label)}
         if op == "within_days_before":

@@ -3,6 +3,8 @@ longer says what the rule does is seen by the nurse reading it.
 
 - `{{ decision.rules_snapshot|snapshot_words }}`: the words of the rules a decision used;
 - `{{ words|rule_of:r.code }}`: one criterion's words from such a mapping ("" if none);
+- `{{ decision|reasons_in_language }}`: a recorded decision's reasons in the reader's
+  language, worked out again from what it stored;
 - `{{ decision.rules_snapshot.rules|snapshot_labels }}`: the labels of the rules a decision
   used, in the reader's language (English where the snapshot has no translation);
   `snapshot_notes` their notes likewise.
@@ -13,10 +15,10 @@ import functools
 from django import template
 from django.utils.translation import get_language
 
-from criteria.describe import snapshot_in_words
+from criteria.describe import reasons_again, rules_in_words, snapshot_rules
 from criteria.describe import snapshot_labels as labels_of_snapshot
 from criteria.describe import snapshot_notes as notes_of_snapshot
-from criteria.translations import label_for
+from criteria.translations import ENGLISH, label_for, language_of
 
 register = template.Library()
 
@@ -30,13 +32,31 @@ def snapshot_words(snapshot) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=64)
 def _words_of(snapshot, language: str) -> tuple:
-    # Keyed by the snapshot (its primary key is its content's hash) and the language.
-    return tuple(snapshot_in_words(snapshot.rules).items())
+    rules = _rules_of(snapshot, language)
+    return tuple(rules_in_words(rules).items()) if rules else ()
+
+
+@functools.lru_cache(maxsize=64)
+def _rules_of(snapshot, language: str):
+    # Keyed by the snapshot (its primary key is its content's hash) and the language; a
+    # RuleSet is immutable, so requests may share one.
+    return snapshot_rules(snapshot.rules)
 
 
 @register.filter
 def rule_of(words: dict | None, code: str) -> str:
     return (words or {}).get(code, "")
+
+
+@register.filter
+def reasons_in_language(decision) -> dict[str, str]:
+    """A recorded decision's reasons by code in the reader's language, worked out again from
+    its rules and values; {} for an English reader (it recorded them in English) or where they
+    do not give the recorded statuses (the page then shows the recorded reasons)."""
+    if language_of() == ENGLISH:
+        return {}
+    rules = _rules_of(decision.rules_snapshot, get_language())
+    return reasons_again(rules, decision.values_snapshot, decision.results) if rules else {}
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from criteria.describe import reasons_again, snapshot_rules
 from screening import services
 from screening.models import Decision
 from tests.cases import fill, form_url, register
@@ -248,3 +249,49 @@ def test_a_danish_export_keeps_its_other_words_english(investigator_client, deci
     assert cells["Eligible (yes/no)"] == "no"
     assert cells["Sign-off"] == "awaiting sign-off"
     assert cells["Screen failure reasons (words)"].startswith(f"I13 {LABELS['da']}")
+
+
+def _shown_reason(page: str, code: str) -> str:
+    row = re.search(rf'<tr data-code="{code}".*?</tr>', page, re.S)[0]
+    return re.search(r'<div class="small text-body-secondary">(.*?)</div>', row, re.S)[1]
+
+
+I13_REASON = {
+    "en": "Neutrophils 1.2 × 10⁹/L — needs &gt; 1.5",
+    "da": "Neutrofile granulocytter 1,2 × 10⁹/L — kræver &gt; 1,5",
+}
+E02_REASON = {  # a choice by its label
+    "en": "Other malignancy is none — excluded when other",
+    "da": "Anden malign sygdom er ingen — ekskluderet ved anden malign sygdom",
+}
+
+
+def test_a_recorded_decision_keeps_its_reasons_in_english_and_shows_them_translated(
+    investigator_client, decided
+):
+    recorded = {r["code"]: r["reason"] for r in decided.results}
+    assert escape(recorded["I13"]) == I13_REASON["en"]
+    number = decided.screening.candidate.screening_number
+    for url in (
+        reverse("screening:candidate-detail", args=[number]),
+        reverse("log:signoff", args=[decided.public_id]),
+    ):
+        for language in ("da", "en"):
+            page = _text(_get(investigator_client, url, language))
+            assert _shown_reason(page, "I13") == I13_REASON[language], (url, language)
+            assert _shown_reason(page, "E02") == E02_REASON[language], (url, language)
+    decided.refresh_from_db()
+    assert {r["code"]: r["reason"] for r in decided.results} == recorded
+
+
+def test_reasons_that_would_not_give_the_recorded_statuses_are_shown_as_recorded(decided):
+    # Worked out again, the reasons must come from the results recorded; a status that does
+    # not match (rules or values this version reads differently) leaves the recorded words.
+    values = decided.values_snapshot
+    with translation.override("da"):
+        rules = snapshot_rules(decided.rules_snapshot.rules)
+        again = reasons_again(rules, values, decided.results)
+        assert again["I13"] == "Neutrofile granulocytter 1,2 × 10⁹/L — kræver > 1,5"
+        changed = [dict(r, status="met") if r["code"] == "I13" else r for r in decided.results]
+        assert reasons_again(rules, values, changed) == {}
+        assert reasons_again(rules, {**values, "neutrophils": "x"}, decided.results) == {}

@@ -6,9 +6,9 @@ A text a person reads (an element's text, or a title, aria-label, placeholder or
 is the same on both pages and holds a word that is not Danish is English left behind. Danish
 words are those of the Danish catalogues; besides them only data may read the same in both
 languages: what the database holds and shows as it is (the protocol's registered wording,
-names, a recorded decision's reasons) and the short list of symbols below. A criterion's note
-is not data: it is our reading of the protocol, translated in the protocol file, so a Danish
-page shows it in Danish, a recorded decision's too.
+names) and the short list of symbols below. A criterion's note is not data: it is our reading
+of the protocol, translated in the protocol file, so a Danish page shows it in Danish, a
+recorded decision's too; nor is a recorded decision's reason, worded again for the reader.
 """
 
 import json
@@ -118,7 +118,10 @@ def data_texts() -> list[str]:
     for candidate in Candidate.objects.all():
         texts += [candidate.initials, candidate.referring_unit]
     for decision in Decision.objects.all():
-        results = [{k: v for k, v in r.items() if k != "note"} for r in decision.results]
+        # Notes and reasons are shown in the reader's language, not as recorded.
+        results = [
+            {k: v for k, v in r.items() if k not in ("note", "reason")} for r in decision.results
+        ]
         recorded = [results, decision.derived]
         texts += [decision.screen_failure_reason, json.dumps(recorded, ensure_ascii=False)]
     for model in (Candidate, Screening, CriteriaSet, Criterion):
