@@ -213,11 +213,27 @@ def test_the_standing_panel_shows_notes_in_the_readers_language(nurse_client, ca
         assert _shown_note(page) == escape(I13_NOTE[language])
 
 
-def test_a_recorded_decision_keeps_its_notes_in_english_and_shows_them_translated(
+def _shown_reason(page: str, code: str) -> str:
+    row = re.search(rf'<tr data-code="{code}".*?</tr>', page, re.S)[0]
+    return re.search(r'<div class="small text-body-secondary">(.*?)</div>', row, re.S)[1]
+
+
+I13_REASON = {
+    "en": "Neutrophils 1.2 × 10⁹/L — needs &gt; 1.5",
+    "da": "Neutrofile granulocytter 1,2 × 10⁹/L — kræver &gt; 1,5",
+}
+E02_REASON = {  # a choice by its label
+    "en": "Other malignancy is none — excluded when other",
+    "da": "Anden malign sygdom er ingen — ekskluderet ved anden malign sygdom",
+}
+
+
+def test_a_recorded_decision_keeps_its_notes_and_reasons_in_english_and_shows_them_translated(
     investigator_client, decided
 ):
-    i13 = next(r for r in decided.results if r["code"] == "I13")
-    assert i13["note"] == I13_NOTE["en"]  # what is recorded
+    recorded = {r["code"]: (r["note"], r["reason"]) for r in decided.results}
+    assert recorded["I13"][0] == I13_NOTE["en"]
+    assert escape(recorded["I13"][1]) == I13_REASON["en"]
     number = decided.screening.candidate.screening_number
     for url in (
         reverse("screening:candidate-detail", args=[number]),
@@ -226,6 +242,10 @@ def test_a_recorded_decision_keeps_its_notes_in_english_and_shows_them_translate
         for language in ("da", "en"):
             page = _text(_get(investigator_client, url, language))
             assert _shown_note(page) == escape(I13_NOTE[language]), (url, language)
+            assert _shown_reason(page, "I13") == I13_REASON[language], (url, language)
+            assert _shown_reason(page, "E02") == E02_REASON[language], (url, language)
+    decided.refresh_from_db()
+    assert {r["code"]: (r["note"], r["reason"]) for r in decided.results} == recorded
 
 
 def test_the_log_dates_read_as_the_readers_language_writes_them(investigator_client, decided):
@@ -249,39 +269,6 @@ def test_a_danish_export_keeps_its_other_words_english(investigator_client, deci
     assert cells["Eligible (yes/no)"] == "no"
     assert cells["Sign-off"] == "awaiting sign-off"
     assert cells["Screen failure reasons (words)"].startswith(f"I13 {LABELS['da']}")
-
-
-def _shown_reason(page: str, code: str) -> str:
-    row = re.search(rf'<tr data-code="{code}".*?</tr>', page, re.S)[0]
-    return re.search(r'<div class="small text-body-secondary">(.*?)</div>', row, re.S)[1]
-
-
-I13_REASON = {
-    "en": "Neutrophils 1.2 × 10⁹/L — needs &gt; 1.5",
-    "da": "Neutrofile granulocytter 1,2 × 10⁹/L — kræver &gt; 1,5",
-}
-E02_REASON = {  # a choice by its label
-    "en": "Other malignancy is none — excluded when other",
-    "da": "Anden malign sygdom er ingen — ekskluderet ved anden malign sygdom",
-}
-
-
-def test_a_recorded_decision_keeps_its_reasons_in_english_and_shows_them_translated(
-    investigator_client, decided
-):
-    recorded = {r["code"]: r["reason"] for r in decided.results}
-    assert escape(recorded["I13"]) == I13_REASON["en"]
-    number = decided.screening.candidate.screening_number
-    for url in (
-        reverse("screening:candidate-detail", args=[number]),
-        reverse("log:signoff", args=[decided.public_id]),
-    ):
-        for language in ("da", "en"):
-            page = _text(_get(investigator_client, url, language))
-            assert _shown_reason(page, "I13") == I13_REASON[language], (url, language)
-            assert _shown_reason(page, "E02") == E02_REASON[language], (url, language)
-    decided.refresh_from_db()
-    assert {r["code"]: r["reason"] for r in decided.results} == recorded
 
 
 def test_reasons_that_would_not_give_the_recorded_statuses_are_shown_as_recorded(decided):
