@@ -18,6 +18,7 @@ from criteria.protocol import (
 )
 from criteria.protocol.reading import build_rules
 from criteria.reasons import applies_phrase, condition_text
+from criteria.results import Evaluation
 from criteria.translations import label_for, note_for, rules_in_language
 from criteria.values import unit_display, value_from_json
 
@@ -130,24 +131,24 @@ def snapshot_rules(snapshot: dict) -> RuleSet | None:
     return rules_in_language(rule_set)
 
 
-def reasons_again(
+def evaluation_again(
     rules: RuleSet, values: Mapping[str, object], recorded: Sequence[Mapping]
-) -> dict[str, str]:
-    """Each criterion's reason by code in the active language, worked out again from the rules
-    a decision stored (as `snapshot_rules` reads them in that language) and its values (JSON
-    form). The evaluator is pure, so they give the results it recorded (`recorded`); only if
-    every criterion comes out with the status recorded, else {}: a page then shows the
-    recorded reasons."""
+) -> Evaluation | None:
+    """A recorded decision evaluated again from the rules it stored (as `snapshot_rules` reads
+    them in the active language) and its values (JSON form), so its reasons and workings can be
+    worded for the reader. The evaluator is pure, so they give the results it recorded
+    (`recorded`); None unless every criterion comes out with the status recorded, and a page
+    then shows the recorded words."""
     try:
         specs = rules.variables
         typed = {k: value_from_json(specs[k], v) for k, v in values.items() if k in specs}
-        results = evaluate(rules, typed).results
+        evaluation = evaluate(rules, typed)
         kept = [(r["code"], r["status"]) for r in recorded]
     except (KeyError, TypeError, ValueError, ValueProblem):
-        return {}
-    if [(r.code, r.status) for r in results] != kept:
-        return {}
-    return {r.code: r.reason for r in results}
+        return None
+    if [(r.code, r.status) for r in evaluation.results] != kept:
+        return None
+    return evaluation
 
 
 def snapshot_labels(snapshot: dict) -> dict[str, str]:

@@ -3,7 +3,7 @@ longer says what the rule does is seen by the nurse reading it.
 
 - `{{ decision.rules_snapshot|snapshot_words }}`: the words of the rules a decision used;
 - `{{ words|rule_of:r.code }}`: one criterion's words from such a mapping ("" if none);
-- `{{ decision|reasons_in_language }}`: a recorded decision's reasons in the reader's
+- `{{ decision|worded_again }}`: a recorded decision's reasons and workings in the reader's
   language, worked out again from what it stored;
 - `{{ decision.rules_snapshot.rules|snapshot_labels }}`: the labels of the rules a decision
   used, in the reader's language (English where the snapshot has no translation);
@@ -15,7 +15,7 @@ import functools
 from django import template
 from django.utils.translation import get_language
 
-from criteria.describe import reasons_again, rules_in_words, snapshot_rules
+from criteria.describe import evaluation_again, rules_in_words, snapshot_rules
 from criteria.describe import snapshot_labels as labels_of_snapshot
 from criteria.describe import snapshot_notes as notes_of_snapshot
 from criteria.translations import ENGLISH, label_for, language_of
@@ -49,14 +49,21 @@ def rule_of(words: dict | None, code: str) -> str:
 
 
 @register.filter
-def reasons_in_language(decision) -> dict[str, str]:
-    """A recorded decision's reasons by code in the reader's language, worked out again from
-    its rules and values; {} for an English reader (it recorded them in English) or where they
-    do not give the recorded statuses (the page then shows the recorded reasons)."""
-    if language_of() == ENGLISH:
-        return {}
-    rules = _rules_of(decision.rules_snapshot, get_language())
-    return reasons_again(rules, decision.values_snapshot, decision.results) if rules else {}
+def worded_again(decision) -> dict[str, dict[str, str]]:
+    """A recorded decision's reasons (by code) and workings (by variable key) in the reader's
+    language, worked out again from its rules and values: {"reasons": …, "workings": …}. Empty
+    for an English reader (it recorded them in English) and where they do not give the
+    recorded statuses: the page then shows the recorded words."""
+    again = None
+    if language_of() != ENGLISH:
+        rules = _rules_of(decision.rules_snapshot, get_language())
+        again = rules and evaluation_again(rules, decision.values_snapshot, decision.results)
+    if not again:
+        return {"reasons": {}, "workings": {}}
+    return {
+        "reasons": {r.code: r.reason for r in again.results},
+        "workings": {key: str(d.how) for key, d in again.derived.items()},
+    }
 
 
 @register.filter

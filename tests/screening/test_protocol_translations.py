@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from criteria.describe import reasons_again, snapshot_rules
+from criteria.describe import evaluation_again, snapshot_rules
 from screening import services
 from screening.models import Decision
 from tests.cases import fill, form_url, register
@@ -194,6 +194,13 @@ def test_derived_workings_read_danish_numbers_on_the_page_and_are_recorded_in_en
     assert re.fullmatch(
         r"61 completed years on \d{4}-\d\d-\d\d, born 1965-03-02", derived["age_years"]
     )
+    # The recorded decision's page words them again for its reader.
+    url = reverse("screening:candidate-detail", args=[candidate.screening_number])
+    danish = _text(_get(nurse_client, url, "da"))
+    assert "10 µmol/L ÷ 22 µmol/L ØNG = 0,45 × ØNG" in danish
+    assert "born 1965-03-02" not in danish and "02-03-1965" in danish
+    english = _text(_get(nurse_client, url, "en"))
+    assert "10 µmol/L ÷ 22 µmol/L ULN = 0.45 × ULN" in english
 
 
 I13_NOTE = {
@@ -271,14 +278,15 @@ def test_a_danish_export_keeps_its_other_words_english(investigator_client, deci
     assert cells["Screen failure reasons (words)"].startswith(f"I13 {LABELS['da']}")
 
 
-def test_reasons_that_would_not_give_the_recorded_statuses_are_shown_as_recorded(decided):
-    # Worked out again, the reasons must come from the results recorded; a status that does
+def test_words_that_would_not_give_the_recorded_statuses_are_shown_as_recorded(decided):
+    # Worked out again, the words must come from the results recorded; a status that does
     # not match (rules or values this version reads differently) leaves the recorded words.
     values = decided.values_snapshot
     with translation.override("da"):
         rules = snapshot_rules(decided.rules_snapshot.rules)
-        again = reasons_again(rules, values, decided.results)
-        assert again["I13"] == "Neutrofile granulocytter 1,2 × 10⁹/L — kræver > 1,5"
+        again = evaluation_again(rules, values, decided.results)
+        i13 = next(r for r in again.results if r.code == "I13")
+        assert i13.reason == "Neutrofile granulocytter 1,2 × 10⁹/L — kræver > 1,5"
         changed = [dict(r, status="met") if r["code"] == "I13" else r for r in decided.results]
-        assert reasons_again(rules, values, changed) == {}
-        assert reasons_again(rules, {**values, "neutrophils": "x"}, decided.results) == {}
+        assert evaluation_again(rules, values, changed) is None
+        assert evaluation_again(rules, {**values, "neutrophils": "x"}, decided.results) is None

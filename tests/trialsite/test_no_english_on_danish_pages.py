@@ -8,7 +8,8 @@ words are those of the Danish catalogues; besides them only data may read the sa
 languages: what the database holds and shows as it is (the protocol's registered wording,
 names) and the short list of symbols below. A criterion's note is not data: it is our reading
 of the protocol, translated in the protocol file, so a Danish page shows it in Danish, a
-recorded decision's too; nor is a recorded decision's reason, worded again for the reader.
+recorded decision's too; nor are a recorded decision's reasons and workings, worded again
+for the reader.
 """
 
 import json
@@ -118,12 +119,11 @@ def data_texts() -> list[str]:
     for candidate in Candidate.objects.all():
         texts += [candidate.initials, candidate.referring_unit]
     for decision in Decision.objects.all():
-        # Notes and reasons are shown in the reader's language, not as recorded.
+        # Notes, reasons and workings are shown in the reader's language, not as recorded.
         results = [
             {k: v for k, v in r.items() if k not in ("note", "reason")} for r in decision.results
         ]
-        recorded = [results, decision.derived]
-        texts += [decision.screen_failure_reason, json.dumps(recorded, ensure_ascii=False)]
+        texts += [decision.screen_failure_reason, json.dumps(results, ensure_ascii=False)]
     for model in (Candidate, Screening, CriteriaSet, Criterion):
         texts += model.history.values_list("history_change_reason", flat=True)
     return [" ".join(text.split()) for text in texts if text]
