@@ -23,7 +23,13 @@ def _shot(page, screenshot_dir, name: str) -> None:
 def test_a_nurse_works_in_danish_on_any_device(
     chromium_browser, live_server, protocol, screenshot_dir
 ):
-    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    # A long name: the menu must still fit one row.
+    nurse = UserFactory(
+        username="nurse",
+        first_name="Karen-Margrethe",
+        last_name="Johnson-Frederiksen",
+        role=roles.STUDY_NURSE,
+    )
     candidate = register(protocol.trial, nurse)  # referred 18-11-2026, born 02-03-1965
     context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
