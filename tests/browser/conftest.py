@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tests import fhir_server as demo
 
@@ -40,6 +43,7 @@ def page(chromium_browser, live_server):
     """A fresh browser context whose requests are recorded, so tests can prove no CDN is hit."""
     context = chromium_browser.new_context(base_url=live_server.url)
     page = context.new_page()
+    page.server_url = live_server.url  # for sign_in's cookie
     page.requested_urls = []
     page.on("request", lambda request: page.requested_urls.append(request.url))
     yield page
@@ -55,10 +59,33 @@ def screenshot_dir(tmp_path):
 
 
 def log_in(page, username: str, password: str) -> None:
+    """Log in through the log-in form, as a person does (test_login.py, test_language.py)."""
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")  # the menu bar above has the language switch
+
+
+def sign_in(page, username: str, server_url: str | None = None) -> None:
+    """Signed in as `username` without the log-in form, then at home, where the form would
+    have led: a session made as Django's test client makes one (the log-in signal's receivers
+    run: the user's language, the session's stamp), its cookie given to the browser. Saves
+    every test the log-in page and its post; the form itself is tested in test_login.py,
+    test_language.py and by the accessibility sweep. `server_url`: the live server's, for a
+    page not from the `page` fixture."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session,
+                "url": server_url or page.server_url,
+            }
+        ]
+    )
+    page.goto("/")
 
 
 def register_referral(page) -> None:

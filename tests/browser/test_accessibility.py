@@ -29,8 +29,13 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1280, 768, 390)
 # axe runs with the menu expanded (wide) and collapsed behind its toggler (narrow).
 AXE_WIDTHS = (1280, 390)
+# Playwright's default window, set again before each test since the tests resize it.
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}
+# resultTypes: only the violations get their nodes' selectors worked out (the rest are not read).
 AXE_RUN = """async tags => {
-  const found = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  const found = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+  });
   return found.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => n.target.join(" ") + " | " + n.failureSummary),
@@ -78,48 +83,59 @@ def site(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def browse(chromium_browser, site, django_db_blocker):
-    """open(role, lang, path) → a new tab in that role's logged-in context. Every role logs in
-    once, here, so that its session outlives the tests' rolled-back transactions."""
+    """open(role, lang, path) → that role's tab, showing path. Every role logs in once, here,
+    so that its session outlives the tests' rolled-back transactions. Each role and language
+    keeps one tab, which every test navigates to its page (a new tab cost a renderer process
+    and compiling axe anew; a new document's focus and scroll are new all the same)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make static-deps` (npm ci)")
     server, placeholders = site
     with django_db_blocker.unblock():
-        contexts = {
-            (role, lang): _context(chromium_browser, server.url, role, lang)
+        tabs = {
+            (role, lang): _tab(chromium_browser, server.url, role, lang)
             for role in {role for role, _ in PAGE_VISITS}
             for lang in LANGUAGES
         }
 
     def open_page(role: str, lang: str, path: str):
-        page = contexts[role, lang].new_page()
+        page = tabs[role, lang]
         url = path.format(**placeholders)
+        if page.url == server.url + url:
+            page.goto("about:blank")  # a load, never a reload that keeps the scroll and form
+        page.set_viewport_size(DEFAULT_VIEWPORT)
         response = page.goto(url)
         assert response.status == 200, f"{url} answered {response.status} to {role}"
         assert page.url == server.url + url, f"{url} sent {role} to {page.url}"
         return page
 
     yield open_page
-    for context in contexts.values():
-        context.close()
+    for page in tabs.values():
+        page.context.close()
 
 
-def _context(browser, base_url: str, role: str, lang: str):
-    # bypass_csp: axe is injected as an inline script, which the site's policy forbids.
+def _tab(browser, base_url: str, role: str, lang: str):
+    # bypass_csp: the site's policy knows nothing of axe, an injected script that also fetches
+    # the page's stylesheets itself.
     context = browser.new_context(
         base_url=base_url,
         locale=lang,
         extra_http_headers={"Accept-Language": lang},
         bypass_csp=True,
+        viewport=DEFAULT_VIEWPORT,
     )
+    # axe in every document the tab opens, before the page's own scripts: compiled once a
+    # tab, where injecting it after each load compiled it again each time.
+    context.add_init_script(path=AXE)
     # The site asks no browser for its language (trialsite.language): the switch's cookie.
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base_url}])
+    page = context.new_page()
     if role != "anonymous":
-        page = context.new_page()
         page.goto("/login/")
         page.fill("input[name=username]", role)
         page.fill("input[name=password]", TEST_PASSWORD)
         page.click("main button[type=submit]")
         page.wait_for_url("**/")
-        page.close()
-    return context
+    return page
 
 
 # One page load serves both checks at every width: the window is resized, never reloaded.
@@ -129,11 +145,8 @@ def test_no_page_scrolls_sideways_and_axe_finds_no_wcag_21_aa_violation(
     visit, lang, browse, artifacts
 ):
     role, spec = visit
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `make static-deps` (npm ci)")
     page = browse(role, lang, spec.path)
     assert page.get_attribute("html", "lang") == lang
-    page.add_script_tag(path=str(AXE))
     too_wide, found = {}, {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -146,7 +159,6 @@ def test_no_page_scrolls_sideways_and_axe_finds_no_wcag_21_aa_violation(
         violations = page.evaluate(AXE_RUN, AXE_TAGS) if width in AXE_WIDTHS else []
         if violations:
             found[width] = violations
-    page.close()
     report = artifacts / f"axe-{spec.name}-{role}-{lang}.json"
     report.write_text(json.dumps(found, indent=1, ensure_ascii=False), encoding="utf-8")
     assert too_wide == {}
@@ -186,7 +198,6 @@ def test_every_control_reached_by_tab_shows_a_focus_ring(role, path, browse):
         # the field's) outline: the field itself is checked at its first stop.
         if not focused["ring"] and not focused["inner"]:
             without_ring.append(focused["what"])
-    page.close()
     assert len(seen) >= 2  # the login page starts in its username field
     assert without_ring == []
 
@@ -203,7 +214,6 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(brow
     assert page.evaluate("document.activeElement.id") == "main"
     page.keyboard.press("Tab")  # the next stop is in the content, past the menu
     assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
-    page.close()
 
 
 @pytest.mark.parametrize("width", [768, 390])
@@ -219,7 +229,6 @@ def test_the_menu_opens_from_its_toggler_with_log_out_on_screen(width, browse, a
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(artifacts / f"menu-open-investigator-{width}.png"))
-    page.close()
 
 
 def test_the_log_names_each_failed_criterion_beside_its_code(browse):
@@ -228,4 +237,3 @@ def test_the_log_names_each_failed_criterion_beside_its_code(browse):
     texts = failed.all_inner_texts()
     assert any(text.startswith("I13") and "eutrophil" in text for text in texts), texts
     assert failed.locator("[title]").count() == 0
-    page.close()

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from screening.models import Candidate
-from tests.browser.conftest import log_in
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.conftest import sign_in
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ def test_the_registered_date_of_birth_is_the_one_screened(
     # An American-English browser, as on some ward PCs: dates are still read day first.
     context = chromium_browser.new_context(base_url=live_server.url, locale="en-US")
     page = context.new_page()
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse", live_server.url)
     page.click("text=Register referral >> nth=0")
     page.fill("input[name=initials]", "KH")
     page.locator("input[name=date_of_birth]").press_sequentially("10-03-1870")  # age 156

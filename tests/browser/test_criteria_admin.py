@@ -3,9 +3,9 @@ preview, and publishes it with a reason."""
 
 import pytest
 
-from tests.browser.conftest import log_in, new_draft
+from tests.browser.conftest import new_draft, sign_in
 from tests.cases import eligible_values, fill, register
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def test_admin_amends_lvef_threshold_and_publishes(page, protocol, screenshot_di
     for lvef in ("52", "52", "60"):
         _her2_positive_episode(protocol.trial, nurse, lvef)
     UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
-    log_in(page, "criteria-admin", TEST_PASSWORD)
+    sign_in(page, "criteria-admin")
 
     new_draft(page)
     page.click("[data-testid=edit-I18]")

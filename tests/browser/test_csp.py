@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from criteria.models import CriteriaSet, Variable
-from tests.browser.conftest import log_in
+from tests.browser.conftest import sign_in
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.trialsite.test_permission_matrix import MATRIX
 from trialsite import roles
@@ -88,7 +88,7 @@ def test_every_page_of_every_role_runs_without_a_policy_violation(watched, world
     UserFactory(username="viewer", role=role)
     watched.goto("/login/")
     assert not violations(watched)
-    log_in(watched, "viewer", TEST_PASSWORD)
+    sign_in(watched, "viewer")
     urls = _pages_of(role, world)
     assert len(urls) >= 10
     assert _visit(watched, urls) == {}
@@ -96,7 +96,7 @@ def test_every_page_of_every_role_runs_without_a_policy_violation(watched, world
 
 def test_every_kind_of_admin_page_runs_without_a_policy_violation(watched, world, screenshot_dir):
     get_user_model().objects.create_superuser("root", "root@example.org", TEST_PASSWORD)
-    log_in(watched, "root", TEST_PASSWORD)
+    sign_in(watched, "root")
     variable = Variable.objects.get(key="inr")
     draft = CriteriaSet.objects.get(status="draft")
     urls = [reverse(name) for name in ADMIN_LISTS] + [
@@ -121,7 +121,7 @@ def test_every_kind_of_admin_page_runs_without_a_policy_violation(watched, world
 def test_an_inline_script_or_style_is_blocked_and_seen(watched, world):
     """The listener works: markup injected into a page neither runs nor styles it."""
     UserFactory(username="viewer", role=roles.STUDY_NURSE)
-    log_in(watched, "viewer", TEST_PASSWORD)
+    sign_in(watched, "viewer")
     watched.goto(reverse("screening:candidate-list"))
     watched.evaluate(
         """() => {
@@ -146,7 +146,7 @@ def test_the_summary_charts_fit_the_window_with_their_style_from_the_stylesheet(
     768 px the 760-unit-wide funnel still fits its card, and nothing was blocked."""
     watched.set_viewport_size({"width": width, "height": 900})
     UserFactory(username="viewer", role=roles.INVESTIGATOR)
-    log_in(watched, "viewer", TEST_PASSWORD)
+    sign_in(watched, "viewer")
     watched.goto(reverse("log:summary"))
     chart = watched.locator('[data-testid="funnel-chart"]')
     card = watched.locator("#funnel-heading").locator("xpath=..")

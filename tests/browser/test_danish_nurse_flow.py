@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import sign_in
 from tests.cases import fill, form_url, register
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ def test_the_nurses_flow_reads_danish(page, protocol, screenshot_dir, settings):
     nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE, first_name="Karen")
     started = register(protocol.trial, nurse)
     fill(started.screenings.get(), nurse, neutrophils=None, platelets=None)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
 
     assert page.get_attribute("html", "lang") == "da"
     queue = page.locator("[data-testid=unfinished]")

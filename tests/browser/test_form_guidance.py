@@ -10,9 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from screening import services
-from tests.browser.conftest import log_in
+from tests.browser.conftest import sign_in
 from tests.cases import eligible_values, register
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,7 @@ def _open(page, protocol, values: dict) -> None:
     episode = candidate.screenings.get()
     if values:
         services.screening_values_save(screening=episode, values=values, units={}, saved_by=nurse)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
     page.goto(f"/candidates/{candidate.screening_number}/episodes/1/")
 
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import AXE, AXE_RUN, AXE_TAGS
 from tests.criteria.group_editing import group_draft_create
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +35,7 @@ def _choose(page, name: str, typed: str) -> None:
 def admin_page(page):
     admin = UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
     group_draft_create(admin)
-    log_in(page, "criteria-admin", TEST_PASSWORD)
+    sign_in(page, "criteria-admin")
     page.wait_for_url("**/")
     return page
 
@@ -94,7 +94,7 @@ def test_a_bad_part_is_refused_beside_it_and_a_nested_group_passes_axe(
     page = context.new_page()
     admin = UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
     group_draft_create(admin)
-    log_in(page, "criteria-admin", TEST_PASSWORD)
+    sign_in(page, "criteria-admin", live_server.url)
     page.wait_for_url("**/")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(EDIT)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from screening.models import Decision, Signature
-from tests.browser.conftest import log_in
+from tests.browser.conftest import sign_in
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.screening.log_data import clone_decisions, make_cohort, screen_patient
 from trialsite import roles
@@ -31,7 +31,7 @@ def test_investigator_filters_opens_signs_off_and_sees_the_summary(
     )
     number = unsigned.screening.candidate.screening_number
 
-    log_in(page, "investigator", TEST_PASSWORD)
+    sign_in(page, "investigator")
     page.click("nav >> text=Screening log")
     page.wait_for_selector('[data-testid="log-table"]')
     assert page.locator('[data-testid="log-row"]').count() == 6
@@ -95,7 +95,7 @@ def test_the_signoff_page_and_the_signed_trail_show_the_audit_chain_head(
         username="investigator", first_name="Inge", last_name="Larsen", role=roles.INVESTIGATOR
     )
     decision = screen_patient(protocol.trial, nurse)
-    log_in(page, "investigator", TEST_PASSWORD)
+    sign_in(page, "investigator")
     page.goto(f"/log/decisions/{decision.public_id}/sign/")
     head = page.locator('[data-testid="chain-head"]')
     assert head.is_visible()
@@ -127,7 +127,7 @@ def test_the_log_pages_sorts_and_jumps_to_a_page(
     investigator = UserFactory(username="investigator", role=roles.INVESTIGATOR)
     make_cohort(protocol.trial, nurse, second_nurse, investigator)
     clone_decisions(list(Decision.objects.select_related("screening__candidate__trial")), 150)
-    log_in(page, "investigator", TEST_PASSWORD)
+    sign_in(page, "investigator")
     page.goto("/log/")
     assert page.locator('[data-testid="log-row"]').count() == 50
     assert page.locator('[data-testid="log-count"]').inner_text().startswith("155 episodes")

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from screening.models import Screening
-from tests.browser.conftest import log_in
+from tests.browser.conftest import sign_in
 from tests.cases import register
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +42,7 @@ def test_a_nurse_types_lab_values_and_sees_what_was_stored(
     candidate = register(protocol.trial, nurse)
     context = chromium_browser.new_context(base_url=live_server.url, locale=locale)
     page = context.new_page()
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse", live_server.url)
     page.goto(reverse("screening:screening-form", args=[candidate.screening_number, 1]))
 
     for key, text in ACCEPTED.items():

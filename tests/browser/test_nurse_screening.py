@@ -4,9 +4,9 @@ import pytest
 
 from screening import services
 from screening.models import Decision
-from tests.browser.conftest import log_in, register_referral
+from tests.browser.conftest import register_referral, sign_in
 from tests.cases import eligible_values, register
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +33,7 @@ def _fill_section(page, section: str, values: dict) -> None:
 def test_nurse_screens_an_eligible_her2_positive_patient(page, protocol, screenshot_dir):
     page.set_viewport_size({"width": 1400, "height": 1000})
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
 
     register_referral(page)
 
@@ -76,7 +76,7 @@ def _open_episode(page, protocol, values: dict):
     candidate = register(protocol.trial, nurse)
     episode = candidate.screenings.get()
     services.screening_values_save(screening=episode, values=values, units={}, saved_by=nurse)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
     page.goto(f"/candidates/{candidate.screening_number}/episodes/1/")
     return episode
 

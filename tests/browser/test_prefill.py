@@ -5,10 +5,10 @@ Counts the fields the nurse types per patient without and with the prefill."""
 import pytest
 
 from screening.models import Decision
-from tests.browser.conftest import log_in, log_out, register_referral
+from tests.browser.conftest import log_out, register_referral, sign_in
 from tests.browser.test_nurse_screening import SECTIONS, _fill_section
 from tests.cases import eligible_values
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.fhir_server import KAREN_CPR, SCREENING_DATE
 from trialsite import roles
 
@@ -55,7 +55,7 @@ def test_prefill_approve_record_and_find_the_sources(
     page.set_viewport_size({"width": 1280, "height": 900})
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
     UserFactory(username="investigator", role=roles.INVESTIGATOR)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
     register_referral(page)
     values = eligible_values() | {"screening_date": SCREENING_DATE}
     # Without the prefill the nurse answers every question but those the registration gave.
@@ -107,7 +107,7 @@ def test_prefill_approve_record_and_find_the_sources(
     assert snapshot["informed_consent"]["source"] == "typed"
 
     log_out(page)
-    log_in(page, "investigator", TEST_PASSWORD)
+    sign_in(page, "investigator")
     page.goto("/log/candidates/NCT01387295-S0001/audit-trail/")
     page.locator("details").evaluate_all("els => els.forEach(e => e.open = true)")
     trail = page.inner_text("[data-testid=audit-trail]")

@@ -4,9 +4,9 @@ Danish, with the protocol wording as registered."""
 
 import pytest
 
-from tests.browser.conftest import log_in, new_draft
+from tests.browser.conftest import new_draft, sign_in
 from tests.cases import fill, form_url, register
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ def _shots(page, screenshot_dir, name: str, at: str = "") -> None:
 
 def test_admin_edits_the_danish_label_beside_the_english(page, protocol, screenshot_dir):
     UserFactory(username="criteria-admin", role=roles.CRITERIA_ADMIN)
-    log_in(page, "criteria-admin", TEST_PASSWORD)
+    sign_in(page, "criteria-admin")
     new_draft(page)
     page.click("[data-testid=edit-I14]")
     danish = page.locator("input[name=label_da]")
@@ -52,7 +52,7 @@ def test_a_nurse_working_in_danish_reads_the_protocol_in_danish(
     nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
     candidate = register(protocol.trial, nurse)
     fill(candidate.screenings.get(), nurse, neutrophils="1.2")
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
     page.goto(form_url(candidate))
     assert "Neutrofile granulocytter" in page.inner_text("label[for=id_neutrophils]")
     assert "Positiv" in page.inner_text("select[name=her2_status]")

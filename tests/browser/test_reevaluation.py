@@ -5,10 +5,10 @@ import pytest
 
 from criteria.services import criteria_set_draft_create, criteria_set_publish, criterion_save
 from screening import services
-from tests.browser.conftest import log_in
+from tests.browser.conftest import sign_in
 from tests.cases import fill, register
 from tests.criteria.cases import lvef_amended
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ def test_a_nurse_sees_the_new_outcome_before_confirming_a_reevaluation(
     criterion_save(criterion=i18, changed_by=criteria_admin, reason="Amendment 3: LVEF 55 %")
     criteria_set_publish(criteria_set=draft, published_by=criteria_admin, reason="Amendment 3")
     page.set_viewport_size({"width": 768, "height": 1000})
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
 
     page.goto(f"/candidates/{candidate.screening_number}/episodes/1/")
     page.click("[data-testid=reevaluate]")

@@ -17,8 +17,8 @@ import pytest
 from django.utils import timezone
 
 from screening.models import Decision
-from tests.browser.conftest import log_in
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.conftest import sign_in
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,7 +121,7 @@ def _nurse_at_home(page) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
 
 
 def test_eligible_patient_with_the_mouse_takes_at_most_30_actions(page, protocol, screenshot_dir):

@@ -8,10 +8,10 @@ import pytest
 
 from screening.failures import failed_results
 from screening.models import Decision
-from tests.browser.conftest import log_in, save_and_record
+from tests.browser.conftest import save_and_record, sign_in
 from tests.browser.test_nurse_screening import _fill_section
 from tests.cases import eligible_values, shared_codes_values
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,7 +55,7 @@ def test_two_trials_registered_screened_filtered_and_exported(
     page.set_viewport_size({"width": 1280, "height": 900})
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
     UserFactory(username="investigator", role=roles.INVESTIGATOR)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
 
     page.goto("/candidates/new/")
     assert page.locator("select[name=trial] option").all_inner_texts()[0] == "Choose the trial"
@@ -74,7 +74,7 @@ def test_two_trials_registered_screened_filtered_and_exported(
     _shoot(page, screenshot_dir, "candidates-two-trials")
 
     page.context.clear_cookies()
-    log_in(page, "investigator", TEST_PASSWORD)
+    sign_in(page, "investigator")
     page.goto("/log/")
     rows = page.locator("[data-testid=log-row]")
     assert rows.count() == 2

@@ -4,8 +4,8 @@ import pyreadstat
 import pytest
 
 from screening.review.standards.odm_schema import odm_validate
-from tests.browser.conftest import log_in
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.conftest import sign_in
+from tests.factories import UserFactory
 from tests.screening.log_data import make_cohort
 from trialsite import roles
 from trialsite.models import CandidateAccess
@@ -20,7 +20,7 @@ def test_investigator_downloads_the_standards_files(page, protocol, screenshot_d
     investigator = UserFactory(username="investigator", role=roles.INVESTIGATOR)
     make_cohort(protocol.trial, nurse, second_nurse, investigator)
 
-    log_in(page, "investigator", TEST_PASSWORD)
+    sign_in(page, "investigator")
     page.click("nav >> text=Screening log")
     page.click('[data-testid="standards-exports"]')
     page.select_option("select[name=trial]", "NCT01387295")

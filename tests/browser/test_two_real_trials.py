@@ -11,10 +11,10 @@ import pytest
 from screening import services
 from screening.failures import failed_results
 from screening.models import Decision
-from tests.browser.conftest import log_in, save_and_record
+from tests.browser.conftest import save_and_record, sign_in
 from tests.cases import eligible_values, register
 from tests.criteria.second_trial import second_trial_values
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,7 +85,7 @@ def test_a_nurse_screens_one_patient_in_each_trial_with_the_keyboard(
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
     UserFactory(username="nurse", role=roles.STUDY_NURSE)
-    log_in(page, "nurse", TEST_PASSWORD)
+    sign_in(page, "nurse")
 
     first = _register(page, f"{T1} · {protocol.trial.title}", "02-03-1965", "female")
     _screen(page, eligible_values(), "Eligible")
@@ -125,7 +125,7 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
         second_real_trial, nurse, second_trial_values(**WOMAN), date_of_birth=born, sex="female"
     )
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, "investigator", TEST_PASSWORD)
+    sign_in(page, "investigator")
 
     rows = page.locator("[data-testid=log-row]")
     for registry_id, count in ((T1, 2), (T2, 2)):
