@@ -27,8 +27,11 @@ IN_PROGRESS = "in_progress"
 
 
 def log_queryset() -> QuerySet:
-    """Every episode, with its candidate and trial (the log never shows the answers)."""
-    return Screening.objects.select_related("candidate__trial").defer("values", "entered_units")
+    """Every episode, with its candidate and trial. The log never shows the answers or where
+    they came from: a prefilled episode's sources alone are kilobytes of JSON."""
+    return Screening.objects.select_related("candidate__trial").defer(
+        "values", "entered_units", "value_sources"
+    )
 
 
 class KeysFirst:

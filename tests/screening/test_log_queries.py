@@ -80,3 +80,14 @@ def test_the_log_reads_the_users_roles_once(investigator_client, trial, nurse):
     assert response.status_code == 200
     assert response.context["is_investigator"] is True
     assert sum(q["sql"].startswith('SELECT "auth_group"."name"') for q in captured) == 1
+
+
+def test_the_log_reads_no_episodes_answers_or_their_sources(investigator_client, trial, nurse):
+    # A prefilled episode's sources are kilobytes of JSON that the log never shows.
+    screen_patient(trial, nurse)
+    with CaptureQueriesContext(connection) as captured:
+        assert investigator_client.get(reverse("log:list")).status_code == 200
+    episodes = [q["sql"] for q in captured if 'FROM "screening_screening"' in q["sql"]]
+    assert episodes
+    for column in ("values", "entered_units", "value_sources"):
+        assert not any(f'"screening_screening"."{column}"' in sql for sql in episodes), column
