@@ -80,12 +80,14 @@ def test_two_trials_registered_screened_filtered_and_exported(
     assert rows.count() == 2
     _shoot(page, screenshot_dir, "log-two-trials")
     page.select_option("select[name=failed_criterion]", f"{T2} I07")
-    page.click("[data-testid=log-filters] button[type=submit]")
+    with page.expect_navigation():  # the click returns once the next page starts loading
+        page.click("[data-testid=log-filters] button[type=submit]")
     assert page.locator("[data-testid=log-row]").all_inner_texts()[0].startswith(second)
     assert rows.count() == 1
     page.goto("/log/")
     page.select_option("select[name=trial]", T1)
-    page.click("[data-testid=log-filters] button[type=submit]")
+    with page.expect_navigation():
+        page.click("[data-testid=log-filters] button[type=submit]")
     assert rows.count() == 1
     assert page.locator("[data-testid=log-row] [data-testid=trial]").inner_text() == T1
     _shoot(page, screenshot_dir, "log-one-trial")
@@ -108,7 +110,8 @@ def test_two_trials_registered_screened_filtered_and_exported(
     bars = page.locator("[data-testid=failure-chart] [data-testid=bar] title")
     _shoot(page, screenshot_dir, "summary-two-trials")
     page.select_option("select[name=trial]", T2)
-    page.click("[aria-label=Period] [type=submit]")
+    with page.expect_navigation():
+        page.click("[aria-label=Period] [type=submit]")
     assert bars.all_text_contents() == ["I07 Platelets above 100 × 10⁹/L: 1"]
     assert page.inner_text("[data-testid=count-referred]") == "1"
     _shoot(page, screenshot_dir, "summary-one-trial")

@@ -131,7 +131,8 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
     for registry_id, count in ((T1, 2), (T2, 2)):
         page.goto("/log/")
         page.select_option("select[name=trial]", registry_id)
-        page.click("[data-testid=log-filters] button[type=submit]")
+        with page.expect_navigation():  # the click returns once the next page starts loading
+            page.click("[data-testid=log-filters] button[type=submit]")
         assert rows.count() == count
         trials = page.locator("[data-testid=log-row] [data-testid=trial]").all_inner_texts()
         assert trials == [registry_id] * count
@@ -153,7 +154,8 @@ def test_an_investigator_filters_the_log_and_summary_by_trial_and_exports_one(
         (T2, "2", ["I13 ALT and AST below 2.5 × ULN, or below 5 × ULN with liver metastases: 1"]),
     ):
         page.select_option("select[name=trial]", registry_id)
-        page.click("[aria-label=Period] [type=submit]")
+        with page.expect_navigation():
+            page.click("[aria-label=Period] [type=submit]")
         assert page.inner_text("[data-testid=count-referred]") == referred
         assert bars.all_text_contents() == failures
         _shoot(page, screenshot_dir, f"two-trials-summary-{registry_id}")
