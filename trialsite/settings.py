@@ -116,6 +116,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The screening log's rows only (trialsite/jinja2.py says why); named `.jinja`.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "trialsite.jinja2.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "trialsite.wsgi.application"

@@ -61,7 +61,10 @@ def source_files(app: str) -> Iterator[Path]:
         if "migrations" not in path.relative_to(BASE_DIR).parts
     )
     templates = (
-        path for path in (BASE_DIR / "templates").rglob("*.html") if _template_owner(path) == app
+        path
+        for pattern in ("*.html", "*.jinja")
+        for path in (BASE_DIR / "templates").rglob(pattern)
+        if _template_owner(path) == app
     )
     yield from sorted([*python, *templates])
 
@@ -85,6 +88,11 @@ def extracted(app: str) -> Catalog:
 
 def _messages_in(path: Path) -> Iterator[tuple]:
     text = path.read_text(encoding="utf-8")
+    options = {"encoding": "utf-8"}
+    if path.suffix == ".jinja":  # the Jinja2 templates' `_()` and `ngettext()`, by Jinja2's reader
+        fileobj = io.BytesIO(text.encode("utf-8"))
+        yield from extract("jinja2.ext:babel_extract", fileobj, keywords=KEYWORDS, options=options)
+        return
     if path.suffix == ".html":
         # What makemessages does: Django turns the template into Python-like text whose
         # gettext()/ngettext()/pgettext() calls carry the {% translate %} and
@@ -95,7 +103,6 @@ def _messages_in(path: Path) -> Iterator[tuple]:
         # each message is on one line (repr), so dropping the indentation loses nothing.
         text = "\n".join(line.lstrip() for line in templatize(text, origin=str(path)).split("\n"))
     fileobj = io.BytesIO(text.encode("utf-8"))
-    options = {"encoding": "utf-8"}
     yield from extract(
         "python", fileobj, keywords=KEYWORDS, comment_tags=("Translators:",), options=options
     )

@@ -66,7 +66,7 @@ def test_translations_keep_their_placeholders(app, language):
     assert not problems, "\n".join(problems)
 
 
-def test_extraction_reads_python_and_both_template_tags(tmp_path, monkeypatch):
+def test_extraction_reads_python_both_template_tags_and_jinja(tmp_path, monkeypatch):
     (tmp_path / "trialsite").mkdir()
     (tmp_path / "templates" / "criteria").mkdir(parents=True)
     (tmp_path / "trialsite" / "mod.py").write_text(
@@ -84,6 +84,10 @@ def test_extraction_reads_python_and_both_template_tags(tmp_path, monkeypatch):
     (tmp_path / "templates" / "criteria" / "x.html").write_text(
         "{% load i18n %}{% translate 'Criteria only' %}", encoding="utf-8"
     )
+    (tmp_path / "templates" / "rows.jinja").write_text(
+        '{% set a = _("Jinja text") %}{{ ngettext("%(count)s row", "%(count)s rows", 2) }}',
+        encoding="utf-8",
+    )
     monkeypatch.setattr(translations, "BASE_DIR", tmp_path)
     found = {_key(message) for message in translations.extracted("trialsite") if message.id}
     assert found == {
@@ -92,6 +96,8 @@ def test_extraction_reads_python_and_both_template_tags(tmp_path, monkeypatch):
         ("outcome", "Eligible"),
         (None, "Plain"),
         (None, "Hello %(name)s"),
+        (None, "Jinja text"),
+        (None, "%(count)s row"),
     }
     criteria = {_key(message) for message in translations.extracted("criteria") if message.id}
     assert criteria == {(None, "Criteria only")}
