@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from lxml import html
 
@@ -234,3 +235,54 @@ def test_failed_criteria_show_their_labels_in_the_cell_not_in_a_tooltip(
     codes = re.findall(r'data-testid="failed-code">([^<]+)</span>([^<]+)</div>', row)
     assert [code for code, _ in codes] == ["I13", "E07"] and all(label for _, label in codes)
     assert "title=" not in row
+
+
+def _cells(response, number: str) -> list[str]:
+    """The text of each cell of `number`'s row, whitespace collapsed."""
+    page = html.fromstring(response.content.decode())
+    (row,) = page.xpath(f'//tr[@data-testid="log-row"][@data-number="{number}"]')
+    return [" ".join(cell.text_content().split()) for cell in row.xpath("./td")]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "en",
+            {
+                "signed": "✓ Signed",
+                "awaiting": "Awaiting sign-off Sign off",
+                "declined": "Screen failure (incomplete: patient declined)",
+                "not decided": "Not decided",
+                "none": "No screening episodes match these filters.",
+            },
+        ),
+        (
+            "da",
+            {
+                "signed": "✓ Godkendt",
+                "awaiting": "Afventer godkendelse Godkend",
+                "declined": "Screeningsfejl (ufuldstændig: patient declined)",
+                "not decided": "Ikke besluttet",
+                "none": "Ingen screeningsforløb matcher disse filtre.",
+            },
+        ),
+    ],
+)
+def test_each_row_reads_in_the_readers_language_and_dates_as_the_site_writes_them(
+    investigator_client, cohort, language, words
+):
+    investigator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = investigator_client.get(reverse("log:list"))
+    a, b, d, e = (_cells(response, cohort[name]) for name in "ABDE")
+    referred = {"en": "2026-11-01", "da": "01-11-2026"}[language]
+    screened = {"en": "2026-11-10", "da": "10-11-2026"}[language]
+    assert a[1:5] == [cohort["A"].split("-")[0], "1", referred, screened]
+    assert a[-1].startswith(words["signed"])
+    assert b[-1] == words["awaiting"]
+    assert d[6] == words["declined"]
+    assert e[4:] == ["—", words["not decided"], "", "", "—"]
+    nothing = investigator_client.get(reverse("log:list"), {"q": "NO-SUCH-NUMBER"})
+    (empty,) = html.fromstring(nothing.content.decode()).xpath("//tbody/tr")
+    assert " ".join(empty.text_content().split()) == words["none"]
+    assert empty.xpath("./td/@colspan") == ["9"]
