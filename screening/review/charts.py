@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
 LABEL_WIDTH = 300
@@ -60,8 +62,8 @@ def bar_chart(
 ) -> BarChart:
     """One bar per (label, value), longest = full plot width; `centered` stacks the bars
     around a middle line, which is how a funnel reads."""
-    texts = value_texts or [str(value) for _, value in items]
-    # Room for the longest number beside the longest bar: "100000 (100 %)" must not be cut.
+    texts = value_texts or [grouped(value) for _, value in items]
+    # Room for the longest number beside the longest bar: "100.000 (100 %)" must not be cut.
     room = max([VALUE_ROOM, *(VALUE_CHAR_WIDTH * len(text) + 10 for text in texts)])
     plot = WIDTH - LABEL_WIDTH - room
     top = max((value for _, value in items), default=0) or 1
@@ -73,6 +75,11 @@ def bar_chart(
         y = 5 + row * ROW_HEIGHT
         bars.append(Bar(_short(label), label, value, texts[row], x, y, width))
     return BarChart(title=title, fill=fill, bars=tuple(bars))
+
+
+def grouped(number: int) -> str:
+    """A count as the reader writes it: 100.000 in Danish, 100,000 in English."""
+    return number_format(number, force_grouping=True)
 
 
 def _short(label: str) -> str:

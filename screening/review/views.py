@@ -109,14 +109,15 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
         )
 
 
-def _counts(summary) -> list[tuple[str, int, str]]:
+def _counts(summary) -> list[tuple[str, str, int, str]]:
+    """(key, label, count, colour) of each card; the key names it whatever the language."""
     return [
-        (_("Referred"), summary.referred, "secondary"),
-        (_("Screened"), summary.screened, "primary"),
-        (_("Eligible"), summary.eligible, "success"),
-        (_("Ineligible"), summary.ineligible, "danger"),
-        (_("Incomplete"), summary.incomplete, "warning"),
-        (_("Signed off"), summary.signed_off, "info"),
+        ("referred", _("Referred"), summary.referred, "secondary"),
+        ("screened", _("Screened"), summary.screened, "primary"),
+        ("eligible", _("Eligible"), summary.eligible, "success"),
+        ("ineligible", _("Ineligible"), summary.ineligible, "danger"),
+        ("incomplete", _("Incomplete"), summary.incomplete, "warning"),
+        ("signed-off", _("Signed off"), summary.signed_off, "info"),
     ]
 
 
@@ -128,7 +129,7 @@ def _funnel(summary) -> charts.BarChart:
         (_("Eligible and signed off"), summary.eligible_signed_off),
     ]
     base = summary.referred or 1
-    texts = [f"{n} ({round(100 * n / base)} %)" for _, n in steps]
+    texts = [f"{charts.grouped(n)} ({round(100 * n / base)} %)" for _, n in steps]
     return charts.bar_chart(
         steps, title=_("Screening funnel"), fill=FUNNEL_BLUE, centered=True, value_texts=texts
     )

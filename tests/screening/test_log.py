@@ -286,3 +286,21 @@ def test_each_row_reads_in_the_readers_language_and_dates_as_the_site_writes_the
     (empty,) = html.fromstring(nothing.content.decode()).xpath("//tbody/tr")
     assert " ".join(empty.text_content().split()) == words["none"]
     assert empty.xpath("./td/@colspan") == ["9"]
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "pages"),
+    [("da", "12.345 forløb", "Side 1 af 247."), ("en", "12,345 episodes", "Page 1 of 247.")],
+)
+def test_the_count_and_pages_are_grouped_as_the_reader_writes_them(
+    investigator_client, cohort, monkeypatch, language, count, pages
+):
+    monkeypatch.setattr("screening.review.log_query.KeysFirst.count", lambda self: 12_345)
+    investigator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = html.fromstring(investigator_client.get(reverse("log:list")).content.decode())
+    (shown,) = page.xpath('//*[@data-testid="log-count"]')
+    assert shown.text_content().strip() == count
+    (label,) = page.xpath('//label[@for="page-number"]')
+    assert label.text_content().startswith(pages)
+    # The page number typed into the jump stays a plain number, which the page reads back.
+    assert page.xpath('//input[@id="page-number"]/@value') == ["1"]

@@ -4,7 +4,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from lxml import html
 
 from screening import services
 from screening.review import selectors
@@ -65,6 +67,29 @@ def test_summary_page_draws_the_funnel_and_the_failure_chart(investigator_client
     assert "Closed incomplete (reason given)" in failures
     assert 'data-testid="count-signed-off">1<' in content
     assert "cdn" not in content.lower() and "<script" not in content.split("</main>")[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "referred", "funnel", "failed"),
+    [("da", "100.000", "29.200 (29 %)", "5.200"), ("en", "100,000", "29,200 (29 %)", "5,200")],
+)
+def test_counts_are_grouped_as_the_reader_writes_them(
+    investigator_client, monkeypatch, language, referred, funnel, failed
+):
+    large = selectors.ScreeningSummary(
+        referred=100_000, screened=100_000, eligible=29_200, ineligible=57_200,
+        incomplete=13_600, signed_off=0, eligible_signed_off=0,
+        failures=[("NCT01387295", "I13", "Neutrophils", 5_200)],
+    )  # fmt: skip
+    monkeypatch.setattr(selectors, "screening_summary", lambda **period: large)
+    investigator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = html.fromstring(investigator_client.get(reverse("log:summary")).content.decode())
+    (card,) = page.xpath('//*[@data-testid="count-referred"]')
+    assert card.text_content() == referred
+    values = page.xpath('//*[@data-testid="funnel-chart"]//*[@data-testid="bar"]/text[2]/text()')
+    assert values[2] == funnel
+    (row,) = page.xpath('//tr[@data-testid="failure-row"]')
+    assert row.xpath("./td[last()]/text()") == [failed]
 
 
 def test_summary_page_filters_by_period_and_refuses_a_reversed_one(investigator_client, cohort):
