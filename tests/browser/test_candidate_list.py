@@ -1,0 +1,50 @@
+"""The nurse's list of candidates on a tablet on the ward and on a wide screen."""
+
+import pytest
+from django.conf import settings
+
+from tests.browser.conftest import sign_in
+from tests.cases import fill, register
+from tests.factories import UserFactory
+from trialsite import roles
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+UNIT = "Herlev Hospital, Onkologisk Afdeling"
+
+_SCROLLS = (
+    "(() => { const t = document.querySelector('.table-responsive');"
+    " return t.scrollWidth > t.clientWidth; })()"
+)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_on_a_tablet_the_list_fits_and_the_referral_is_read_under_its_number(
+    page, live_server, protocol, screenshot_dir, language
+):
+    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    for initials in ("AB", "CD"):
+        candidate = register(protocol.trial, nurse, initials=initials, referring_unit=UNIT)
+    fill(candidate.screenings.get(), nurse)  # one in progress with answers, one not begun
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    sign_in(page, "nurse")
+    born = {"da": "født", "en": "born"}[language]
+    for width in (820, 1024, 1280):  # tablets upright and lengthwise, a laptop
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto("/candidates/")
+        assert not page.evaluate(_SCROLLS)
+        details = page.locator("[data-testid=candidate-row] [data-testid=referral-details]")
+        assert details.count() == 2 and details.first.is_visible()
+        assert f"CD, {born} 1965" in details.first.inner_text()
+        assert UNIT in details.first.inner_text()
+        page.screenshot(path=str(screenshot_dir / f"candidates-{language}-{width}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto("/candidates/")
+    assert not page.evaluate(_SCROLLS)
+    # Wide enough for the details as columns of their own.
+    assert not page.locator("[data-testid=referral-details]").first.is_visible()
+    row = page.locator("[data-testid=candidate-row]").first.inner_text()
+    assert "CD" in row and UNIT in row and "1965" in row
+    page.screenshot(path=str(screenshot_dir / f"candidates-{language}-1400.png"))
