@@ -1,10 +1,11 @@
-"""The nurse's list of candidates on a tablet on the ward and on a wide screen."""
+"""The nurse's pages on a tablet on the ward (820 px upright, 1,024 lengthwise) and wider:
+what the nurse reads fits the screen, with no sideways scrolling."""
 
 import pytest
 from django.conf import settings
 
 from tests.browser.conftest import sign_in
-from tests.cases import fill, register
+from tests.cases import fill, form_url, register
 from tests.factories import UserFactory
 from trialsite import roles
 
@@ -48,3 +49,26 @@ def test_on_a_tablet_the_list_fits_and_the_referral_is_read_under_its_number(
     row = page.locator("[data-testid=candidate-row]").first.inner_text()
     assert "CD" in row and UNIT in row and "1965" in row
     page.screenshot(path=str(screenshot_dir / f"candidates-{language}-1400.png"))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_standing_beside_the_form_fits_its_panel(
+    page, live_server, protocol, screenshot_dir, language
+):
+    """Each criterion's label, rule and reason beside the questions, at the width where the
+    panel is narrowest (1,024 px: a tablet lengthwise), and wider."""
+    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    candidate = register(protocol.trial, nurse)
+    fill(candidate.screenings.get(), nurse, ecog_performance_status=2)  # one criterion fails
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    sign_in(page, "nurse")
+    for width in (1024, 1280):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(form_url(candidate))
+        panel = page.locator(".standing-column .table-responsive").first
+        assert panel.is_visible()
+        assert not panel.evaluate("t => t.scrollWidth > t.clientWidth")
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / f"standing-{language}-{width}.png"))
