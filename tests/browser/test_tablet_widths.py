@@ -1,9 +1,14 @@
-"""The nurse's pages on a tablet on the ward (820 px upright, 1,024 lengthwise) and wider:
-what the nurse reads fits the screen, with no sideways scrolling."""
+"""Pages on a tablet (820 px upright, 1,024 lengthwise) and wider: the candidates, the
+standing beside the screening form and the criteria history fit the screen, with no
+sideways scrolling."""
+
+import json
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from criteria.services import protocol_load
 from tests.browser.conftest import sign_in
 from tests.cases import fill, form_url, register
 from tests.factories import UserFactory
@@ -72,3 +77,23 @@ def test_the_standing_beside_the_form_fits_its_panel(
         assert not panel.evaluate("t => t.scrollWidth > t.clientWidth")
         panel.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / f"standing-{language}-{width}.png"))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_criteria_history_fits_a_tablet(page, live_server, screenshot_dir, language):
+    """A version's history names the file it was loaded from, as `make run` loads it: a long
+    path, which wraps."""
+    source = "criteria/protocols/NCT02104830.json"
+    data = json.loads((Path(settings.BASE_DIR) / source).read_text(encoding="utf-8"))
+    trial = protocol_load(data=data, source=source).trial
+    UserFactory(username="admin", role=roles.CRITERIA_ADMIN)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    sign_in(page, "admin")
+    for width in (820, 1024):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(f"/criteria/{trial.registry_id}/history/")
+        assert source in page.inner_text("main")
+        assert not page.evaluate(_SCROLLS)
+        page.screenshot(path=str(screenshot_dir / f"criteria-history-{language}-{width}.png"))
