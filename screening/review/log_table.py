@@ -28,17 +28,22 @@ def _sorted(queryset: QuerySet, keys, descending: bool, *, nulls_last: bool = Fa
 _NUMBER_TIE = (*_BY_NUMBER, F("episode"))
 
 
+# Below 1,200 px (a tablet) these columns are written under the screening number instead
+# (templates/screening/_log_rows.jinja), so the outcome and the sign-off fit beside it.
+WIDE_ONLY = {"th": {"class": "d-none d-xl-table-cell"}}
+
+
 class LogTable(tables.Table):
     """The log's columns: their headers, which sort and how (order_<column>), and its pages."""
 
     screening_number = tables.Column(verbose_name=_("Screening number"))
-    trial = tables.Column(verbose_name=_("Trial"), orderable=False)
-    episode = tables.Column(verbose_name=_("Ep."), orderable=False)
-    referral_date = tables.Column(verbose_name=_("Referred"))
+    trial = tables.Column(verbose_name=_("Trial"), orderable=False, attrs=WIDE_ONLY)
+    episode = tables.Column(verbose_name=_("Ep."), orderable=False, attrs=WIDE_ONLY)
+    referral_date = tables.Column(verbose_name=_("Referred"), attrs=WIDE_ONLY)
     screened_at = tables.Column(verbose_name=_("Screened"))
     outcome = tables.Column(verbose_name=_("Outcome"))
     failed = tables.Column(verbose_name=_("Failed criteria"), orderable=False)
-    recorded_by = tables.Column(verbose_name=_("Recorded by"))
+    recorded_by = tables.Column(verbose_name=_("Recorded by"), attrs=WIDE_ONLY)
     signoff = tables.Column(verbose_name=_("Sign-off"), orderable=False)
 
     class Meta:

@@ -1,6 +1,6 @@
 """Pages on a tablet (820 px upright, 1,024 lengthwise) and wider: the candidates, the
-standing beside the screening form and the criteria history fit the screen, with no
-sideways scrolling."""
+standing beside the screening form, the screening log and the criteria history fit the
+screen, with no sideways scrolling."""
 
 import json
 from pathlib import Path
@@ -12,6 +12,7 @@ from criteria.services import protocol_load
 from tests.browser.conftest import sign_in
 from tests.cases import fill, form_url, register
 from tests.factories import UserFactory
+from tests.screening.log_data import make_cohort
 from trialsite import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,3 +98,29 @@ def test_the_criteria_history_fits_a_tablet(page, live_server, screenshot_dir, l
         assert source in page.inner_text("main")
         assert not page.evaluate(_SCROLLS)
         page.screenshot(path=str(screenshot_dir / f"criteria-history-{language}-{width}.png"))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_log_fits_a_tablet_with_each_episode_described_under_its_number(
+    page, live_server, protocol, screenshot_dir, language
+):
+    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
+    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
+    investigator = UserFactory(username="investigator", role=roles.INVESTIGATOR)
+    make_cohort(protocol.trial, nurse, second_nurse, investigator)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    sign_in(page, "investigator")
+    recorded = {"da": "registreret af", "en": "recorded by"}[language]
+    for width in (820, 1024):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto("/log/")
+        assert not page.evaluate(_SCROLLS)
+        details = page.locator("[data-testid=log-row] [data-testid=episode-details]")
+        assert details.count() == 5 and details.first.is_visible()
+        assert recorded in details.first.inner_text()  # the newest row is decided
+        for link in page.locator("[data-testid=signoff-link]").all():
+            box = link.bounding_box()
+            assert box["x"] + box["width"] <= width
+        page.screenshot(path=str(screenshot_dir / f"log-{language}-{width}.png"), full_page=True)
