@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings
 
 from screening.models import Decision, Signature
 from tests.browser.conftest import sign_in
@@ -153,29 +152,3 @@ def test_the_log_pages_sorts_and_jumps_to_a_page(
     )
     assert numbers[:2] == [f"{protocol.trial.registry_id}-S{n:04d}" for n in (1, 2)]
     assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Screening number")
-
-
-@pytest.mark.parametrize("language", ["da", "en"])
-def test_at_a_laptops_width_every_column_of_the_log_is_on_screen(
-    page, live_server, protocol, screenshot_dir, language
-):
-    """The sign-off column, where the investigator acts, is not behind a horizontal scroll."""
-    page.set_viewport_size({"width": 1280, "height": 900})
-    nurse = UserFactory(username="nurse", role=roles.STUDY_NURSE)
-    second_nurse = UserFactory(username="nurse2", role=roles.STUDY_NURSE)
-    investigator = UserFactory(username="investigator", role=roles.INVESTIGATOR)
-    make_cohort(protocol.trial, nurse, second_nurse, investigator)
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-    )
-    sign_in(page, "investigator")
-    page.goto("/log/")
-    scroll, shown = page.evaluate(
-        "(() => { const t = document.querySelector('.table-responsive');"
-        " return [t.scrollWidth, t.clientWidth]; })()"
-    )
-    assert scroll <= shown
-    for link in page.locator("[data-testid=signoff-link]").all():
-        box = link.bounding_box()
-        assert box["x"] + box["width"] <= 1280
-    page.screenshot(path=str(screenshot_dir / f"log-1280-{language}.png"), full_page=True)
