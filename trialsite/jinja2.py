@@ -13,9 +13,9 @@ dates in the reader's language and the site's time zone, text shortened with an 
 
 from __future__ import annotations
 
+from django.template import defaultfilters
 from django.urls import reverse
-from django.utils import formats, translation
-from django.utils.text import Truncator
+from django.utils import translation
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, StrictUndefined
 
@@ -31,7 +31,7 @@ def environment(**options) -> Environment:
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     env.globals["url"] = url
     env.filters["date"] = date
-    env.filters["truncatechars"] = truncatechars
+    env.filters["truncatechars"] = defaultfilters.truncatechars
     return env
 
 
@@ -40,11 +40,5 @@ def url(name: str, *args) -> str:
 
 
 def date(value, format_name: str) -> str:
-    """As Django's `date` filter: a datetime in the site's time zone, "" for no value."""
-    if value in (None, ""):
-        return ""
-    return formats.date_format(template_localtime(value), format_name)
-
-
-def truncatechars(value: str, length: int) -> str:
-    return Truncator(value).chars(length)
+    """Django's `date` filter, with the site's time zone its template engine applies first."""
+    return defaultfilters.date(template_localtime(value), format_name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
+from django.contrib.humanize.templatetags.humanize import intcomma
 
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
@@ -78,8 +78,9 @@ def bar_chart(
 
 
 def grouped(number: int) -> str:
-    """A count as the reader writes it: 100.000 in Danish, 100,000 in English."""
-    return number_format(number, force_grouping=True)
+    """A count as the reader writes it, as the templates' `intcomma` writes it: 100.000 in
+    Danish, 100,000 in English."""
+    return intcomma(number)
 
 
 def _short(label: str) -> str:

@@ -1,4 +1,4 @@
-"""Pages on a tablet (820 px upright, 1,024 lengthwise) and wider: the candidates, the
+"""Pages on a tablet (768 or 820 px upright, 1,024 lengthwise) and wider: the candidates, the
 standing beside the screening form, the screening log and the criteria history fit the
 screen, with no sideways scrolling."""
 
@@ -38,7 +38,7 @@ def test_on_a_tablet_the_list_fits_and_the_referral_is_read_under_its_number(
     )
     sign_in(page, "nurse")
     born = {"da": "født", "en": "born"}[language]
-    for width in (820, 1024, 1280):  # tablets upright and lengthwise, a laptop
+    for width in (768, 820, 1024, 1280):  # tablets upright and lengthwise, a laptop
         page.set_viewport_size({"width": width, "height": 1000})
         page.goto("/candidates/")
         assert not page.evaluate(_SCROLLS)
@@ -92,7 +92,7 @@ def test_the_criteria_history_fits_a_tablet(page, live_server, screenshot_dir, l
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
     sign_in(page, "admin")
-    for width in (820, 1024):
+    for width in (768, 1024):
         page.set_viewport_size({"width": width, "height": 1000})
         page.goto(f"/criteria/{trial.registry_id}/history/")
         assert source in page.inner_text("main")
@@ -115,7 +115,7 @@ def test_the_log_fits_a_tablet_with_each_episode_described_under_its_number(
     )
     sign_in(page, "investigator")
     recorded = {"da": "registreret af", "en": "recorded by"}[language]
-    for width in (820, 1024, 1280):
+    for width in (768, 820, 1024, 1280):
         page.set_viewport_size({"width": width, "height": 1000})
         page.goto("/log/")
         assert not page.evaluate(_SCROLLS)
